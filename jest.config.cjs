@@ -1,0 +1,12 @@
+/** Jest runs the TypeScript sources through ts-jest (CommonJS output); type checking is `npm run typecheck`. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
