@@ -1,0 +1,13 @@
+export { readEcdCsvDirectory } from './csv-reader';
+export { readEcdExport } from './export-reader';
+export { readEcdJson, readEcdJsonStream } from './json-reader';
+export {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_VALUE_LENGTH,
+  EcdReadError,
+  type EcdEntity,
+  type EcdReadErrorCode,
+  type EcdRecord,
+  type ReadLimits,
+  type SourcePosition,
+} from './types';

@@ -1,0 +1,267 @@
+import { createReadStream } from 'node:fs';
+import { formatProblem, HEADER_FIELDS, versionProblem } from './header';
+import { asBytes, flatten, guardReads, READ_CHUNK_BYTES, type ChunkSource } from './input';
+import { JsonStreamParser, type JsonStreamHandler } from './json-parser';
+import {
+  EcdReadError,
+  resolveLimits,
+  show,
+  type EcdEntity,
+  type EcdRecord,
+  type ReadLimits,
+  type SourcePosition,
+} from './types';
+import { Utf8StreamDecoder } from './utf8';
+
+/** The top-level arrays, each streamed element by element. */
+const ARRAYS: ReadonlyMap<string, EcdEntity> = new Map<string, EcdEntity>([
+  ['clients', 'clients'],
+  ['relations', 'relations'],
+  ['portalRegistrations', 'portalRegistrations'],
+  ['portalAuthorisations', 'portalAuthorisations'],
+  ['clientAgreements', 'clientAgreements'],
+]);
+
+const HEADER_KEYS = [...HEADER_FIELDS, 'organisation'] as const;
+const TOP_LEVEL_KEYS: readonly string[] = [...HEADER_KEYS, ...ARRAYS.keys()];
+
+/** Streams the records of a JSON export file. */
+export function readEcdJson(path: string, options?: ReadLimits): AsyncGenerator<EcdRecord> {
+  return flatten(
+    jsonBatches(() => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), path, options, true),
+  );
+}
+
+/**
+ * Same, from a byte stream (for POST /ecd/sync request bodies); `name` is used as the file name in
+ * positions. Errors thrown by `input` itself reach the caller unchanged.
+ */
+export function readEcdJsonStream(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  name: string,
+  options?: ReadLimits,
+): AsyncGenerator<EcdRecord> {
+  return flatten(jsonBatches(() => input, name, options, false));
+}
+
+/**
+ * The records of a JSON export, a batch per chunk read. The source is opened only when reading starts:
+ * a file stream created earlier would report a missing file as an unhandled error event.
+ */
+export async function* jsonBatches(
+  open: () => ChunkSource,
+  name: string,
+  options: ReadLimits | undefined,
+  wrapErrors: boolean,
+): AsyncGenerator<EcdRecord[]> {
+  const assembler = new ExportAssembler(name);
+  const parser = new JsonStreamParser(name, resolveLimits(options), assembler);
+  const decoder = new Utf8StreamDecoder();
+  for await (const chunk of guardReads(open(), name, () => parser.currentLine, wrapErrors)) {
+    let failed = false;
+    let failure: unknown;
+    try {
+      const decoded = decoder.decode(asBytes(chunk));
+      parser.write(decoded.text);
+      if (decoded.invalid) throw invalidUtf8(parser);
+    } catch (err) {
+      failed = true;
+      failure = err;
+    }
+    // Records completed before a failure still go out first: the consumer's error report then shows
+    // how far the file was good.
+    const batch = assembler.take();
+    if (batch.length > 0) yield batch;
+    if (failed) throw failure;
+  }
+  const rest = decoder.finish();
+  parser.write(rest.text);
+  // A character cut off at the very end is a truncated file when the export is unfinished anyway.
+  if (rest.invalid) parser.end();
+  if (rest.invalid) throw invalidUtf8(parser);
+  parser.end();
+  assembler.finish(parser.currentLine);
+  yield assembler.take();
+}
+
+function invalidUtf8(parser: JsonStreamParser): EcdReadError {
+  return parser.error(
+    'ERR_ECD_SYNTAX',
+    `invalid UTF-8 at line ${parser.currentLine}, column ${parser.currentColumn}`,
+  );
+}
+
+/**
+ * Turns the parser's members and elements into records: checks the top level, flattens care agreements
+ * out of their clients, and merges the header fields into the organisation record.
+ */
+class ExportAssembler implements JsonStreamHandler {
+  private out: EcdRecord[] = [];
+  private readonly seen = new Set<string>();
+  private readonly header: Partial<Record<(typeof HEADER_KEYS)[number], unknown>> = {};
+  private organisationLine = 0;
+  private headerDone = false;
+
+  constructor(private readonly file: string) {}
+
+  take(): EcdRecord[] {
+    const batch = this.out;
+    this.out = [];
+    return batch;
+  }
+
+  key(key: string, line: number): void {
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      throw this.fail(
+        `unknown top-level field ${show(key)} at line ${line}; expected ${TOP_LEVEL_KEYS.join(', ')}`,
+        line,
+        key,
+      );
+    }
+    if (this.seen.has(key)) throw this.fail(`duplicate top-level field '${key}' at line ${line}`, line, key);
+    this.seen.add(key);
+  }
+
+  memberStart(key: string, kind: 'object' | 'array', line: number): boolean {
+    // Refusing a wrong shape here, before it is built, keeps memory bounded for hostile files too.
+    if (ARRAYS.has(key)) {
+      if (kind !== 'array')
+        throw this.fail(`${key} must be an array (got an object) at line ${line}`, line, key);
+      return true;
+    }
+    const problem =
+      key === 'format'
+        ? formatProblem(kind === 'array' ? [] : {})
+        : key === 'version'
+          ? versionProblem(kind === 'array' ? [] : {})
+          : key === 'organisation' && kind === 'array'
+            ? 'organisation must be an object (got an array)'
+            : undefined;
+    if (problem !== undefined) throw this.fail(`${problem}, at line ${line}`, line, key);
+    return false;
+  }
+
+  member(key: string, value: unknown, line: number): void {
+    if (ARRAYS.has(key))
+      throw this.fail(`${key} must be an array (got ${show(value)}) at line ${line}`, line, key);
+    if (key === 'organisation') {
+      if (!isPlainObject(value)) {
+        throw this.fail(`organisation must be an object (got ${show(value)}) at line ${line}`, line, key);
+      }
+      for (const field of HEADER_FIELDS) {
+        if (Object.hasOwn(value, field)) {
+          throw this.fail(
+            `organisation must not contain '${field}': it belongs at the top level, at line ${line}`,
+            line,
+            `organisation.${field}`,
+          );
+        }
+      }
+      this.organisationLine = line;
+    } else {
+      const problem =
+        key === 'format' ? formatProblem(value) : key === 'version' ? versionProblem(value) : undefined;
+      if (problem !== undefined) throw this.fail(`${problem}, at line ${line}`, line, key);
+    }
+    this.header[key as (typeof HEADER_KEYS)[number]] = value;
+    this.emitHeaderWhenComplete();
+  }
+
+  element(
+    arrayKey: string,
+    index: number,
+    value: unknown,
+    line: number,
+    nestedLines: ReadonlyMap<string, readonly number[]> | undefined,
+  ): void {
+    const position: SourcePosition = { file: this.file, line, index };
+    if (!isPlainObject(value)) {
+      throw this.fail(
+        `${arrayKey}[${index}] must be an object (got ${show(value)}) at line ${line}`,
+        line,
+        `${arrayKey}[${index}]`,
+        index,
+      );
+    }
+    if (arrayKey !== 'clients' || !Object.hasOwn(value, 'careAgreements')) {
+      this.out.push({ entity: ARRAYS.get(arrayKey)!, record: value, position });
+      return;
+    }
+    const { careAgreements, ...client } = value;
+    this.out.push({ entity: 'clients', record: client, position });
+    const field = `clients[${index}].careAgreements`;
+    if (!Array.isArray(careAgreements)) {
+      throw this.fail(
+        `${field} must be an array (got ${show(careAgreements)}), at line ${line}`,
+        line,
+        field,
+        index,
+      );
+    }
+    const clientId = typeof client.id === 'string' ? client.id : undefined;
+    const lines = nestedLines?.get('careAgreements');
+    careAgreements.forEach((agreement: unknown, k) => {
+      const agreementLine = lines?.[k] ?? line;
+      if (!isPlainObject(agreement)) {
+        throw this.fail(
+          `${field}[${k}] must be an object (got ${show(agreement)}) at line ${agreementLine}`,
+          agreementLine,
+          `${field}[${k}]`,
+          index,
+        );
+      }
+      if (Object.hasOwn(agreement, 'clientId') && agreement.clientId !== clientId) {
+        throw this.fail(
+          `${field}[${k}].clientId ${show(agreement.clientId)} contradicts the client it is nested in ` +
+            `(${show(clientId)}), at line ${agreementLine}`,
+          agreementLine,
+          `${field}[${k}].clientId`,
+          index,
+        );
+      }
+      // Downstream validation reports a client without an id; its agreements still get checked.
+      const record = clientId === undefined ? { ...agreement } : { ...agreement, clientId };
+      this.out.push({
+        entity: 'careAgreements',
+        record,
+        position: { file: this.file, line: agreementLine, index: k },
+      });
+    });
+  }
+
+  /** The end of the export: every top-level field must have been there. */
+  finish(line: number): void {
+    const missing = TOP_LEVEL_KEYS.filter((key) => !this.seen.has(key));
+    if (missing.length > 0) {
+      throw this.fail(
+        `missing top-level field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}` +
+          ` (the export ends at line ${line})`,
+        line,
+        missing.join(', '),
+      );
+    }
+  }
+
+  /** The header fields may come after the arrays, so the organisation record goes out when they are all in. */
+  private emitHeaderWhenComplete(): void {
+    if (this.headerDone) return;
+    for (const key of HEADER_KEYS) if (!Object.hasOwn(this.header, key)) return;
+    this.headerDone = true;
+    const { format, version, exportedAt, organisation } = this.header;
+    this.out.push({
+      entity: 'organisation',
+      record: { format, version, exportedAt, ...(organisation as Record<string, unknown>) },
+      position: { file: this.file, line: this.organisationLine },
+    });
+  }
+
+  private fail(reason: string, line: number, field: string, index?: number): EcdReadError {
+    const position: SourcePosition =
+      index === undefined ? { file: this.file, line } : { file: this.file, line, index };
+    return new EcdReadError('ERR_ECD_STRUCTURE', reason, position, field);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

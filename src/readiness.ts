@@ -1,0 +1,63 @@
+import type { Store } from './store';
+
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves when the dependency is usable; rejects otherwise. */
+  check(): Promise<void>;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, 'ok' | 'failing'>;
+}
+
+/** The database answers a trivial query. */
+export function databaseCheck(store: Store): ReadinessCheck {
+  return { name: 'database', check: () => store.ping() };
+}
+
+/**
+ * The upstream FHIR server answers its capability statement. Any answer below 500 counts: an upstream
+ * that wants authentication is still up.
+ */
+export function upstreamCheck(upstreamUrl: string, timeoutMs: number): ReadinessCheck {
+  return {
+    name: 'upstream',
+    async check() {
+      const res = await fetch(`${upstreamUrl}/metadata`, {
+        headers: { accept: 'application/fhir+json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body?.cancel();
+      if (res.status >= 500) throw new Error(`upstream answered ${res.status}`);
+    },
+  };
+}
+
+/** Runs every check at once, each bounded by its own timeout, and says which failed (never why). */
+export async function assessReadiness(checks: readonly ReadinessCheck[], timeoutMs: number): Promise<{
+  report: ReadinessReport;
+  failures: Array<{ name: string; error: unknown }>;
+}> {
+  const failures: Array<{ name: string; error: unknown }> = [];
+  const results = await Promise.all(
+    checks.map(async (c) => {
+      try {
+        await withTimeout(c.check(), timeoutMs);
+        return [c.name, 'ok'] as const;
+      } catch (error) {
+        failures.push({ name: c.name, error });
+        return [c.name, 'failing'] as const;
+      }
+    }),
+  );
+  return { report: { ready: failures.length === 0, checks: Object.fromEntries(results) }, failures };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

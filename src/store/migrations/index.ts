@@ -1,0 +1,6 @@
+import type { Migration } from '../types';
+import { foundation } from './0001-foundation';
+import { fhirResources } from './0002-fhir-resources';
+
+/** Every schema change, oldest first. Append only: a released migration is never edited. */
+export const migrations: readonly Migration[] = [foundation, fhirResources];

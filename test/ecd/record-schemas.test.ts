@@ -1,0 +1,93 @@
+import { checkRecord, passesElevenTest } from '../../src/ecd/record-schemas';
+
+const today = '2026-11-23';
+const client = {
+  id: 'c0001',
+  bsn: '999990019',
+  name: { given: ['Anna'], family: 'Vries', prefix: 'de' },
+  birthDate: '1940-02-29',
+  gender: 'female',
+  telecom: { email: 'anna@example.nl', mobile: '+31612340001' },
+};
+
+describe('ECD record checks', () => {
+  it('accepts a valid client', () => {
+    expect(checkRecord('clients', client, today)).toEqual([]);
+  });
+
+  it.each([
+    ['999990019', true],
+    ['123456782', true],
+    ['123456789', false],
+    ['000000000', false],
+    ['12345678', false],
+  ])('the eleven-test on %s is %s', (bsn, ok) => {
+    expect(passesElevenTest(bsn)).toBe(ok);
+  });
+
+  it('names the field of a BSN that fails the eleven-test', () => {
+    expect(checkRecord('clients', { ...client, bsn: '123456789' }, today)).toEqual([
+      { field: 'bsn', reason: 'is not a valid BSN (fails the eleven-test)' },
+    ]);
+  });
+
+  it('refuses a birth date in the future and an impossible date', () => {
+    expect(checkRecord('clients', { ...client, birthDate: '2026-11-24' }, today)).toEqual([
+      { field: 'birthDate', reason: 'lies in the future (today is 2026-11-23)' },
+    ]);
+    expect(checkRecord('clients', { ...client, birthDate: '1941-02-29' }, today)).toEqual([
+      { field: 'birthDate', reason: 'must be a calendar date YYYY-MM-DD' },
+    ]);
+  });
+
+  it('reports wrong types, unknown fields and missing fields together', () => {
+    const problems = checkRecord('clients', { id: 'c1', name: { given: 'Anna', family: 'X' }, birthDate: 19400101, gender: 'f', extra: 1 }, today);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { field: 'extra', reason: 'is not a field of this record' },
+        { field: 'name.given', reason: 'must be an array' },
+        { field: 'birthDate', reason: 'must be a string' },
+        { field: 'gender', reason: 'must be one of male, female, other, unknown' },
+      ]),
+    );
+  });
+
+  it('refuses an unknown relation role', () => {
+    const relation = { id: 'r1', clientId: 'c1', role: 'neighbour', name: { given: ['B'], family: 'C' } };
+    expect(checkRecord('relations', relation, today)).toEqual([
+      {
+        field: 'role',
+        reason:
+          'must be one of first-contact-person, second-contact-person, curator, mentor, parent, guardian, financial-administrator, other',
+      },
+    ]);
+  });
+
+  it('checks person references, sections and withdrawal dates of authorisations', () => {
+    const base = {
+      id: 'a1',
+      clientId: 'c1',
+      grantedBy: { kind: 'client' },
+      granteeRelationId: 'r1',
+      sections: ['reports', 'care-plan'],
+      grantedOn: '2026-01-10',
+    };
+    expect(checkRecord('portalAuthorisations', base, today)).toEqual([]);
+    expect(checkRecord('portalAuthorisations', { ...base, grantedBy: { kind: 'relation' } }, today)[0]?.field).toBe('grantedBy');
+    expect(checkRecord('portalAuthorisations', { ...base, sections: ['everything'] }, today)[0]?.field).toBe('sections[0]');
+    expect(
+      checkRecord('portalAuthorisations', { ...base, withdrawal: { requestReceivedAt: '2026-01-01T09:00:00+01:00' } }, today),
+    ).toEqual([{ field: 'withdrawal.requestReceivedAt', reason: 'is before the authorisation was granted' }]);
+  });
+
+  it('refuses an end before a start', () => {
+    const agreement = { id: 'z1', clientId: 'c1', careType: 'elderly-care', start: '2026-05-01', end: '2026-04-30' };
+    expect(checkRecord('careAgreements', agreement, today)).toEqual([{ field: 'end', reason: 'is before the start date' }]);
+  });
+
+  it('checks the export header', () => {
+    const header = { format: 'inzage-ecd-export', version: 1, exportedAt: '2026-11-23T08:00:00+01:00', id: 'meerzicht', name: 'M' };
+    expect(checkRecord('organisation', header, today)).toEqual([]);
+    expect(checkRecord('organisation', { ...header, version: 2 }, today)).toEqual([{ field: 'version', reason: 'must be 1' }]);
+  });
+});

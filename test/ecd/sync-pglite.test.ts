@@ -1,0 +1,8 @@
+import { openStore } from '../../src/store';
+import { describeSyncContract } from './sync-contract';
+
+describeSyncContract(
+  'PGlite',
+  () => openStore({ driver: 'pglite' }),
+  (store) => store.close(),
+);
