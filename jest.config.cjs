@@ -7,6 +7,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
+  globalSetup: '<rootDir>/test/global-setup.cjs',
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -74,7 +74,7 @@ Stops gracefully on SIGTERM: requests in flight finish, then the database is clo
     .description('Run the demo: sandbox upstream with synthetic data, embedded database, on 127.0.0.1.')
     .addOption(new Option('-p, --port <port>', 'gateway port').env('PORT').default(DEFAULTS.port).argParser(integer(0, 65535)))
     .option('--sandbox-port <port>', 'sandbox upstream port', integer(0, 65535), 8081)
-    .option('--clients <n>', 'number of synthetic clients', integer(1, 100_000), 50)
+    .option('--clients <n>', 'number of synthetic clients', integer(1, 2_000), 50)
     .option('--seed <n>', 'seed of the synthetic data generator', integer(0, 2 ** 31 - 1), 1)
     .option('--data-dir <dir>', 'PGlite data directory', '.inzage/demo')
     .option('--in-memory', 'keep the database in memory (nothing is written to disk)')
@@ -102,7 +102,7 @@ Stops gracefully on SIGTERM: requests in flight finish, then the database is clo
     .description('Run only the sandbox upstream: a FHIR R4 server with synthetic Dutch care data.')
     .option('-p, --port <port>', 'port', integer(0, 65535), 8081)
     .option('--host <host>', 'interface to bind to', '127.0.0.1')
-    .option('--clients <n>', 'number of synthetic clients', integer(1, 100_000), 50)
+    .option('--clients <n>', 'number of synthetic clients', integer(1, 2_000), 50)
     .option('--seed <n>', 'seed of the synthetic data generator', integer(0, 2 ** 31 - 1), 1)
     .action(async (opts: { port: number; host: string; clients: number; seed: number }) => {
       try {

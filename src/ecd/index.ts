@@ -8,6 +8,13 @@ export type {
   EcdPortalAuthorisation,
   EcdClientAgreement,
   EcdOrganisation,
+  EcdPersonName,
+  EcdPersonReference,
+  EcdTelecom,
+  EcdAdministratorCapacity,
+  EcdAssessorRole,
+  EcdCareType,
+  EcdGender,
   PortalSection,
 } from './export-format';
 export { ECD_EXPORT_FORMAT, ECD_EXPORT_VERSION, PORTAL_SECTIONS } from './export-format';

@@ -122,10 +122,19 @@ type RelationRef = {
   idx: number | null;
 };
 
+interface StagedPosition {
+  record_id: string;
+  line: number;
+  file: string;
+  idx: number | null;
+}
+
 interface MappedResource {
   resource: Resource & { id: string };
   patientId: string;
   sourceRecord: string;
+  /** Where the record came from, to locate a validation failure. */
+  origin: StagedPosition & { entity: RecordEntity };
 }
 
 class ImportRun {
@@ -473,28 +482,26 @@ class ImportRun {
     }
   }
 
-  /** Maps and validates one record; a resource that fails our profile is a problem of that record. */
-  mapSafely(
-    row: { record_id: string; line: number; file: string; idx: number | null },
-    entity: RecordEntity,
-    map: () => MappedResource,
-  ): MappedResource | undefined {
+  /** Maps one record; a record the mapping cannot handle is a problem of that record. */
+  mapSafely(row: StagedPosition, entity: RecordEntity, map: () => Omit<MappedResource, 'origin'>): MappedResource | undefined {
     try {
-      const mapped = map();
-      validateMapped(mapped.resource);
-      return mapped;
+      return { ...map(), origin: { ...row, entity } };
     } catch (err) {
-      this.addProblem({
-        file: row.file,
-        line: row.line,
-        index: row.idx ?? undefined,
-        entity,
-        recordId: row.record_id,
-        field: '',
-        reason: `does not map to a valid FHIR resource: ${err instanceof Error ? err.message : String(err)}`,
-      });
+      this.addMappingProblem({ ...row, entity }, err);
       return undefined;
     }
+  }
+
+  addMappingProblem(origin: StagedPosition & { entity: RecordEntity }, err: unknown): void {
+    this.addProblem({
+      file: origin.file,
+      line: origin.line,
+      index: origin.idx ?? undefined,
+      entity: origin.entity,
+      recordId: origin.record_id,
+      field: '',
+      reason: `does not map to a valid FHIR resource: ${err instanceof Error ? err.message : String(err)}`,
+    });
   }
 
   async upsert(type: 'Patient' | 'RelatedPerson' | 'Consent', organisationId: string, mapped: MappedResource[]): Promise<void> {
@@ -512,6 +519,13 @@ class ImportRun {
       const before = current.get(m.resource.id);
       if (before && before.content_hash === hash && before.ended_at === null) {
         this.#counts[type].unchanged += 1;
+        continue;
+      }
+      // Validated only when it is to be written: an unchanged resource passed when it was stored.
+      try {
+        validateMapped(m.resource);
+      } catch (err) {
+        this.addMappingProblem(m.origin, err);
         continue;
       }
       const version = (before?.version_id ?? 0) + 1;

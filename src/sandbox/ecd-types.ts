@@ -1,24 +1,20 @@
 /**
  * The ECD export format types the sandbox writes, taken through the ecd module's index (types only,
- * so nothing of the ecd module is loaded at run time). The few the index does not re-export are
- * derived from the ones it does.
+ * so nothing of the ecd module is loaded at run time).
  */
-import type { EcdCareAgreement, EcdClient, EcdPortalRegistration, EcdRelation } from '../ecd';
-
 export type {
+  EcdAdministratorCapacity,
+  EcdAssessorRole,
+  EcdCareType,
   EcdClient,
   EcdClientAgreement,
   EcdExport,
+  EcdPersonName,
+  EcdPersonReference,
   EcdPortalAuthorisation,
   EcdPortalRegistration,
   EcdRelation,
   EcdRelationRole,
+  EcdTelecom,
   PortalSection,
 } from '../ecd';
-
-export type EcdAdministratorCapacity = NonNullable<EcdClient['administratorCapacity']>;
-export type EcdAssessorRole = EcdAdministratorCapacity['assessorRole'];
-export type EcdPersonName = EcdClient['name'];
-export type EcdPersonReference = EcdPortalRegistration['person'];
-export type EcdTelecom = NonNullable<EcdRelation['telecom']>;
-export type EcdCareType = EcdCareAgreement['careType'];

@@ -300,19 +300,6 @@ export function fullFamilyName(name: { family: string; prefix?: string }): strin
   return name.prefix ? `${name.prefix} ${name.family}` : name.family;
 }
 
-/** The eleven-test (11-proef) for a BSN: 9×d1 + 8×d2 + … + 2×d8 − 1×d9 must be divisible by 11. */
-export function passesElevenTest(bsn: string): boolean {
-  if (!/^\d{9}$/.test(bsn)) {
-    return false;
-  }
-  let sum = 0;
-  for (let i = 0; i < 8; i++) {
-    sum += (9 - i) * Number(bsn[i]);
-  }
-  sum -= Number(bsn[8]);
-  return sum % 11 === 0;
-}
-
 /** The block all generated BSNs come from; about 9,000 numbers in it pass the eleven-test. */
 export const SYNTHETIC_BSN_PREFIX = '9999';
 

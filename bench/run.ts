@@ -1,0 +1,38 @@
+// `npm run bench`: prints figures, asserts nothing (timings belong here, never in tests).
+import { benchEcdImport } from './ecd-import';
+
+interface ClusterModule {
+  startTestCluster(): Promise<{ url: string; stop(): Promise<void> } | undefined>;
+}
+
+async function main(): Promise<void> {
+  const which = process.argv[2] ?? 'all';
+  const clients = Number(process.env.BENCH_CLIENTS ?? 10_000);
+  console.log(`# Inzage benchmarks (${new Date().toISOString()}, Node ${process.version}, ${which})`);
+  if (which === 'all' || which === 'ecd') {
+    await benchEcdImport({ driver: { driver: 'pglite' }, label: 'PGlite (embedded)', clients });
+    const cluster = await startPostgres();
+    if (cluster) {
+      try {
+        await benchEcdImport({ driver: { driver: 'postgres', databaseUrl: cluster.url }, label: 'PostgreSQL', clients });
+      } finally {
+        await cluster.stop();
+      }
+    } else {
+      console.log('\n(PostgreSQL not found: its figures are skipped; set BENCH_DATABASE_URL or install postgresql)');
+    }
+  }
+}
+
+async function startPostgres(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: async () => undefined };
+  // Plain ESM helper shared with the test runner; a runtime import keeps it out of the TypeScript build.
+  const load = new Function('path', 'return import(path)') as (path: string) => Promise<ClusterModule>;
+  const module = await load(require.resolve('../../scripts/postgres-cluster.mjs'));
+  return module.startTestCluster();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
