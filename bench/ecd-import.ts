@@ -5,7 +5,9 @@ import { importEcdExport, readEcdExport, type ImportResult } from '../src/ecd';
 import { migrate, openStore, type Store, type StoreOptions } from '../src/store';
 import { writeSyntheticExport } from './synthetic-export';
 
-const ORGANISATIONS = [{ id: 'meerzicht', name: 'Zorgcentrum Meerzicht (bench)', preset: 'meerlanden' as const }];
+const ORGANISATIONS = [
+  { id: 'meerzicht', name: 'Zorgcentrum Meerzicht (bench)', preset: 'meerlanden' as const },
+];
 
 interface Measured<T> {
   value: T;
@@ -60,7 +62,11 @@ function fmt(n: number, digits = 2): string {
  * does not grow with the file. Baseline in the same run: reading the same file with the same reader
  * and doing nothing else.
  */
-export async function benchEcdImport(options: { driver: StoreOptions; label: string; clients: number }): Promise<void> {
+export async function benchEcdImport(options: {
+  driver: StoreOptions;
+  label: string;
+  clients: number;
+}): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'inzage-bench-'));
   try {
     const full = join(dir, 'full.json');
@@ -70,16 +76,30 @@ export async function benchEcdImport(options: { driver: StoreOptions; label: str
     await writeSyntheticExport(full, { clients, relationsPerClient: 3 });
     await writeSyntheticExport(small, { clients: Math.round(clients / 4), relationsPerClient: 3 });
     const changes = new Set(Array.from({ length: 100 }, (_, i) => Math.floor((i * clients) / 100)));
-    await writeSyntheticExport(changed, { clients, relationsPerClient: 3, changed: changes });
+    // The full export changes other clients than the delta, so each run has 100 changes to apply.
+    const otherChanges = new Set([...changes].map((i) => i + 1));
+    await writeSyntheticExport(changed, {
+      clients,
+      relationsPerClient: 3,
+      changed: new Set([...changes, ...otherChanges]),
+    });
+    const delta = join(dir, 'delta.json');
+    await writeSyntheticExport(delta, { clients, relationsPerClient: 3, changed: changes, delta: true });
     const mib = statSync(full).size / 2 ** 20;
 
-    console.log(`\n## ECD import on ${options.label}: ${clients} clients, ${clients * 3} relations (${fmt(mib, 1)} MiB JSON)`);
+    console.log(
+      `\n## ECD import on ${options.label}: ${clients} clients, ${clients * 3} relations (${fmt(mib, 1)} MiB JSON)`,
+    );
     const read = await measure(() => readOnly(full));
-    console.log(`baseline: read the file only         ${fmt(read.seconds)} s  (${read.value} records, ${fmt(mib / read.seconds, 1)} MiB/s)`);
+    console.log(
+      `baseline: read the file only         ${fmt(read.seconds)} s  (${read.value} records, ${fmt(mib / read.seconds, 1)} MiB/s)`,
+    );
 
     const fresh = async (): Promise<Store> => {
       const store = await openStore(
-        options.driver.driver === 'pglite' ? { driver: 'pglite', dataDir: join(dir, `pglite-${Date.now()}`) } : options.driver,
+        options.driver.driver === 'pglite'
+          ? { driver: 'pglite', dataDir: join(dir, `pglite-${Date.now()}`) }
+          : options.driver,
       );
       await migrate(store);
       if (options.driver.driver === 'postgres') {
@@ -109,13 +129,16 @@ export async function benchEcdImport(options: { driver: StoreOptions; label: str
       console.log(
         `re-import, nothing changed           ${fmt(again.seconds)} s  (unchanged: ${again.value.counts.Patient.unchanged} Patient)`,
       );
-      const incremental = await measure(() => importFile(store, changed));
+      const incremental = await measure(() => importFile(store, delta));
       console.log(
-        `incremental sync, 100 changes        ${fmt(incremental.seconds)} s  (updated ${incremental.value.counts.Patient.updated} Patient; ` +
-          `whole export re-read; target < 1 s)`,
+        `incremental sync, 100 changes        ${fmt(incremental.seconds)} s  (delta export; updated ${incremental.value.counts.Patient.updated} Patient; ` +
+          `target < 1 s; ${fmt((incremental.seconds / fullRun.seconds) * 100, 1)}% of the full import)`,
       );
-      const hundred = join(dir, 'hundred.json');
-      await writeSyntheticExport(hundred, { clients: 100, relationsPerClient: 3 });
+      const fullWithChanges = await measure(() => importFile(store, changed));
+      console.log(
+        `full export with 100 other changes   ${fmt(fullWithChanges.seconds)} s  (updated ${fullWithChanges.value.counts.Patient.updated} Patient; ` +
+          `the whole export re-read and compared)`,
+      );
     } finally {
       await store.close();
     }

@@ -14,18 +14,25 @@ async function main(): Promise<void> {
     const cluster = await startPostgres();
     if (cluster) {
       try {
-        await benchEcdImport({ driver: { driver: 'postgres', databaseUrl: cluster.url }, label: 'PostgreSQL', clients });
+        await benchEcdImport({
+          driver: { driver: 'postgres', databaseUrl: cluster.url },
+          label: 'PostgreSQL',
+          clients,
+        });
       } finally {
         await cluster.stop();
       }
     } else {
-      console.log('\n(PostgreSQL not found: its figures are skipped; set BENCH_DATABASE_URL or install postgresql)');
+      console.log(
+        '\n(PostgreSQL not found: its figures are skipped; set BENCH_DATABASE_URL or install postgresql)',
+      );
     }
   }
 }
 
 async function startPostgres(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
-  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: async () => undefined };
+  if (process.env.BENCH_DATABASE_URL)
+    return { url: process.env.BENCH_DATABASE_URL, stop: async () => undefined };
   // Plain ESM helper shared with the test runner; a runtime import keeps it out of the TypeScript build.
   const load = new Function('path', 'return import(path)') as (path: string) => Promise<ClusterModule>;
   const module = await load(require.resolve('../../scripts/postgres-cluster.mjs'));

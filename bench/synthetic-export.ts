@@ -10,9 +10,24 @@ export interface SyntheticExportOptions {
   relationsPerClient: number;
   /** Records whose content differs from the base export (for incremental sync). */
   changed?: ReadonlySet<number>;
+  /** Write a delta export holding only the changed clients. */
+  delta?: boolean;
 }
 
-const GIVEN = ['Anna', 'Bram', 'Cor', 'Daan', 'Eva', 'Fenna', 'Gert', 'Hanna', 'Ilse', 'Jan', 'Kees', 'Lotte'];
+const GIVEN = [
+  'Anna',
+  'Bram',
+  'Cor',
+  'Daan',
+  'Eva',
+  'Fenna',
+  'Gert',
+  'Hanna',
+  'Ilse',
+  'Jan',
+  'Kees',
+  'Lotte',
+];
 const FAMILY = ['Jansen', 'Bakker', 'Visser', 'Smit', 'Meijer', 'Mulder', 'Bos', 'Vos', 'Peters', 'Hendriks'];
 const ROLES = ['first-contact-person', 'second-contact-person', 'mentor', 'other', 'financial-administrator'];
 
@@ -27,6 +42,18 @@ export function syntheticBsn(n: number): string {
   }
 }
 
+function syntheticClient(i: number, changed: boolean): Record<string, unknown> {
+  const family = FAMILY[i % FAMILY.length]!;
+  return {
+    id: `c${i}`,
+    bsn: syntheticBsn(i),
+    name: { given: [GIVEN[i % GIVEN.length]!], family: changed ? `${family}-Nieuw` : family },
+    birthDate: `19${30 + (i % 60)}-0${1 + (i % 9)}-1${i % 10}`,
+    gender: i % 2 === 0 ? 'female' : 'male',
+    careAgreements: [{ id: `z${i}`, careType: 'elderly-care', start: '2020-01-01' }],
+  };
+}
+
 export async function writeSyntheticExport(path: string, options: SyntheticExportOptions): Promise<number> {
   const out = createWriteStream(path);
   let bytes = 0;
@@ -37,19 +64,23 @@ export async function writeSyntheticExport(path: string, options: SyntheticExpor
   const changed = options.changed ?? new Set<number>();
   await write(
     `{"format":"inzage-ecd-export","version":1,"exportedAt":"2026-11-23T06:00:00+01:00",` +
-      `"organisation":{"id":"meerzicht","name":"Zorgcentrum Meerzicht (bench)"},\n"clients":[\n`,
+      `${options.delta ? '"mode":"delta",' : ''}"organisation":{"id":"meerzicht","name":"Zorgcentrum Meerzicht (bench)"},\n"clients":[\n`,
   );
+  if (options.delta) {
+    let first = true;
+    for (const i of changed) {
+      await write(`${first ? '' : ',\n'}${JSON.stringify(syntheticClient(i, true))}`);
+      first = false;
+    }
+    await write(
+      '\n],"relations":[],"portalRegistrations":[],"portalAuthorisations":[],"clientAgreements":[]}\n',
+    );
+    out.end();
+    await once(out, 'finish');
+    return bytes;
+  }
   for (let i = 0; i < options.clients; i += 1) {
-    const family = FAMILY[i % FAMILY.length]!;
-    const client = {
-      id: `c${i}`,
-      bsn: syntheticBsn(i),
-      name: { given: [GIVEN[i % GIVEN.length]!], family: changed.has(i) ? `${family}-Nieuw` : family },
-      birthDate: `19${30 + (i % 60)}-0${1 + (i % 9)}-1${i % 10}`,
-      gender: i % 2 === 0 ? 'female' : 'male',
-      careAgreements: [{ id: `z${i}`, careType: 'elderly-care', start: '2020-01-01' }],
-    };
-    await write(`${i === 0 ? '' : ',\n'}${JSON.stringify(client)}`);
+    await write(`${i === 0 ? '' : ',\n'}${JSON.stringify(syntheticClient(i, changed.has(i)))}`);
   }
   await write('\n],\n"relations":[\n');
   let first = true;
@@ -60,7 +91,10 @@ export async function writeSyntheticExport(path: string, options: SyntheticExpor
         clientId: `c${i}`,
         role: ROLES[r % ROLES.length],
         name: { given: [GIVEN[(i + r) % GIVEN.length]!], family: FAMILY[(i + r) % FAMILY.length]! },
-        telecom: { email: `r${i}-${r}@example.nl`, mobile: `+316${String(10_000_000 + ((i * 7 + r) % 89_999_999))}` },
+        telecom: {
+          email: `r${i}-${r}@example.nl`,
+          mobile: `+316${String(10_000_000 + ((i * 7 + r) % 89_999_999))}`,
+        },
       };
       await write(`${first ? '' : ',\n'}${JSON.stringify(relation)}`);
       first = false;
@@ -68,7 +102,13 @@ export async function writeSyntheticExport(path: string, options: SyntheticExpor
   }
   await write('\n],\n"portalRegistrations":[\n');
   for (let i = 0; i < options.clients; i += 1) {
-    const registration = { id: `g${i}`, clientId: `c${i}`, person: { kind: 'client' }, registeredOn: '2024-03-01', requestedRole: 'client' };
+    const registration = {
+      id: `g${i}`,
+      clientId: `c${i}`,
+      person: { kind: 'client' },
+      registeredOn: '2024-03-01',
+      requestedRole: 'client',
+    };
     await write(`${i === 0 ? '' : ',\n'}${JSON.stringify(registration)}`);
   }
   await write('\n],\n"portalAuthorisations":[\n');

@@ -32,7 +32,8 @@ function fail(where, message) {
   throw new BuildError(`${where}: ${message}`);
 }
 
-const clone = (value) => structuredClone(value);
+// Everything cloned here is parsed JSON, so a JSON round trip is a faithful deep copy.
+const clone = (value) => JSON.parse(JSON.stringify(value));
 
 function cardinality(max) {
   return max === '*' ? Number.POSITIVE_INFINITY : Number(max);
@@ -61,7 +62,8 @@ function readSources() {
       const resource = JSON.parse(readFileSync(join(SRC_DIR, name), 'utf8'));
       const expected = `${resource.resourceType}-${resource.id}.json`;
       if (name !== expected) fail(`src/${name}`, `must be named ${expected}`);
-      if (!ARTEFACT_FILE.test(name)) fail(`src/${name}`, 'is not a StructureDefinition, CodeSystem or ValueSet');
+      if (!ARTEFACT_FILE.test(name))
+        fail(`src/${name}`, 'is not a StructureDefinition, CodeSystem or ValueSet');
       return { name, resource };
     });
 }
@@ -83,7 +85,10 @@ function rebase(element, fromRoot, parent) {
 function endOfSubtree(elements, index) {
   const id = elements[index].id;
   let end = index + 1;
-  while (end < elements.length && (elements[end].id.startsWith(`${id}.`) || elements[end].id.startsWith(`${id}:`))) {
+  while (
+    end < elements.length &&
+    (elements[end].id.startsWith(`${id}.`) || elements[end].id.startsWith(`${id}:`))
+  ) {
     end += 1;
   }
   return end;
@@ -95,7 +100,8 @@ function insertSlice(elements, diff, where) {
   if (slicedIndex < 0) fail(where, `slice ${diff.id} of unknown element ${slicedId}`);
   const sliced = elements[slicedIndex];
   if (!sliced.slicing) fail(where, `slice ${diff.id}: ${slicedId} has no slicing`);
-  if (diff.sliceName !== diff.id.slice(slicedId.length + 1)) fail(where, `sliceName does not match id ${diff.id}`);
+  if (diff.sliceName !== diff.id.slice(slicedId.length + 1))
+    fail(where, `sliceName does not match id ${diff.id}`);
   const slice = clone(sliced);
   delete slice.slicing;
   slice.id = diff.id;
@@ -111,7 +117,8 @@ function insertSlice(elements, diff, where) {
 function unrollDataType(elements, parentIndex, types, where) {
   const parent = elements[parentIndex];
   const codes = (parent.type ?? []).map((t) => t.code);
-  if (codes.length !== 1) fail(where, `cannot constrain children of ${parent.id}: it has ${codes.length} types`);
+  if (codes.length !== 1)
+    fail(where, `cannot constrain children of ${parent.id}: it has ${codes.length} types`);
   const typeSd = types.get(codes[0]);
   if (!typeSd) fail(where, `no base definition for data type ${codes[0]}`);
   const children = typeSd.snapshot.element.slice(1).map((e) => rebase(e, typeSd.type, parent));
@@ -125,7 +132,8 @@ function findOrCreate(elements, diff, types, where) {
   const parentId = diff.id.slice(0, diff.id.lastIndexOf('.'));
   const parentIndex = elements.findIndex((e) => e.id === parentId);
   if (parentIndex < 0) fail(where, `element ${diff.id} has no parent ${parentId} in the snapshot`);
-  if (elements[parentIndex + 1]?.id.startsWith(`${parentId}.`)) fail(where, `no element ${diff.id} under ${parentId}`);
+  if (elements[parentIndex + 1]?.id.startsWith(`${parentId}.`))
+    fail(where, `no element ${diff.id} under ${parentId}`);
   unrollDataType(elements, parentIndex, types, where);
   const created = elements.findIndex((e) => e.id === diff.id);
   if (created < 0) fail(where, `no element ${diff.id} in data type of ${parentId}`);
@@ -141,12 +149,15 @@ function applyDiff(element, diff, isSliceRoot, where) {
   if (diff.path !== pathOfId(diff.id)) fail(where, `path ${diff.path} does not match id ${diff.id}`);
   const min = diff.min ?? element.min;
   const max = diff.max ?? element.max;
-  if (!isSliceRoot && min < element.min) fail(where, `${diff.id}: min ${min} is below the base's ${element.min}`);
-  if (cardinality(max) > cardinality(element.max)) fail(where, `${diff.id}: max ${max} widens ${element.max}`);
+  if (!isSliceRoot && min < element.min)
+    fail(where, `${diff.id}: min ${min} is below the base's ${element.min}`);
+  if (cardinality(max) > cardinality(element.max))
+    fail(where, `${diff.id}: max ${max} widens ${element.max}`);
   if (min > cardinality(max)) fail(where, `${diff.id}: min ${min} exceeds max ${max}`);
   if (diff.type) {
     const allowed = new Set((element.type ?? []).map((t) => t.code));
-    for (const t of diff.type) if (!allowed.has(t.code)) fail(where, `${diff.id}: type ${t.code} is not in the base`);
+    for (const t of diff.type)
+      if (!allowed.has(t.code)) fail(where, `${diff.id}: type ${t.code} is not in the base`);
   }
   for (const [key, value] of Object.entries(diff)) {
     if (key === 'id' || key === 'path') continue;
@@ -235,7 +246,8 @@ function codesOf(codeSystem) {
 
 function checkTerminology(resources) {
   const codeSystems = new Map();
-  for (const r of resources.filter((x) => x.resourceType === 'CodeSystem')) codeSystems.set(r.url, codesOf(r));
+  for (const r of resources.filter((x) => x.resourceType === 'CodeSystem'))
+    codeSystems.set(r.url, codesOf(r));
   for (const vs of resources.filter((x) => x.resourceType === 'ValueSet')) {
     const where = `ValueSet/${vs.id}`;
     if (!vs.compose?.include?.length) fail(where, 'has no compose.include');
@@ -286,7 +298,10 @@ export function buildArtefacts() {
   const extensions = new Map();
   const built = new Map();
   for (const { name, resource } of ordered) {
-    if (resource.url !== `${CANONICAL}/${resource.resourceType}/${resource.id}` && resource.content !== 'fragment') {
+    if (
+      resource.url !== `${CANONICAL}/${resource.resourceType}/${resource.id}` &&
+      resource.content !== 'fragment'
+    ) {
       fail(`src/${name}`, `url must be ${CANONICAL}/${resource.resourceType}/${resource.id}`);
     }
     if (resource.resourceType !== 'StructureDefinition') {
@@ -325,9 +340,14 @@ function main(argv) {
         return true;
       }
     });
-    const problems = [...drift.map(([name]) => `${name} differs from its source`), ...stale.map((n) => `${n} has no source`)];
+    const problems = [
+      ...drift.map(([name]) => `${name} differs from its source`),
+      ...stale.map((n) => `${n} has no source`),
+    ];
     if (problems.length > 0) {
-      console.error(`fhir-profiles/ is out of date; run node scripts/build-profiles.mjs\n  ${problems.join('\n  ')}`);
+      console.error(
+        `fhir-profiles/ is out of date; run node scripts/build-profiles.mjs\n  ${problems.join('\n  ')}`,
+      );
       return 1;
     }
     console.log(`fhir-profiles/: ${artefacts.size} artefacts up to date`);
@@ -335,7 +355,9 @@ function main(argv) {
   }
   for (const name of stale) rmSync(join(OUT_DIR, name));
   for (const [name, text] of artefacts) writeFileSync(join(OUT_DIR, name), text);
-  console.log(`fhir-profiles/: wrote ${artefacts.size} artefacts${stale.length ? `, removed ${stale.join(', ')}` : ''}`);
+  console.log(
+    `fhir-profiles/: wrote ${artefacts.size} artefacts${stale.length ? `, removed ${stale.join(', ')}` : ''}`,
+  );
   return 0;
 }
 

@@ -49,7 +49,12 @@ export function createApp(deps: AppDependencies): Express {
   app.post('/ecd/sync', async (req, res, next) => {
     try {
       const answer = await handleEcdPush(
-        { store: deps.store, organisations: config.organisations, keys: config.ecd.pushKeys, maxBytes: config.ecd.maxPushBytes },
+        {
+          store: deps.store,
+          organisations: config.organisations,
+          keys: config.ecd.pushKeys,
+          maxBytes: config.ecd.maxPushBytes,
+        },
         {
           authorization: req.get('authorization'),
           contentType: req.get('content-type'),
@@ -59,7 +64,10 @@ export function createApp(deps: AppDependencies): Express {
       );
       if (answer.challenge) res.setHeader('WWW-Authenticate', answer.challenge);
       const log = contextOf(req).log;
-      log.info({ status: answer.status, organisation: answer.body.organisation, counts: answer.body.counts }, 'ecd push');
+      log.info(
+        { status: answer.status, organisation: answer.body.organisation, counts: answer.body.counts },
+        'ecd push',
+      );
       res.status(answer.status).json(answer.body);
     } catch (err) {
       next(err);
@@ -67,7 +75,12 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   app.use(requestTimeout(config.server.requestTimeoutMs, fhirBase));
-  app.use(express.json({ limit: config.server.bodyLimitBytes, type: ['application/json', 'application/fhir+json'] }));
+  app.use(
+    express.json({
+      limit: config.server.bodyLimitBytes,
+      type: ['application/json', 'application/fhir+json'],
+    }),
+  );
   app.use(express.urlencoded({ limit: config.server.bodyLimitBytes, extended: false }));
 
   app.get('/healthz', (_req, res) => {
@@ -80,8 +93,11 @@ export function createApp(deps: AppDependencies): Express {
       return;
     }
     const { report, failures } = await assessReadiness(checks, READINESS_TIMEOUT_MS);
-    for (const f of failures) contextOf(req).log.warn({ check: f.name, err: f.error }, 'readiness check failed');
-    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not-ready', checks: report.checks });
+    for (const f of failures)
+      contextOf(req).log.warn({ check: f.name, err: f.error }, 'readiness check failed');
+    res
+      .status(report.ready ? 200 : 503)
+      .json({ status: report.ready ? 'ready' : 'not-ready', checks: report.checks });
   });
 
   app.use(notFoundHandler(fhirBase));
@@ -111,13 +127,17 @@ export async function startGateway(
   );
   try {
     const migrated = await migrate(store);
-    log.info({ driver: store.driver, schemaVersion: migrated.current, applied: migrated.applied }, 'database ready');
+    log.info(
+      { driver: store.driver, schemaVersion: migrated.current, applied: migrated.applied },
+      'database ready',
+    );
     const drain = new Drain();
     const app = createApp({ config, store, log, drain, readinessChecks: options.readinessChecks });
     const server = await listen(app, config.server.host, config.server.port);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
-    const displayHost = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
+    const displayHost =
+      config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
     const url = `http://${displayHost}:${port}`;
     log.info({ url, fhirBase: `${url}${config.fhirBasePath}` }, 'gateway listening');
 
@@ -149,7 +169,8 @@ function listen(app: Express, host: string, port: number): Promise<Server> {
     const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is already in use (set PORT to choose another)`));
+      if (err.code === 'EADDRINUSE')
+        reject(new Error(`port ${port} on ${host} is already in use (set PORT to choose another)`));
       else reject(err);
     });
   });

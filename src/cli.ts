@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, DEFAULTS, loadConfigFile } from './config';
 import { createLogger } from './http';
@@ -9,12 +11,15 @@ import { runSandboxCommand } from './sandbox';
 import { EcdImportError } from './ecd';
 import { formatImportResult, runEcdImport } from './ecd-import-command';
 
-const { version } = require('../../package.json') as { version: string };
+const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+  version: string;
+};
 
 function integer(min: number, max: number) {
   return (text: string): number => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
     return n;
   };
 }
@@ -72,14 +77,26 @@ Stops gracefully on SIGTERM: requests in flight finish, then the database is clo
   program
     .command('demo')
     .description('Run the demo: sandbox upstream with synthetic data, embedded database, on 127.0.0.1.')
-    .addOption(new Option('-p, --port <port>', 'gateway port').env('PORT').default(DEFAULTS.port).argParser(integer(0, 65535)))
+    .addOption(
+      new Option('-p, --port <port>', 'gateway port')
+        .env('PORT')
+        .default(DEFAULTS.port)
+        .argParser(integer(0, 65535)),
+    )
     .option('--sandbox-port <port>', 'sandbox upstream port', integer(0, 65535), 8081)
     .option('--clients <n>', 'number of synthetic clients', integer(1, 2_000), 50)
     .option('--seed <n>', 'seed of the synthetic data generator', integer(0, 2 ** 31 - 1), 1)
     .option('--data-dir <dir>', 'PGlite data directory', '.inzage/demo')
     .option('--in-memory', 'keep the database in memory (nothing is written to disk)')
     .action(
-      async (opts: { port: number; sandboxPort: number; clients: number; seed: number; dataDir: string; inMemory?: boolean }) => {
+      async (opts: {
+        port: number;
+        sandboxPort: number;
+        clients: number;
+        seed: number;
+        dataDir: string;
+        inMemory?: boolean;
+      }) => {
         try {
           const demo = await startDemo({
             port: opts.port,
@@ -112,14 +129,25 @@ Stops gracefully on SIGTERM: requests in flight finish, then the database is clo
       }
     });
 
-  const ecd = program.command('ecd').description('The ECD link: client administration into Patient, RelatedPerson and Consent.');
+  const ecd = program
+    .command('ecd')
+    .description('The ECD link: client administration into Patient, RelatedPerson and Consent.');
   ecd
     .command('import')
-    .description('Import (sync) an ECD export: a JSON file, or a directory of CSV files. Applied whole or not at all.')
+    .description(
+      'Import (sync) an ECD export: a JSON file, or a directory of CSV files. Applied whole or not at all.',
+    )
     .argument('<path>', 'export.json, or a directory with organisation.csv, clients.csv, …')
-    .addOption(new Option('-c, --config <file>', 'configuration file (the database it names is imported into)').env('INZAGE_CONFIG').makeOptionMandatory())
+    .addOption(
+      new Option('-c, --config <file>', 'configuration file (the database it names is imported into)')
+        .env('INZAGE_CONFIG')
+        .makeOptionMandatory(),
+    )
     .option('--dry-run', 'check everything and print what would change, but change nothing')
-    .option('--allow-ending-all', 'accept an export without clients, which ends every client of the organisation')
+    .option(
+      '--allow-ending-all',
+      'accept an export without clients, which ends every client of the organisation',
+    )
     .addHelpText(
       'after',
       `
@@ -154,8 +182,14 @@ Exit codes: 0 applied (or dry run passed), 2 invalid configuration, 3 the export
         const config = loadConfigFile(file, process.env);
         const shown = {
           ...config,
-          database: config.database.driver === 'postgres' ? { ...config.database, url: '[from DATABASE_URL]' } : config.database,
-          ecd: { ...config.ecd, pushKeys: [...config.ecd.pushKeys.keys()].map((id) => `${id}: [from the environment]`) },
+          database:
+            config.database.driver === 'postgres'
+              ? { ...config.database, url: '[from DATABASE_URL]' }
+              : config.database,
+          ecd: {
+            ...config.ecd,
+            pushKeys: [...config.ecd.pushKeys.keys()].map((id) => `${id}: [from the environment]`),
+          },
         };
         console.log(`${file}: valid`);
         console.log(JSON.stringify(shown, null, 2));

@@ -12,7 +12,10 @@ export interface EcdImportCommandOptions {
 }
 
 /** `inzage ecd import`: one export file or CSV directory into the configured database. */
-export async function runEcdImport(config: GatewayConfig, options: EcdImportCommandOptions): Promise<ImportResult> {
+export async function runEcdImport(
+  config: GatewayConfig,
+  options: EcdImportCommandOptions,
+): Promise<ImportResult> {
   const store = await openStore(
     config.database.driver === 'postgres'
       ? { driver: 'postgres', databaseUrl: config.database.url, poolSize: 2 }
@@ -43,15 +46,23 @@ export function formatImportResult(result: ImportResult, what: string): string {
     : `Imported ${what} for organisation '${result.organisationId}' (import ${result.importId}):`;
   const columns = ['created', 'updated', 'ended', 'unchanged'] as const;
   const rows = KINDS.map(
-    (kind) => `  ${kind.padEnd(20)}${columns.map((c) => String(result.counts[kind][c]).padStart(10)).join('')}`,
+    (kind) =>
+      `  ${kind.padEnd(20)}${columns.map((c) => String(result.counts[kind][c]).padStart(10)).join('')}`,
   );
-  return [head, `  ${''.padEnd(20)}${columns.map((c) => c.padStart(10)).join('')}`, ...rows, `  ${result.records} records read`, ''].join(
-    '\n',
-  );
+  return [
+    head,
+    `  ${''.padEnd(20)}${columns.map((c) => c.padStart(10)).join('')}`,
+    ...rows,
+    `  ${result.records} records read`,
+    '',
+  ].join('\n');
 }
 
 /** A single self-overwriting line on a terminal; nothing at all when output is redirected. */
-function progressLine(stream: NodeJS.WriteStream): { update: (phase: ImportPhase, done: number) => void; done: () => void } {
+function progressLine(stream: NodeJS.WriteStream): {
+  update: (phase: ImportPhase, done: number) => void;
+  done: () => void;
+} {
   if (!stream.isTTY) return { update: () => undefined, done: () => undefined };
   let last = 0;
   let drawn = false;

@@ -35,7 +35,10 @@ export function upstreamCheck(upstreamUrl: string, timeoutMs: number): Readiness
 }
 
 /** Runs every check at once, each bounded by its own timeout, and says which failed (never why). */
-export async function assessReadiness(checks: readonly ReadinessCheck[], timeoutMs: number): Promise<{
+export async function assessReadiness(
+  checks: readonly ReadinessCheck[],
+  timeoutMs: number,
+): Promise<{
   report: ReadinessReport;
   failures: Array<{ name: string; error: unknown }>;
 }> {

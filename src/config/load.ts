@@ -75,7 +75,10 @@ export function resolveConfig(
   if (env.PORT !== undefined && env.PORT !== '') {
     const n = Number(env.PORT);
     if (!Number.isInteger(n) || n < 0 || n > 65535) {
-      issues.push({ field: 'PORT (environment)', message: `must be an integer from 0 to 65535 (got '${env.PORT}')` });
+      issues.push({
+        field: 'PORT (environment)',
+        message: `must be an integer from 0 to 65535 (got '${env.PORT}')`,
+      });
     } else {
       port = n;
     }
@@ -84,21 +87,33 @@ export function resolveConfig(
   let logLevel: LogLevel = file.log?.level ?? DEFAULTS.logLevel;
   if (env.LOG_LEVEL) {
     if ((LOG_LEVELS as readonly string[]).includes(env.LOG_LEVEL)) logLevel = env.LOG_LEVEL as LogLevel;
-    else issues.push({ field: 'LOG_LEVEL (environment)', message: `must be one of ${LOG_LEVELS.join(', ')}` });
+    else
+      issues.push({ field: 'LOG_LEVEL (environment)', message: `must be one of ${LOG_LEVELS.join(', ')}` });
   }
 
   let database: DatabaseConfig;
   if (env.DATABASE_URL) {
     if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
       // Never echo the value: it carries the database password.
-      issues.push({ field: 'DATABASE_URL (environment)', message: 'must be a postgres:// or postgresql:// URL' });
+      issues.push({
+        field: 'DATABASE_URL (environment)',
+        message: 'must be a postgres:// or postgresql:// URL',
+      });
     }
-    database = { driver: 'postgres', url: env.DATABASE_URL, poolSize: file.database?.poolSize ?? DEFAULTS.databasePoolSize };
+    database = {
+      driver: 'postgres',
+      url: env.DATABASE_URL,
+      poolSize: file.database?.poolSize ?? DEFAULTS.databasePoolSize,
+    };
   } else {
     database = { driver: 'pglite', dataDir: file.database?.pgliteDataDir };
   }
 
-  const pushKeys = ecdPushKeys(env, file.organisations.map((o) => o.id), issues);
+  const pushKeys = ecdPushKeys(
+    env,
+    file.organisations.map((o) => o.id),
+    issues,
+  );
 
   if (issues.length > 0) throw new ConfigError(source, issues);
 
@@ -135,7 +150,11 @@ export function ecdPushKeyVariable(organisationId: string): string {
   return `INZAGE_ECD_KEY_${organisationId.toUpperCase().replace(/-/g, '_')}`;
 }
 
-function ecdPushKeys(env: Environment, organisationIds: string[], issues: ConfigIssue[]): Map<string, string> {
+function ecdPushKeys(
+  env: Environment,
+  organisationIds: string[],
+  issues: ConfigIssue[],
+): Map<string, string> {
   const keys = new Map<string, string>();
   const known = new Map(organisationIds.map((id) => [ecdPushKeyVariable(id), id]));
   for (const [name, value] of Object.entries(env)) {

@@ -35,7 +35,7 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
       additionalProperties: false,
       properties: {
         host: { type: 'string', nullable: true, minLength: 1 },
-        port: { type: 'integer', nullable: true, minimum: 1, maximum: 65535 },
+        port: { type: 'integer', nullable: true, minimum: 0, maximum: 65535 },
         publicUrl: { ...httpUrl, nullable: true },
         bodyLimit: { type: 'string', nullable: true, pattern: '^[1-9][0-9]*(b|kb|mb)$' },
         requestTimeoutMs: { type: 'integer', nullable: true, minimum: 100, maximum: 600_000 },

@@ -28,8 +28,7 @@ export interface UpstreamConfig {
 }
 
 export type DatabaseConfig =
-  | { driver: 'postgres'; url: string; poolSize: number }
-  | { driver: 'pglite'; dataDir: string | undefined };
+  { driver: 'postgres'; url: string; poolSize: number } | { driver: 'pglite'; dataDir: string | undefined };
 
 export interface OrganisationConfig {
   id: string;

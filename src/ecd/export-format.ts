@@ -20,6 +20,12 @@ export interface EcdExport {
   version: typeof ECD_EXPORT_VERSION;
   /** When the ECD produced this export. */
   exportedAt: IsoDateTime;
+  /**
+   * `full` (the default): the export is the whole client administration; what it no longer lists is
+   * ended. `delta`: only new and changed records; nothing is ended for being absent. A client in a
+   * delta comes with all its care agreements.
+   */
+  mode?: EcdExportMode;
   organisation: EcdOrganisation;
   clients: EcdClient[];
   relations: EcdRelation[];
@@ -27,6 +33,8 @@ export interface EcdExport {
   portalAuthorisations: EcdPortalAuthorisation[];
   clientAgreements: EcdClientAgreement[];
 }
+
+export type EcdExportMode = 'full' | 'delta';
 
 export interface EcdOrganisation {
   /** The gateway's id for the organisation (matches `organisations[].id` in the configuration). */
@@ -68,7 +76,8 @@ export interface EcdCareAgreement {
 }
 
 /** Who judged whether the client can be their own portal administrator (Amerpoort A-5). */
-export type EcdAssessorRole = 'behavioural-expert' | 'physician-intellectual-disability' | 'physician' | 'other';
+export type EcdAssessorRole =
+  'behavioural-expert' | 'physician-intellectual-disability' | 'physician' | 'other';
 
 export interface EcdAdministratorCapacity {
   /** True when the client is judged able to act as their own portal administrator. */
@@ -132,13 +141,7 @@ export type EcdPersonReference = { kind: 'client' } | { kind: 'relation'; relati
 
 /** Portal sections of the gateway's CodeSystem. */
 export type PortalSection =
-  | 'reports'
-  | 'care-plan'
-  | 'appointments'
-  | 'measurements'
-  | 'medication'
-  | 'documents'
-  | 'basic-details';
+  'reports' | 'care-plan' | 'appointments' | 'measurements' | 'medication' | 'documents' | 'basic-details';
 
 export const PORTAL_SECTIONS: readonly PortalSection[] = [
   'reports',

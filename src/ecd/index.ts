@@ -31,4 +31,11 @@ export {
   type CountedKind,
 } from './sync';
 export { handleEcdPush, type EcdPushDependencies, type EcdPushRequest, type EcdPushResponse } from './push';
-export { readEcdExport, readEcdJson, readEcdJsonStream, readEcdCsvDirectory, EcdReadError, type EcdRecord } from './read';
+export {
+  readEcdExport,
+  readEcdJson,
+  readEcdJsonStream,
+  readEcdCsvDirectory,
+  EcdReadError,
+  type EcdRecord,
+} from './read';

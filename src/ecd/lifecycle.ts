@@ -13,7 +13,11 @@ export function endResource<T extends Resource>(resource: T, today: string, now:
       return { ...(resource as Patient), active: false } as T;
     case 'RelatedPerson': {
       const person = resource as RelatedPerson;
-      return { ...person, active: false, period: { ...person.period, end: person.period?.end ?? today } } as T;
+      return {
+        ...person,
+        active: false,
+        period: { ...person.period, end: person.period?.end ?? today },
+      } as T;
     }
     case 'Consent': {
       const consent = resource as Consent;

@@ -32,7 +32,10 @@ export class EcdImportError extends Error {
 
 export function describeProblem(p: ImportProblem): string {
   const where = [p.file, p.line !== undefined ? `line ${p.line}` : undefined].filter(Boolean).join(' ');
-  const what = [p.entity && p.index !== undefined ? `${p.entity}[${p.index}]` : p.entity, p.recordId ? `(id ${p.recordId})` : undefined]
+  const what = [
+    p.entity && p.index !== undefined ? `${p.entity}[${p.index}]` : p.entity,
+    p.recordId ? `(id ${p.recordId})` : undefined,
+  ]
     .filter(Boolean)
     .join(' ');
   const field = p.field ? `${p.field}: ` : '';

@@ -33,13 +33,19 @@ export interface EcdPushDependencies {
   maxBytes: number;
 }
 
-export async function handleEcdPush(deps: EcdPushDependencies, req: EcdPushRequest): Promise<EcdPushResponse> {
+export async function handleEcdPush(
+  deps: EcdPushDependencies,
+  req: EcdPushRequest,
+): Promise<EcdPushResponse> {
   const organisationId = organisationForKey(deps.keys, req.authorization);
   if (!organisationId) {
     return {
       status: 401,
       challenge: 'Bearer realm="inzage-ecd"',
-      body: { error: 'ERR_ECD_UNAUTHENTICATED', message: 'a valid ECD push key is required (Authorization: Bearer <key>)' },
+      body: {
+        error: 'ERR_ECD_UNAUTHENTICATED',
+        message: 'a valid ECD push key is required (Authorization: Bearer <key>)',
+      },
     };
   }
   const type = (req.contentType ?? '').split(';')[0]?.trim().toLowerCase();
@@ -53,16 +59,23 @@ export async function handleEcdPush(deps: EcdPushDependencies, req: EcdPushReque
     };
   }
   try {
-    const result = await importEcdExport(deps.store, readEcdJsonStream(limitBytes(req.body, deps.maxBytes), 'request body'), {
-      organisations: deps.organisations,
-      expectedOrganisationId: organisationId,
-      dryRun: req.dryRun,
-      source: `push:${organisationId}`,
-    });
+    const result = await importEcdExport(
+      deps.store,
+      readEcdJsonStream(limitBytes(req.body, deps.maxBytes), 'request body'),
+      {
+        organisations: deps.organisations,
+        expectedOrganisationId: organisationId,
+        dryRun: req.dryRun,
+        source: `push:${organisationId}`,
+      },
+    );
     return { status: 200, body: resultBody(result) };
   } catch (err) {
     if (err instanceof BodyTooLarge) {
-      return { status: 413, body: { error: 'ERR_ECD_TOO_LARGE', message: `the export is larger than ${deps.maxBytes} bytes` } };
+      return {
+        status: 413,
+        body: { error: 'ERR_ECD_TOO_LARGE', message: `the export is larger than ${deps.maxBytes} bytes` },
+      };
     }
     if (err instanceof EcdImportError) {
       return {
@@ -90,7 +103,10 @@ export function resultBody(result: ImportResult): Record<string, unknown> {
 }
 
 /** Compares the presented key with every configured one in constant time; returns whose it is. */
-function organisationForKey(keys: ReadonlyMap<string, string>, authorization: string | undefined): string | undefined {
+function organisationForKey(
+  keys: ReadonlyMap<string, string>,
+  authorization: string | undefined,
+): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match?.[1]) return undefined;
   const presented = digest(match[1]);
@@ -108,7 +124,10 @@ function digest(text: string): Buffer {
 
 class BodyTooLarge extends Error {}
 
-async function* limitBytes(body: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<Buffer | string> {
+async function* limitBytes(
+  body: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): AsyncGenerator<Buffer | string> {
   let seen = 0;
   for await (const chunk of body) {
     seen += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;

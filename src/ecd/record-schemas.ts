@@ -38,7 +38,12 @@ const personReference = {
   type: 'object',
   required: ['kind'],
   oneOf: [
-    { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'client' } } },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind'],
+      properties: { kind: { const: 'client' } },
+    },
     {
       type: 'object',
       additionalProperties: false,
@@ -57,6 +62,7 @@ export const RECORD_SCHEMAS = {
       format: { const: ECD_EXPORT_FORMAT },
       version: { const: ECD_EXPORT_VERSION },
       exportedAt: dateTime,
+      mode: { enum: ['full', 'delta'] },
       id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
       name: nonEmpty,
       ura: { type: 'string', pattern: '^[0-9]{8}$' },
@@ -82,7 +88,9 @@ export const RECORD_SCHEMAS = {
         properties: {
           capable: { type: 'boolean' },
           assessedOn: date,
-          assessorRole: { enum: ['behavioural-expert', 'physician-intellectual-disability', 'physician', 'other'] },
+          assessorRole: {
+            enum: ['behavioural-expert', 'physician-intellectual-disability', 'physician', 'other'],
+          },
         },
       },
     },
@@ -210,7 +218,8 @@ export function checkRecord(entity: RecordEntity, record: unknown, today: string
     if (typeof value === 'string' && value > limit) problems.push({ field, reason });
   };
   const notBefore = (field: string, value: unknown, earliest: unknown, reason: string) => {
-    if (typeof value === 'string' && typeof earliest === 'string' && value < earliest) problems.push({ field, reason });
+    if (typeof value === 'string' && typeof earliest === 'string' && value < earliest)
+      problems.push({ field, reason });
   };
   switch (entity) {
     case 'clients': {
@@ -220,7 +229,12 @@ export function checkRecord(entity: RecordEntity, record: unknown, today: string
       after('deceasedDate', r.deceasedDate, today, `lies in the future (today is ${today})`);
       notBefore('deceasedDate', r.deceasedDate, r.birthDate, 'is before the birth date');
       const capacity = r.administratorCapacity as Record<string, unknown> | undefined;
-      after('administratorCapacity.assessedOn', capacity?.assessedOn, today, `lies in the future (today is ${today})`);
+      after(
+        'administratorCapacity.assessedOn',
+        capacity?.assessedOn,
+        today,
+        `lies in the future (today is ${today})`,
+      );
       break;
     }
     case 'careAgreements':
@@ -229,8 +243,14 @@ export function checkRecord(entity: RecordEntity, record: unknown, today: string
       break;
     case 'portalAuthorisations': {
       const withdrawal = r.withdrawal as Record<string, unknown> | undefined;
-      if (typeof withdrawal?.requestReceivedAt === 'string' && withdrawal.requestReceivedAt.slice(0, 10) < String(r.grantedOn))
-        problems.push({ field: 'withdrawal.requestReceivedAt', reason: 'is before the authorisation was granted' });
+      if (
+        typeof withdrawal?.requestReceivedAt === 'string' &&
+        withdrawal.requestReceivedAt.slice(0, 10) < String(r.grantedOn)
+      )
+        problems.push({
+          field: 'withdrawal.requestReceivedAt',
+          reason: 'is before the authorisation was granted',
+        });
       break;
     }
     default:
@@ -242,7 +262,9 @@ export function checkRecord(entity: RecordEntity, record: unknown, today: string
 /** A failed oneOf reports each branch's complaints too; the oneOf message alone says it better. */
 function withoutBranchNoise(errors: ErrorObject[]): ErrorObject[] {
   const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath);
-  return errors.filter((e) => e.keyword === 'oneOf' || !oneOfPaths.some((p) => e.schemaPath.startsWith(`${p}/`)));
+  return errors.filter(
+    (e) => e.keyword === 'oneOf' || !oneOfPaths.some((p) => e.schemaPath.startsWith(`${p}/`)),
+  );
 }
 
 function problemFromAjv(e: ErrorObject): RecordProblem {
@@ -258,13 +280,16 @@ function problemFromAjv(e: ErrorObject): RecordProblem {
     case 'const':
       return { field: base, reason: `must be ${JSON.stringify(e.params.allowedValue)}` };
     case 'type':
-      return { field: base, reason: `must be ${e.params.type === 'array' || e.params.type === 'object' ? 'an' : 'a'} ${e.params.type}` };
+      return {
+        field: base,
+        reason: `must be ${e.params.type === 'array' || e.params.type === 'object' ? 'an' : 'a'} ${e.params.type}`,
+      };
     case 'format':
       return { field: base, reason: formatReason(String(e.params.format)) };
     case 'pattern':
       return { field: base, reason: patternReason(base) };
     case 'oneOf':
-      return { field: base, reason: "must be {\"kind\":\"client\"} or {\"kind\":\"relation\",\"relationId\":…}" };
+      return { field: base, reason: 'must be {"kind":"client"} or {"kind":"relation","relationId":…}' };
     case 'uniqueItems':
       return { field: base, reason: 'lists the same value twice' };
     case 'minItems':
@@ -276,7 +301,8 @@ function problemFromAjv(e: ErrorObject): RecordProblem {
 
 function formatReason(format: string): string {
   if (format === 'date') return 'must be a calendar date YYYY-MM-DD';
-  if (format === 'date-time') return 'must be a moment in ISO 8601 with a time zone, e.g. 2026-11-23T10:15:00+01:00';
+  if (format === 'date-time')
+    return 'must be a moment in ISO 8601 with a time zone, e.g. 2026-11-23T10:15:00+01:00';
   if (format === 'email') return 'must be an e-mail address';
   return `must be a valid ${format}`;
 }

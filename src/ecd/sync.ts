@@ -6,6 +6,7 @@ import type {
   EcdCareAgreement,
   EcdClient,
   EcdClientAgreement,
+  EcdExportMode,
   EcdOrganisation,
   EcdPortalAuthorisation,
   EcdPortalRegistration,
@@ -137,11 +138,13 @@ interface MappedResource {
   origin: StagedPosition & { entity: RecordEntity };
 }
 
+type ExportHeader = EcdOrganisation & { exportedAt: string; mode?: EcdExportMode };
+
 class ImportRun {
   readonly #problems: ImportProblem[] = [];
   #truncated = false;
   #records = 0;
-  #header: (EcdOrganisation & { exportedAt: string }) | undefined;
+  #header: ExportHeader | undefined;
   readonly #counts: Record<CountedKind, ChangeCounts> = {
     Patient: zero(),
     RelatedPerson: zero(),
@@ -169,19 +172,25 @@ class ImportRun {
     this.failIfProblems();
     const org = this.checkHeader();
     this.failIfProblems();
-    await this.crossCheck();
+    const delta = org.mode === 'delta';
+    await this.crossCheck(org.id, delta);
     this.failIfProblems();
-    await this.guardAgainstEndingAll(org.id);
+    if (!delta) await this.guardAgainstEndingAll(org.id);
 
     await this.applyClients(org);
     await this.applyRelations(org);
     await this.applyConsents(org);
     this.failIfProblems();
-    await this.endVanished(org.id);
-    await this.applyRegistrations(org.id);
+    if (!delta) await this.endVanished(org.id);
+    await this.applyRegistrations(org.id, delta);
 
     const counts = this.#counts;
-    const result: ImportResult = { organisationId: org.id, dryRun: !!this.options.dryRun, records: this.#records, counts };
+    const result: ImportResult = {
+      organisationId: org.id,
+      dryRun: !!this.options.dryRun,
+      records: this.#records,
+      counts,
+    };
     if (!this.options.dryRun) {
       const rows = await this.tx.query<{ id: string }>(
         `INSERT INTO ecd_import (organisation_id, source, exported_at, started_at, finished_at, counts)
@@ -250,9 +259,14 @@ class ImportRun {
         }
         if (entity === 'organisation') {
           if (this.#header) {
-            this.addProblem({ ...positionOf(item), entity, field: '', reason: 'the export has more than one organisation' });
+            this.addProblem({
+              ...positionOf(item),
+              entity,
+              field: '',
+              reason: 'the export has more than one organisation',
+            });
           }
-          this.#header = item.record as unknown as EcdOrganisation & { exportedAt: string };
+          this.#header = item.record as unknown as ExportHeader;
           continue;
         }
         const record = item.record;
@@ -268,7 +282,16 @@ class ImportRun {
         };
         rows.push(row);
         for (const [field, relationId] of relationReferences(entity, record)) {
-          refs.push({ entity, record_id: recordId as string, field, relation_id: relationId, client_id: clientId, file: row.file, line: row.line, idx: row.idx });
+          refs.push({
+            entity,
+            record_id: recordId as string,
+            field,
+            relation_id: relationId,
+            client_id: clientId,
+            file: row.file,
+            line: row.line,
+            idx: row.idx,
+          });
         }
         if (rows.length >= BATCH) await flush();
         if (this.#records % 1000 === 0) this.options.onProgress?.('reading', this.#records);
@@ -299,10 +322,14 @@ class ImportRun {
     if (this.#problems.length > 0) throw new EcdImportError(this.#problems, this.#truncated);
   }
 
-  checkHeader(): EcdOrganisation & { exportedAt: string } {
+  checkHeader(): ExportHeader {
     const header = this.#header;
     if (!header) {
-      this.addProblem({ file: '(export)', field: 'organisation', reason: 'the export names no organisation' });
+      this.addProblem({
+        file: '(export)',
+        field: 'organisation',
+        reason: 'the export names no organisation',
+      });
       return { id: '', name: '', exportedAt: '' };
     }
     const configured = this.options.organisations.find((o) => o.id === header.id);
@@ -326,9 +353,20 @@ class ImportRun {
 
   // ---- cross-record checks --------------------------------------------------------------------
 
-  async crossCheck(): Promise<void> {
+  /**
+   * Duplicates and references. In a delta, a reference may also point at what an earlier sync stored
+   * for this organisation.
+   */
+  async crossCheck(organisationId: string, delta: boolean): Promise<void> {
     this.options.onProgress?.('checking', 0);
-    const duplicates = await this.tx.query<{ entity: string; record_id: string; file: string; line: number; idx: number | null; first_line: number }>(
+    const duplicates = await this.tx.query<{
+      entity: string;
+      record_id: string;
+      file: string;
+      line: number;
+      idx: number | null;
+      first_line: number;
+    }>(
       `SELECT s.entity, s.record_id, s.file, s.line, s.idx, d.first_line
        FROM ecd_stage s
        JOIN (SELECT entity, record_id, min(line) AS first_line, count(*) AS n FROM ecd_stage
@@ -350,12 +388,22 @@ class ImportRun {
       });
     }
 
-    const orphans = await this.tx.query<{ entity: string; record_id: string; client_id: string; file: string; line: number; idx: number | null }>(
+    const orphans = await this.tx.query<{
+      entity: string;
+      record_id: string;
+      client_id: string;
+      file: string;
+      line: number;
+      idx: number | null;
+    }>(
       `SELECT s.entity, s.record_id, s.client_id, s.file, s.line, s.idx FROM ecd_stage s
        WHERE s.entity <> 'clients'
          AND NOT EXISTS (SELECT 1 FROM ecd_stage c WHERE c.entity = 'clients' AND c.record_id = s.client_id)
+         AND (NOT $2::boolean OR s.entity = 'careAgreements' OR NOT EXISTS (
+           SELECT 1 FROM fhir_resource f WHERE f.resource_type = 'Patient' AND f.organisation_id = $3
+             AND f.source = 'ecd' AND f.source_record = s.client_id))
        ORDER BY s.line LIMIT $1`,
-      [this.maxProblems],
+      [this.maxProblems, delta, organisationId],
     );
     for (const o of orphans) {
       this.addProblem({
@@ -365,7 +413,10 @@ class ImportRun {
         entity: o.entity,
         recordId: o.record_id,
         field: 'clientId',
-        reason: `refers to client '${o.client_id}', which is not in this export`,
+        reason:
+          delta && o.entity === 'careAgreements'
+            ? `in a delta export a care agreement comes with its client; client '${o.client_id}' is not in it`
+            : `refers to client '${o.client_id}', which is not in this export${delta ? ' nor stored' : ''}`,
       });
     }
 
@@ -373,8 +424,15 @@ class ImportRun {
       `SELECT r.*, (SELECT s.client_id FROM ecd_stage s WHERE s.entity = 'relations' AND s.record_id = r.relation_id LIMIT 1) AS owner
        FROM ecd_stage_ref r
        WHERE NOT EXISTS (SELECT 1 FROM ecd_stage s WHERE s.entity = 'relations' AND s.record_id = r.relation_id AND s.client_id = r.client_id)
+         AND (NOT $2::boolean
+           OR EXISTS (SELECT 1 FROM ecd_stage s WHERE s.entity = 'relations' AND s.record_id = r.relation_id)
+           OR NOT EXISTS (
+             SELECT 1 FROM fhir_resource rp JOIN fhir_resource p
+               ON p.resource_type = 'Patient' AND p.id = rp.patient_id AND p.organisation_id = rp.organisation_id
+             WHERE rp.resource_type = 'RelatedPerson' AND rp.organisation_id = $3 AND rp.source = 'ecd'
+               AND rp.source_record = r.relation_id AND p.source_record = r.client_id))
        ORDER BY r.line LIMIT $1`,
-      [this.maxProblems],
+      [this.maxProblems, delta, organisationId],
     );
     for (const r of badRefs) {
       this.addProblem({
@@ -393,7 +451,9 @@ class ImportRun {
 
   async guardAgainstEndingAll(organisationId: string): Promise<void> {
     if (this.options.allowEndingAll) return;
-    const staged = await this.tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ecd_stage WHERE entity = 'clients'`);
+    const staged = await this.tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ecd_stage WHERE entity = 'clients'`,
+    );
     if ((staged[0]?.n ?? 0) > 0) return;
     const stored = await this.tx.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM fhir_resource
@@ -415,10 +475,15 @@ class ImportRun {
   // ---- mapping and applying -------------------------------------------------------------------
 
   /** Staged records of one entity in id order, a batch at a time (memory stays flat). */
-  async *batches<R>(entity: RecordEntity, select: string): AsyncGenerator<Array<R & { record_id: string; line: number; file: string; idx: number | null }>> {
+  async *batches<R>(
+    entity: RecordEntity,
+    select: string,
+  ): AsyncGenerator<Array<R & { record_id: string; line: number; file: string; idx: number | null }>> {
     let after = '';
     for (;;) {
-      const rows = await this.tx.query<R & { record_id: string; line: number; file: string; idx: number | null }>(
+      const rows = await this.tx.query<
+        R & { record_id: string; line: number; file: string; idx: number | null }
+      >(
         `SELECT s.record_id, s.line, s.file, s.idx, ${select} FROM ecd_stage s
          WHERE s.entity = $1 AND s.record_id > $2 ORDER BY s.record_id LIMIT ${BATCH}`,
         [entity, after],
@@ -438,7 +503,11 @@ class ImportRun {
     )) {
       const mapped = rows.map((r) =>
         this.mapSafely(r, 'clients', () => {
-          const patient = mapClient({ ...r.record, careAgreements: [] }, r.agreements.map(withoutClientId), org);
+          const patient = mapClient(
+            { ...r.record, careAgreements: [] },
+            r.agreements.map(withoutClientId),
+            org,
+          );
           return { resource: patient, patientId: patient.id, sourceRecord: r.record.id };
         }),
       );
@@ -453,7 +522,11 @@ class ImportRun {
       const mapped = rows.map((r) =>
         this.mapSafely(r, 'relations', () => {
           const person = mapRelation(r.record, org);
-          return { resource: person, patientId: referenceId(person.patient.reference), sourceRecord: r.record.id };
+          return {
+            resource: person,
+            patientId: referenceId(person.patient.reference),
+            sourceRecord: r.record.id,
+          };
         }),
       );
       await this.upsert('RelatedPerson', org.id, mapped.filter(isMapped));
@@ -462,11 +535,18 @@ class ImportRun {
   }
 
   async applyConsents(org: EcdOrganisation): Promise<void> {
-    for await (const rows of this.batches<{ record: EcdPortalAuthorisation }>('portalAuthorisations', 's.record')) {
+    for await (const rows of this.batches<{ record: EcdPortalAuthorisation }>(
+      'portalAuthorisations',
+      's.record',
+    )) {
       const mapped = rows.map((r) =>
         this.mapSafely(r, 'portalAuthorisations', () => {
           const consent = mapAuthorisation(r.record, org);
-          return { resource: consent, patientId: referenceId(consent.patient?.reference), sourceRecord: r.record.id };
+          return {
+            resource: consent,
+            patientId: referenceId(consent.patient?.reference),
+            sourceRecord: r.record.id,
+          };
         }),
       );
       await this.upsert('Consent', org.id, mapped.filter(isMapped));
@@ -475,7 +555,11 @@ class ImportRun {
       const mapped = rows.map((r) =>
         this.mapSafely(r, 'clientAgreements', () => {
           const consent = mapClientAgreement(r.record, org);
-          return { resource: consent, patientId: referenceId(consent.patient?.reference), sourceRecord: r.record.id };
+          return {
+            resource: consent,
+            patientId: referenceId(consent.patient?.reference),
+            sourceRecord: r.record.id,
+          };
         }),
       );
       await this.upsert('Consent', org.id, mapped.filter(isMapped));
@@ -483,7 +567,11 @@ class ImportRun {
   }
 
   /** Maps one record; a record the mapping cannot handle is a problem of that record. */
-  mapSafely(row: StagedPosition, entity: RecordEntity, map: () => Omit<MappedResource, 'origin'>): MappedResource | undefined {
+  mapSafely(
+    row: StagedPosition,
+    entity: RecordEntity,
+    map: () => Omit<MappedResource, 'origin'>,
+  ): MappedResource | undefined {
     try {
       return { ...map(), origin: { ...row, entity } };
     } catch (err) {
@@ -504,10 +592,19 @@ class ImportRun {
     });
   }
 
-  async upsert(type: 'Patient' | 'RelatedPerson' | 'Consent', organisationId: string, mapped: MappedResource[]): Promise<void> {
+  async upsert(
+    type: 'Patient' | 'RelatedPerson' | 'Consent',
+    organisationId: string,
+    mapped: MappedResource[],
+  ): Promise<void> {
     if (mapped.length === 0) return;
     const ids = mapped.map((m) => m.resource.id);
-    const existing = await this.tx.query<{ id: string; version_id: number; content_hash: string; ended_at: Date | null }>(
+    const existing = await this.tx.query<{
+      id: string;
+      version_id: number;
+      content_hash: string;
+      ended_at: Date | null;
+    }>(
       `SELECT id, version_id, content_hash, ended_at FROM fhir_resource
        WHERE resource_type = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
       [type, JSON.stringify(ids)],
@@ -530,7 +627,9 @@ class ImportRun {
       }
       const version = (before?.version_id ?? 0) + 1;
       this.#counts[type][before ? 'updated' : 'created'] += 1;
-      writes.push(this.row(type, m.resource, version, organisationId, m.patientId, m.sourceRecord, hash, null));
+      writes.push(
+        this.row(type, m.resource, version, organisationId, m.patientId, m.sourceRecord, hash, null),
+      );
     }
     await this.tx.query(
       `INSERT INTO ecd_seen (resource_type, id) SELECT $1, jsonb_array_elements_text($2::jsonb) ON CONFLICT DO NOTHING`,
@@ -549,7 +648,10 @@ class ImportRun {
     hash: string,
     endedAt: string | null,
   ): Record<string, unknown> {
-    const content = { ...resource, meta: { ...resource.meta, versionId: String(version), lastUpdated: this.#lastUpdated } };
+    const content = {
+      ...resource,
+      meta: { ...resource.meta, versionId: String(version), lastUpdated: this.#lastUpdated },
+    };
     return {
       resource_type: type,
       id: resource.id,
@@ -612,16 +714,31 @@ class ImportRun {
       const writes = rows.map((r) => {
         const ended = endResource(stripVersion(r.content), this.today, this.#lastUpdated);
         this.#counts[r.resource_type].ended += 1;
-        return this.row(r.resource_type, ended, r.version_id + 1, organisationId, r.patient_id, r.source_record, contentHash(ended), this.#lastUpdated);
+        return this.row(
+          r.resource_type,
+          ended,
+          r.version_id + 1,
+          organisationId,
+          r.patient_id,
+          r.source_record,
+          contentHash(ended),
+          this.#lastUpdated,
+        );
       });
       await this.write(writes);
-      this.options.onProgress?.('ending', this.#counts.Patient.ended + this.#counts.RelatedPerson.ended + this.#counts.Consent.ended);
+      this.options.onProgress?.(
+        'ending',
+        this.#counts.Patient.ended + this.#counts.RelatedPerson.ended + this.#counts.Consent.ended,
+      );
     }
   }
 
-  async applyRegistrations(organisationId: string): Promise<void> {
+  async applyRegistrations(organisationId: string, delta: boolean): Promise<void> {
     const counts = this.#counts.PortalRegistration;
-    for await (const rows of this.batches<{ record: EcdPortalRegistration }>('portalRegistrations', 's.record')) {
+    for await (const rows of this.batches<{ record: EcdPortalRegistration }>(
+      'portalRegistrations',
+      's.record',
+    )) {
       const existing = await this.tx.query<{ id: string; content_hash: string; ended_at: Date | null }>(
         `SELECT id, content_hash, ended_at FROM portal_registration
          WHERE organisation_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
@@ -660,6 +777,7 @@ class ImportRun {
         );
       }
     }
+    if (delta) return;
     const ended = await this.tx.query<{ n: number }>(
       `WITH ended AS (
          UPDATE portal_registration p SET ended_at = $2::timestamptz, updated_at = $2::timestamptz
@@ -695,7 +813,8 @@ function relationReferences(entity: RecordEntity, record: Record<string, unknown
   const refs: Array<[string, string]> = [];
   const person = (field: string, value: unknown) => {
     const p = value as { kind?: string; relationId?: string } | undefined;
-    if (p?.kind === 'relation' && typeof p.relationId === 'string') refs.push([`${field}.relationId`, p.relationId]);
+    if (p?.kind === 'relation' && typeof p.relationId === 'string')
+      refs.push([`${field}.relationId`, p.relationId]);
   };
   if (entity === 'portalRegistrations') person('person', record.person);
   if (entity === 'portalAuthorisations') {

@@ -10,8 +10,10 @@ interface BodyParserError {
 /** Maps an error thrown anywhere before the response to a Problem. Unknown errors stay generic. */
 function problemFrom(err: unknown): Problem {
   const type = (err as BodyParserError | undefined)?.type;
-  if (type === 'entity.too.large') return { status: 413, code: 'ERR_BODY_TOO_LARGE', text: 'request body is too large' };
-  if (type === 'entity.parse.failed') return { status: 400, code: 'ERR_BODY_MALFORMED', text: 'request body is not valid JSON' };
+  if (type === 'entity.too.large')
+    return { status: 413, code: 'ERR_BODY_TOO_LARGE', text: 'request body is too large' };
+  if (type === 'entity.parse.failed')
+    return { status: 400, code: 'ERR_BODY_MALFORMED', text: 'request body is not valid JSON' };
   if (type === 'encoding.unsupported' || type === 'charset.unsupported')
     return { status: 415, code: 'ERR_BODY_ENCODING', text: 'request body encoding is not supported' };
   return { status: 500, code: 'ERR_INTERNAL', text: 'internal error' };

@@ -8,7 +8,12 @@ export function requestTimeout(ms: number, fhirBasePath: string): RequestHandler
     const timer = setTimeout(() => {
       if (res.headersSent) return;
       contextOf(req).log.warn({ ms }, 'request timed out');
-      sendProblem(req, res, { status: 503, code: 'ERR_TIMEOUT', text: 'the request took too long' }, fhirBasePath);
+      sendProblem(
+        req,
+        res,
+        { status: 503, code: 'ERR_TIMEOUT', text: 'the request took too long' },
+        fhirBasePath,
+      );
     }, ms);
     timer.unref();
     res.on('close', () => clearTimeout(timer));

@@ -71,7 +71,9 @@ describe('gateway foundation', () => {
   });
 
   it('logs JSON lines carrying the request id, and never the query string', async () => {
-    await request(gateway.url).get('/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|999990019').set('X-Request-Id', 'trace-query-0001');
+    await request(gateway.url)
+      .get('/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|999990019')
+      .set('X-Request-Id', 'trace-query-0001');
     const line = logs.lines.find((l) => l.reqId === 'trace-query-0001' && l.msg === 'request');
     expect(line).toMatchObject({ level: 'info', method: 'GET', path: '/fhir/Patient', status: 404 });
     expect(JSON.stringify(logs.lines)).not.toContain('999990019');
@@ -80,7 +82,10 @@ describe('gateway foundation', () => {
   it('answers unknown FHIR paths with an OperationOutcome, other paths with JSON', async () => {
     const fhir = await request(gateway.url).get('/fhir/Nothing/here').expect(404);
     expect(fhir.headers['content-type']).toContain('application/fhir+json');
-    expect(fhir.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
+    expect(fhir.body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'not-found' }],
+    });
     const other = await request(gateway.url).get('/nothing').expect(404);
     expect(other.body).toMatchObject({ error: 'ERR_NOT_FOUND', requestId: other.headers['x-request-id'] });
   });
@@ -95,7 +100,11 @@ describe('gateway foundation', () => {
   });
 
   it('refuses malformed JSON with 400', async () => {
-    const res = await request(gateway.url).post('/anything').set('content-type', 'application/json').send('{"a":').expect(400);
+    const res = await request(gateway.url)
+      .post('/anything')
+      .set('content-type', 'application/json')
+      .send('{"a":')
+      .expect(400);
     expect(res.body.error).toBe('ERR_BODY_MALFORMED');
   });
 });
@@ -151,14 +160,19 @@ describe('graceful shutdown', () => {
 
   it('cuts connections that outlive the grace period', async () => {
     const never = { name: 'never', check: () => new Promise<void>(() => undefined) };
-    const gateway = await startGateway(configFor('http://127.0.0.1:9/fhir', { shutdownGraceMs: 200, requestTimeoutMs: 60000 }), {
-      log: createLogger('silent'),
-      readinessChecks: [never],
-    });
-    const inFlight = request(gateway.url).get('/readyz').then(
-      (res) => res.status,
-      () => 'cut',
+    const gateway = await startGateway(
+      configFor('http://127.0.0.1:9/fhir', { shutdownGraceMs: 200, requestTimeoutMs: 60000 }),
+      {
+        log: createLogger('silent'),
+        readinessChecks: [never],
+      },
     );
+    const inFlight = request(gateway.url)
+      .get('/readyz')
+      .then(
+        (res) => res.status,
+        () => 'cut',
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
     await gateway.close();
     // The readiness check itself times out after 2 s; the grace period (200 ms) ends first.

@@ -25,7 +25,8 @@ describe('inzage command line', () => {
   it('--help lists every command, and every command has its own --help', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['serve', 'demo', 'sandbox', 'ecd', 'config']) expect(top.stdout).toContain(command);
+    for (const command of ['serve', 'demo', 'sandbox', 'ecd', 'config'])
+      expect(top.stdout).toContain(command);
     for (const args of [['serve'], ['demo'], ['sandbox'], ['ecd', 'import'], ['config', 'check']]) {
       const help = await runCli([...args, '--help']);
       expect(help.code).toBe(0);
@@ -49,7 +50,9 @@ describe('inzage command line', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`invalid configuration (${path})`);
     expect(result.stderr).toContain('line 2: server.port: must be an integer (got "eighty")');
-    expect(result.stderr).toContain('line 8: organisations[0].preset: must be one of meerlanden, amerpoort (got "everyone")');
+    expect(result.stderr).toContain(
+      'line 8: organisations[0].preset: must be one of meerlanden, amerpoort (got "everyone")',
+    );
   });
 
   it('config check validates a file and hides secrets', async () => {
@@ -70,14 +73,22 @@ describe('inzage command line', () => {
     const path = validConfig('serve.yaml', port);
     const gateway = new CliProcess(['serve', '--config', path]);
     await gateway.waitForOutput(/gateway listening/);
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'x-request-id': 'cli-test-request-1' } });
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
+      headers: { 'x-request-id': 'cli-test-request-1' },
+    });
     expect(res.status).toBe(200);
     await gateway.waitForOutput(/cli-test-request-1/);
     gateway.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);
     const lines = gateway.logLines();
-    expect(lines.find((l) => l.reqId === 'cli-test-request-1')).toMatchObject({ msg: 'request', path: '/healthz', status: 200 });
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['database ready', 'gateway listening', 'shutting down', 'stopped']));
+    expect(lines.find((l) => l.reqId === 'cli-test-request-1')).toMatchObject({
+      msg: 'request',
+      path: '/healthz',
+      status: 200,
+    });
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['database ready', 'gateway listening', 'shutting down', 'stopped']),
+    );
     // Closed cleanly: the data directory opens again with the schema in place.
     const store = await openStore({ driver: 'pglite', dataDir: join(dir, 'serve.yaml-data') });
     try {
@@ -127,7 +138,9 @@ describe('inzage command line', () => {
       writeFileSync(exportFile, asJson(exp));
       const result = await runCli(['ecd', 'import', exportFile, '--config', path]);
       expect(result.code).toBe(3);
-      expect(result.stderr).toMatch(/bad\.json line \d+ clients\[0\] \(id c1\): bsn: is not a valid BSN \(fails the eleven-test\)/);
+      expect(result.stderr).toMatch(
+        /bad\.json line \d+ clients\[0\] \(id c1\): bsn: is not a valid BSN \(fails the eleven-test\)/,
+      );
       const store = await openStore({ driver: 'pglite', dataDir: join(dir, 'bad-import.yaml-data') });
       try {
         const rows = await store.query<{ n: number }>('SELECT count(*)::int AS n FROM fhir_resource');
@@ -140,7 +153,14 @@ describe('inzage command line', () => {
 
   it('demo brings up the sandbox and the gateway, ready, and prints where they are', async () => {
     const [port, sandboxPort] = [await freePort(), await freePort()];
-    const demo = new CliProcess(['demo', '--in-memory', '--port', String(port), '--sandbox-port', String(sandboxPort)]);
+    const demo = new CliProcess([
+      'demo',
+      '--in-memory',
+      '--port',
+      String(port),
+      '--sandbox-port',
+      String(sandboxPort),
+    ]);
     try {
       await demo.waitForOutput(/Stop with Ctrl-C/, 30_000);
       expect(demo.stdout).toContain(`Gateway            http://127.0.0.1:${port}`);

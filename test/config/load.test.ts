@@ -46,7 +46,10 @@ describe('configuration file', () => {
       publicUrl: 'http://localhost:8080',
       bodyLimitBytes: 1024 * 1024,
     });
-    expect(config.upstream).toEqual({ url: 'http://127.0.0.1:8081/fhir', timeoutMs: DEFAULTS.upstreamTimeoutMs });
+    expect(config.upstream).toEqual({
+      url: 'http://127.0.0.1:8081/fhir',
+      timeoutMs: DEFAULTS.upstreamTimeoutMs,
+    });
     expect(config.log.level).toBe('info');
   });
 
@@ -69,7 +72,12 @@ describe('configuration file', () => {
   it('reports every problem at once, not only the first', () => {
     const text = `server:\n  port: 70000\n  publicUrl: ftp://x\nupstream:\n  url: nope\norganisations: []\n`;
     const issues = issuesOf(() => loadConfigFile(file(text), {}));
-    expect(issues.map((i) => i.field).sort()).toEqual(['organisations', 'server.port', 'server.publicUrl', 'upstream.url']);
+    expect(issues.map((i) => i.field).sort()).toEqual([
+      'organisations',
+      'server.port',
+      'server.publicUrl',
+      'upstream.url',
+    ]);
     expect(issues.find((i) => i.field === 'upstream.url')).toMatchObject({
       line: 5,
       message: 'must be an http:// or https:// URL (got "nope")',
@@ -79,7 +87,11 @@ describe('configuration file', () => {
   it('rejects an unknown preset and lists the ones that exist', () => {
     const issues = issuesOf(() => loadConfigFile(file(minimal.replace('meerlanden', 'everyone')), {}));
     expect(issues).toEqual([
-      { field: 'organisations[0].preset', line: 6, message: 'must be one of meerlanden, amerpoort (got "everyone")' },
+      {
+        field: 'organisations[0].preset',
+        line: 6,
+        message: 'must be one of meerlanden, amerpoort (got "everyone")',
+      },
     ]);
   });
 
@@ -95,18 +107,24 @@ describe('configuration file', () => {
   });
 
   it('names a missing required field', () => {
-    const issues = issuesOf(() => loadConfigFile(file('organisations:\n  - id: a\n    name: A\n    preset: amerpoort\n'), {}));
+    const issues = issuesOf(() =>
+      loadConfigFile(file('organisations:\n  - id: a\n    name: A\n    preset: amerpoort\n'), {}),
+    );
     expect(issues).toEqual([{ field: 'upstream', line: 1, message: 'is required but missing' }]);
   });
 
   it('rejects duplicate organisation ids', () => {
     const text = `${minimal}  - id: meerzicht\n    name: Again\n    preset: amerpoort\n`;
     const issues = issuesOf(() => loadConfigFile(file(text), {}));
-    expect(issues).toEqual([{ field: 'organisations[1].id', line: 7, message: "duplicate organisation id 'meerzicht'" }]);
+    expect(issues).toEqual([
+      { field: 'organisations[1].id', line: 7, message: "duplicate organisation id 'meerzicht'" },
+    ]);
   });
 
   it('reports a YAML syntax error with its line', () => {
-    const issues = issuesOf(() => loadConfigFile(file('upstream:\n  url: [unclosed\norganisations: x\n'), {}));
+    const issues = issuesOf(() =>
+      loadConfigFile(file('upstream:\n  url: [unclosed\norganisations: x\n'), {}),
+    );
     expect(issues[0]?.field).toBe('(syntax)');
     expect(issues[0]?.line).toBeGreaterThanOrEqual(2);
   });
@@ -156,12 +174,16 @@ describe('environment', () => {
 
   it('LOG_LEVEL overrides log.level and must be a known level', () => {
     expect(loadConfigFile(file(minimal), { LOG_LEVEL: 'debug' }).log.level).toBe('debug');
-    expect(issuesOf(() => loadConfigFile(file(minimal), { LOG_LEVEL: 'loud' }))[0]?.field).toBe('LOG_LEVEL (environment)');
+    expect(issuesOf(() => loadConfigFile(file(minimal), { LOG_LEVEL: 'loud' }))[0]?.field).toBe(
+      'LOG_LEVEL (environment)',
+    );
   });
 });
 
 describe('configuration built in code (the demo)', () => {
   it('passes through the same validation', () => {
-    expect(() => resolveConfig({ upstream: { url: 'x' }, organisations: [] }, 'demo defaults', {})).toThrow(ConfigError);
+    expect(() => resolveConfig({ upstream: { url: 'x' }, organisations: [] }, 'demo defaults', {})).toThrow(
+      ConfigError,
+    );
   });
 });

@@ -40,12 +40,34 @@ export function smallExport(): EcdExport {
         relationship: 'DAUC',
         telecom: { email: 'carla@example.nl', mobile: '+31612340002' },
       },
-      { id: 'r2', clientId: 'c1', role: 'second-contact-person', name: { given: ['Dirk'], family: 'Vries', prefix: 'de' } },
-      { id: 'r3', clientId: 'c2', role: 'financial-administrator', name: { given: ['Els'], family: 'Bakker' } },
+      {
+        id: 'r2',
+        clientId: 'c1',
+        role: 'second-contact-person',
+        name: { given: ['Dirk'], family: 'Vries', prefix: 'de' },
+      },
+      {
+        id: 'r3',
+        clientId: 'c2',
+        role: 'financial-administrator',
+        name: { given: ['Els'], family: 'Bakker' },
+      },
     ],
     portalRegistrations: [
-      { id: 'g1', clientId: 'c1', person: { kind: 'client' }, registeredOn: '2025-02-01', requestedRole: 'client' },
-      { id: 'g2', clientId: 'c1', person: { kind: 'relation', relationId: 'r1' }, registeredOn: '2025-02-01', requestedRole: 'user' },
+      {
+        id: 'g1',
+        clientId: 'c1',
+        person: { kind: 'client' },
+        registeredOn: '2025-02-01',
+        requestedRole: 'client',
+      },
+      {
+        id: 'g2',
+        clientId: 'c1',
+        person: { kind: 'relation', relationId: 'r1' },
+        registeredOn: '2025-02-01',
+        requestedRole: 'user',
+      },
     ],
     portalAuthorisations: [
       {
@@ -58,7 +80,14 @@ export function smallExport(): EcdExport {
       },
     ],
     clientAgreements: [
-      { id: 'k1', clientId: 'c1', subject: 'parental-access', relationId: 'r1', agreed: false, recordedOn: '2025-02-01' },
+      {
+        id: 'k1',
+        clientId: 'c1',
+        subject: 'parental-access',
+        relationId: 'r1',
+        agreed: false,
+        recordedOn: '2025-02-01',
+      },
     ],
   };
 }

@@ -49,7 +49,11 @@ describe('POST /ecd/sync (an ECD pushes its export)', () => {
     const dry = await push(asJson(smallExport()), MEERZICHT_KEY, '?dryRun=true').expect(200);
     expect(dry.body).toMatchObject({ organisation: 'meerzicht', dryRun: true });
     const first = await push(asJson(smallExport()), MEERZICHT_KEY).expect(200);
-    expect(first.body).toMatchObject({ organisation: 'meerzicht', dryRun: false, counts: { Patient: { created: 2 } } });
+    expect(first.body).toMatchObject({
+      organisation: 'meerzicht',
+      dryRun: false,
+      counts: { Patient: { created: 2 } },
+    });
     expect(first.body.importId).toBeDefined();
     const second = await push(asJson(smallExport()), MEERZICHT_KEY).expect(200);
     expect(second.body.counts.Patient).toEqual({ created: 0, updated: 0, ended: 0, unchanged: 2 });
@@ -67,7 +71,12 @@ describe('POST /ecd/sync (an ECD pushes its export)', () => {
     const res = await push(asJson(exp), MEERZICHT_KEY).expect(422);
     expect(res.body.message).toBe('the export was not applied; nothing changed');
     expect(res.body.problems).toEqual([
-      expect.objectContaining({ file: 'request body', entity: 'clients', recordId: 'c2', field: 'birthDate' }),
+      expect.objectContaining({
+        file: 'request body',
+        entity: 'clients',
+        recordId: 'c2',
+        field: 'birthDate',
+      }),
     ]);
   });
 
@@ -81,7 +90,10 @@ describe('POST /ecd/sync (an ECD pushes its export)', () => {
     expect(csv.body.error).toBe('ERR_ECD_MEDIA_TYPE');
     const exp = smallExport();
     exp.clients[0]!.name.given = Array.from({ length: 10 }, () => 'x'.repeat(190));
-    const big = { ...exp, relations: Array.from({ length: 200 }, (_, i) => ({ ...exp.relations[0]!, id: `big${i}` })) };
+    const big = {
+      ...exp,
+      relations: Array.from({ length: 200 }, (_, i) => ({ ...exp.relations[0]!, id: `big${i}` })),
+    };
     const res = await push(asJson(big), MEERZICHT_KEY).expect(413);
     expect(res.body.error).toBe('ERR_ECD_TOO_LARGE');
   });

@@ -41,7 +41,11 @@ describe('ECD record checks', () => {
   });
 
   it('reports wrong types, unknown fields and missing fields together', () => {
-    const problems = checkRecord('clients', { id: 'c1', name: { given: 'Anna', family: 'X' }, birthDate: 19400101, gender: 'f', extra: 1 }, today);
+    const problems = checkRecord(
+      'clients',
+      { id: 'c1', name: { given: 'Anna', family: 'X' }, birthDate: 19400101, gender: 'f', extra: 1 },
+      today,
+    );
     expect(problems).toEqual(
       expect.arrayContaining([
         { field: 'extra', reason: 'is not a field of this record' },
@@ -73,21 +77,45 @@ describe('ECD record checks', () => {
       grantedOn: '2026-01-10',
     };
     expect(checkRecord('portalAuthorisations', base, today)).toEqual([]);
-    expect(checkRecord('portalAuthorisations', { ...base, grantedBy: { kind: 'relation' } }, today)[0]?.field).toBe('grantedBy');
-    expect(checkRecord('portalAuthorisations', { ...base, sections: ['everything'] }, today)[0]?.field).toBe('sections[0]');
     expect(
-      checkRecord('portalAuthorisations', { ...base, withdrawal: { requestReceivedAt: '2026-01-01T09:00:00+01:00' } }, today),
+      checkRecord('portalAuthorisations', { ...base, grantedBy: { kind: 'relation' } }, today)[0]?.field,
+    ).toBe('grantedBy');
+    expect(checkRecord('portalAuthorisations', { ...base, sections: ['everything'] }, today)[0]?.field).toBe(
+      'sections[0]',
+    );
+    expect(
+      checkRecord(
+        'portalAuthorisations',
+        { ...base, withdrawal: { requestReceivedAt: '2026-01-01T09:00:00+01:00' } },
+        today,
+      ),
     ).toEqual([{ field: 'withdrawal.requestReceivedAt', reason: 'is before the authorisation was granted' }]);
   });
 
   it('refuses an end before a start', () => {
-    const agreement = { id: 'z1', clientId: 'c1', careType: 'elderly-care', start: '2026-05-01', end: '2026-04-30' };
-    expect(checkRecord('careAgreements', agreement, today)).toEqual([{ field: 'end', reason: 'is before the start date' }]);
+    const agreement = {
+      id: 'z1',
+      clientId: 'c1',
+      careType: 'elderly-care',
+      start: '2026-05-01',
+      end: '2026-04-30',
+    };
+    expect(checkRecord('careAgreements', agreement, today)).toEqual([
+      { field: 'end', reason: 'is before the start date' },
+    ]);
   });
 
   it('checks the export header', () => {
-    const header = { format: 'inzage-ecd-export', version: 1, exportedAt: '2026-11-23T08:00:00+01:00', id: 'meerzicht', name: 'M' };
+    const header = {
+      format: 'inzage-ecd-export',
+      version: 1,
+      exportedAt: '2026-11-23T08:00:00+01:00',
+      id: 'meerzicht',
+      name: 'M',
+    };
     expect(checkRecord('organisation', header, today)).toEqual([]);
-    expect(checkRecord('organisation', { ...header, version: 2 }, today)).toEqual([{ field: 'version', reason: 'must be 1' }]);
+    expect(checkRecord('organisation', { ...header, version: 2 }, today)).toEqual([
+      { field: 'version', reason: 'must be 1' },
+    ]);
   });
 });

@@ -18,7 +18,11 @@ import { asJson, lineOf, ORGANISATIONS, smallExport } from './fixtures';
 const NOW = new Date('2026-11-23T10:00:00+01:00');
 
 /** The same sync tests, run on every store driver. */
-export function describeSyncContract(name: string, open: () => Promise<Store>, dispose: (store: Store) => Promise<void>): void {
+export function describeSyncContract(
+  name: string,
+  open: () => Promise<Store>,
+  dispose: (store: Store) => Promise<void>,
+): void {
   describe(`ECD sync on ${name}`, () => {
     let store: Store;
 
@@ -45,7 +49,10 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
       });
     }
 
-    async function failure(exp: EcdExport | string, options: Partial<ImportOptions> = {}): Promise<EcdImportError> {
+    async function failure(
+      exp: EcdExport | string,
+      options: Partial<ImportOptions> = {},
+    ): Promise<EcdImportError> {
       try {
         await run(exp, options);
       } catch (err) {
@@ -212,7 +219,15 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
         const text = asJson(exp);
         const err = await failure(text);
         expect(err.problems).toEqual([
-          expect.objectContaining({ file: 'export.json', line: lineOf(text, '"id": "c2"') - 1, entity: 'clients', index: 1, recordId: 'c2', field: 'birthDate', reason: 'must be a string' }),
+          expect.objectContaining({
+            file: 'export.json',
+            line: lineOf(text, '"id": "c2"') - 1,
+            entity: 'clients',
+            index: 1,
+            recordId: 'c2',
+            field: 'birthDate',
+            reason: 'must be a string',
+          }),
           expect.objectContaining({ field: 'gender', reason: 'must be one of male, female, other, unknown' }),
         ]);
         expect(err.message).toContain('export.json line');
@@ -232,7 +247,12 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
         exp.relations[2]!.clientId = 'c9';
         const err = await failure(exp);
         expect(err.problems).toEqual([
-          expect.objectContaining({ entity: 'relations', recordId: 'r3', field: 'clientId', reason: "refers to client 'c9', which is not in this export" }),
+          expect.objectContaining({
+            entity: 'relations',
+            recordId: 'r3',
+            field: 'clientId',
+            reason: "refers to client 'c9', which is not in this export",
+          }),
         ]);
         await expectNothingApplied();
       });
@@ -242,7 +262,11 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
         exp.portalAuthorisations[0]!.granteeRelationId = 'r3';
         const err = await failure(exp);
         expect(err.problems).toEqual([
-          expect.objectContaining({ recordId: 'a1', field: 'granteeRelationId', reason: "relation 'r3' belongs to client 'c2', not to client 'c1'" }),
+          expect.objectContaining({
+            recordId: 'a1',
+            field: 'granteeRelationId',
+            reason: "relation 'r3' belongs to client 'c2', not to client 'c1'",
+          }),
         ]);
         await expectNothingApplied();
       });
@@ -252,7 +276,9 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
         exp.relations.push({ ...exp.relations[0]!, name: { given: ['X'], family: 'Y' } });
         const text = asJson(exp);
         const err = await failure(text);
-        expect(err.problems).toEqual([expect.objectContaining({ entity: 'relations', index: 3, recordId: 'r1', field: 'id' })]);
+        expect(err.problems).toEqual([
+          expect.objectContaining({ entity: 'relations', index: 3, recordId: 'r1', field: 'id' }),
+        ]);
         expect(err.problems[0]?.reason).toMatch(/^duplicate id 'r1' \(first used on line \d+\)$/);
         await expectNothingApplied();
       });
@@ -261,7 +287,13 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
         const exp = smallExport();
         exp.clients[0]!.bsn = '123456789';
         const err = await failure(exp);
-        expect(err.problems).toEqual([expect.objectContaining({ recordId: 'c1', field: 'bsn', reason: 'is not a valid BSN (fails the eleven-test)' })]);
+        expect(err.problems).toEqual([
+          expect.objectContaining({
+            recordId: 'c1',
+            field: 'bsn',
+            reason: 'is not a valid BSN (fails the eleven-test)',
+          }),
+        ]);
         await expectNothingApplied();
       });
 
@@ -270,7 +302,11 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
         exp.clients[1]!.birthDate = '2026-11-24';
         const err = await failure(exp);
         expect(err.problems).toEqual([
-          expect.objectContaining({ recordId: 'c2', field: 'birthDate', reason: 'lies in the future (today is 2026-11-23)' }),
+          expect.objectContaining({
+            recordId: 'c2',
+            field: 'birthDate',
+            reason: 'lies in the future (today is 2026-11-23)',
+          }),
         ]);
         await expectNothingApplied();
       });
@@ -300,15 +336,22 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
         const exp = smallExport();
         exp.organisation.id = 'elders';
         expect((await failure(exp)).problems[0]?.reason).toMatch(/organisation 'elders' is not configured/);
-        expect((await failure(smallExport(), { expectedOrganisationId: 'amerhof' })).problems[0]?.reason).toBe(
-          "this key may only sync organisation 'amerhof'",
-        );
+        expect(
+          (await failure(smallExport(), { expectedOrganisationId: 'amerhof' })).problems[0]?.reason,
+        ).toBe("this key may only sync organisation 'amerhof'");
         await expectNothingApplied();
       });
 
       it('refuses an export without clients that would end every client', async () => {
         await run(smallExport());
-        const empty = { ...smallExport(), clients: [], relations: [], portalRegistrations: [], portalAuthorisations: [], clientAgreements: [] };
+        const empty = {
+          ...smallExport(),
+          clients: [],
+          relations: [],
+          portalRegistrations: [],
+          portalAuthorisations: [],
+          clientAgreements: [],
+        };
         expect((await failure(empty)).problems[0]?.reason).toMatch(/would end all 2 clients/);
         const result = await run(empty, { allowEndingAll: true });
         expect(result.counts.Patient.ended).toBe(2);
@@ -317,11 +360,88 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
       it('caps the number of problems it reports', async () => {
         const exp = smallExport();
         for (let i = 0; i < 150; i += 1) {
-          exp.relations.push({ id: `x${i}`, clientId: 'c1', role: 'other', name: { given: ['A'], family: 'B' }, relationship: 'lower' });
+          exp.relations.push({
+            id: `x${i}`,
+            clientId: 'c1',
+            role: 'other',
+            name: { given: ['A'], family: 'B' },
+            relationship: 'lower',
+          });
         }
         const err = await failure(exp, { maxProblems: 20 });
         expect(err.problems).toHaveLength(20);
         expect(err.truncated).toBe(true);
+      });
+    });
+
+    describe('delta exports (only what changed)', () => {
+      function delta(parts: Partial<EcdExport>): EcdExport {
+        const base = smallExport();
+        return {
+          ...base,
+          mode: 'delta',
+          clients: [],
+          relations: [],
+          portalRegistrations: [],
+          portalAuthorisations: [],
+          clientAgreements: [],
+          ...parts,
+        };
+      }
+
+      it('updates what it lists and ends nothing for being absent', async () => {
+        await run(smallExport());
+        const client = { ...smallExport().clients[1]!, name: { given: ['Bert'], family: 'Jansen-Smit' } };
+        const result = await run(delta({ clients: [client] }));
+        expect(result.counts.Patient).toEqual({ created: 0, updated: 1, ended: 0, unchanged: 0 });
+        expect(result.counts.RelatedPerson).toEqual({ created: 0, updated: 0, ended: 0, unchanged: 0 });
+        expect(result.counts.PortalRegistration.ended).toBe(0);
+        const stillThere = await resource<RelatedPerson>('RelatedPerson', await idOf('RelatedPerson', 'r2'));
+        expect(stillThere.active).not.toBe(false);
+      });
+
+      it('may refer to clients and relations stored by an earlier sync', async () => {
+        await run(smallExport());
+        const relation = {
+          id: 'r4',
+          clientId: 'c2',
+          role: 'mentor' as const,
+          name: { given: ['Fien'], family: 'Smit' },
+        };
+        const grant = {
+          id: 'a2',
+          clientId: 'c1',
+          grantedBy: { kind: 'client' as const },
+          granteeRelationId: 'r2',
+          sections: ['documents' as const],
+          grantedOn: '2026-11-01',
+        };
+        const result = await run(delta({ relations: [relation], portalAuthorisations: [grant] }));
+        expect(result.counts.RelatedPerson.created).toBe(1);
+        expect(result.counts.Consent.created).toBe(1);
+      });
+
+      it('refuses references to what is neither in the delta nor stored', async () => {
+        await run(smallExport());
+        const relation = {
+          id: 'r5',
+          clientId: 'c404',
+          role: 'mentor' as const,
+          name: { given: ['Fien'], family: 'Smit' },
+        };
+        const grant = {
+          id: 'a3',
+          clientId: 'c1',
+          grantedBy: { kind: 'client' as const },
+          granteeRelationId: 'r404',
+          sections: ['documents' as const],
+          grantedOn: '2026-11-01',
+        };
+        const err = await failure(delta({ relations: [relation], portalAuthorisations: [grant] }));
+        expect(err.problems.map((p) => [p.recordId, p.field, p.reason])).toEqual([
+          ['r5', 'clientId', "refers to client 'c404', which is not in this export nor stored"],
+          ['a3', 'granteeRelationId', "refers to relation 'r404', which is not in this export"],
+        ]);
       });
     });
 
@@ -337,7 +457,10 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
           'c1;999990019;Anna Maria;Vries;de;1938-04-12;female;anna@example.nl;+31612340001\n' +
           'c2;;Bert;Jansen;;1941-09-30;male;;\n',
       );
-      writeFileSync(join(dir, 'care-agreements.csv'), 'id,client_id,care_type,start,end\nz1,c1,elderly-care,2024-01-01,\nz2,c2,elderly-care,2023-06-01,\n');
+      writeFileSync(
+        join(dir, 'care-agreements.csv'),
+        'id,client_id,care_type,start,end\nz1,c1,elderly-care,2024-01-01,\nz2,c2,elderly-care,2023-06-01,\n',
+      );
       writeFileSync(
         join(dir, 'relations.csv'),
         'id,client_id,role,given_names,family_name,name_prefix,relationship,email,mobile\n' +
@@ -357,7 +480,11 @@ export function describeSyncContract(name: string, open: () => Promise<Store>, d
         join(dir, 'client-agreements.csv'),
         'id,client_id,subject,relation_id,agreed,recorded_on\nk1,c1,parental-access,r1,false,2025-02-01\n',
       );
-      const fromCsv = await importEcdExport(store, readEcdExport(dir), { organisations: ORGANISATIONS, source: 'test', now: NOW });
+      const fromCsv = await importEcdExport(store, readEcdExport(dir), {
+        organisations: ORGANISATIONS,
+        source: 'test',
+        now: NOW,
+      });
       expect(fromCsv.counts.Patient.created).toBe(2);
       // The JSON form of the same export finds nothing to change.
       const fromJson = await run(smallExport());

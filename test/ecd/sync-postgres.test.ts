@@ -1,5 +1,10 @@
 import { openStore, type Store } from '../../src/store';
-import { createTestDatabase, describePostgres, dropTestDatabase, type TestDatabase } from '../support/postgres';
+import {
+  createTestDatabase,
+  describePostgres,
+  dropTestDatabase,
+  type TestDatabase,
+} from '../support/postgres';
 import { describeSyncContract } from './sync-contract';
 
 describePostgres('ECD sync on PostgreSQL', () => {

@@ -59,8 +59,10 @@ export class CliProcess {
   async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!pattern.test(this.stdout) && !pattern.test(this.stderr)) {
-      if (this.child.exitCode !== null) throw new Error(`exited (${this.child.exitCode}) before ${pattern}:\n${this.stdout}\n${this.stderr}`);
-      if (Date.now() > until) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`exited (${this.child.exitCode}) before ${pattern}:\n${this.stdout}\n${this.stderr}`);
+      if (Date.now() > until)
+        throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -82,7 +84,8 @@ export class CliProcess {
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (name === 'DATABASE_URL' || name === 'PORT' || name === 'LOG_LEVEL' || name.startsWith('INZAGE_')) delete env[name];
+    if (name === 'DATABASE_URL' || name === 'PORT' || name === 'LOG_LEVEL' || name.startsWith('INZAGE_'))
+      delete env[name];
   }
   return env;
 }

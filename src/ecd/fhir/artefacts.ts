@@ -30,9 +30,7 @@ export function readInzageArtefacts(directory: string = findProfilesDirectory())
   for (const name of readdirSync(directory).sort()) {
     if (!name.endsWith('.json')) continue;
     const resource = JSON.parse(readFileSync(join(directory, name), 'utf8')) as
-      | StructureDefinition
-      | CodeSystem
-      | ValueSet;
+      StructureDefinition | CodeSystem | ValueSet;
     if (resource.resourceType === 'StructureDefinition') artefacts.structureDefinitions.push(resource);
     else if (resource.resourceType === 'CodeSystem') artefacts.codeSystems.push(resource);
     else if (resource.resourceType === 'ValueSet') artefacts.valueSets.push(resource);

@@ -1,5 +1,10 @@
-import { evalFhirPathTyped } from '@medplum/core';
-import type { ElementDefinition, Extension, OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
+import { evalFhirPathTyped, parseFhirPath, type FhirPathAtom } from '@medplum/core';
+import type {
+  ElementDefinition,
+  Extension,
+  OperationOutcomeIssue,
+  StructureDefinition,
+} from '@medplum/fhirtypes';
 import { checkBinding, type Terminology } from './terminology';
 
 /**
@@ -26,7 +31,7 @@ interface PartRule {
 interface Invariant {
   key: string;
   human: string;
-  expression: string;
+  expression: FhirPathAtom;
 }
 
 export interface ExtensionRule {
@@ -50,7 +55,12 @@ export function extensionRule(sd: StructureDefinition): ExtensionRule {
     // Base invariants (ele-1, ext-1) are already checked by @medplum/core on the carrying element.
     invariants: (root?.constraint ?? [])
       .filter((c) => c.source === sd.url && c.severity === 'error' && c.expression)
-      .map((c) => ({ key: c.key ?? '', human: c.human ?? '', expression: c.expression as string })),
+      // Parsed once here: parsing costs more than evaluating.
+      .map((c) => ({
+        key: c.key ?? '',
+        human: c.human ?? '',
+        expression: parseFhirPath(c.expression as string),
+      })),
   };
   if (valueElement && valueElement.max !== '0') {
     rule.value = valueRule(valueElement);
@@ -94,7 +104,8 @@ export function checkExtension(
     issues.push(structureIssue(path, `Extension ${rule.url} is not allowed on ${resourceType}`));
   }
   if (rule.value) {
-    if (extension.extension?.length) issues.push(structureIssue(path, 'A simple extension has no nested extensions'));
+    if (extension.extension?.length)
+      issues.push(structureIssue(path, 'A simple extension has no nested extensions'));
     checkValue(rule.value, extension, path, terminology, issues);
   } else if (rule.parts) {
     checkParts(rule.parts, extension, path, terminology, issues);
@@ -168,7 +179,7 @@ function valueKeys(extension: Extension): string[] {
   return Object.keys(extension).filter((k) => k.startsWith('value'));
 }
 
-function holds(expression: string, extension: Extension): boolean {
+function holds(expression: FhirPathAtom, extension: Extension): boolean {
   const result = evalFhirPathTyped(expression, [{ type: 'Extension', value: extension }]);
   return result.length === 1 && result[0]?.value === true;
 }

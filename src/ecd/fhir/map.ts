@@ -127,22 +127,25 @@ const SECTION_DISPLAY: Readonly<Record<PortalSection, string>> = {
 const OWN_PREFIX = 'http://hl7.org/fhir/StructureDefinition/humanname-own-prefix';
 const OWN_NAME = 'http://hl7.org/fhir/StructureDefinition/humanname-own-name';
 
-const PATIENT_PRIVACY: CodeableConcept = {
-  coding: [{ system: CODE_SYSTEM.consentScope, code: 'patient-privacy', display: 'Privacy Consent' }],
-};
-const PATIENT_CONSENT: CodeableConcept = {
-  coding: [{ system: CODE_SYSTEM.loinc, code: '59284-0', display: 'Patient Consent' }],
-};
-const OPT_IN: CodeableConcept = { coding: [{ system: CODE_SYSTEM.v3ActCode, code: 'OPTIN', display: 'opt-in' }] };
+// Codings are built afresh for every resource: a caller that edits one mapped resource must not
+// change the next one through a shared object.
+const concept = (system: string, code: string, display: string): CodeableConcept => ({
+  coding: [{ system, code, display }],
+});
+const patientPrivacy = () => concept(CODE_SYSTEM.consentScope, 'patient-privacy', 'Privacy Consent');
+const patientConsent = () => concept(CODE_SYSTEM.loinc, '59284-0', 'Patient Consent');
+const optIn = () => concept(CODE_SYSTEM.v3ActCode, 'OPTIN', 'opt-in');
 // 'op-out' is how v3-ActCode itself spells the display.
-const OPT_OUT: CodeableConcept = { coding: [{ system: CODE_SYSTEM.v3ActCode, code: 'OPTOUT', display: 'op-out' }] };
-const INFORMATION_RECIPIENT: CodeableConcept = {
-  coding: [{ system: CODE_SYSTEM.v3ParticipationType, code: 'IRCP', display: 'information recipient' }],
-};
+const optOut = () => concept(CODE_SYSTEM.v3ActCode, 'OPTOUT', 'op-out');
+const informationRecipient = () => concept(CODE_SYSTEM.v3ParticipationType, 'IRCP', 'information recipient');
 // The mapper sees only the grantee's id, not their role, so it cannot tell a curator or mentor
 // (PWATRNY) from a relative: every grant from the ECD says FAMRQT, and the policy engine reads the
 // grantee's actual role from the RelatedPerson.
-const FAMILY_REQUESTED: Coding = { system: CODE_SYSTEM.v3ActReason, code: 'FAMRQT', display: 'family requested' };
+const familyRequested = (): Coding => ({
+  system: CODE_SYSTEM.v3ActReason,
+  code: 'FAMRQT',
+  display: 'family requested',
+});
 
 type PortalConsentType = 'portal-access' | 'administrator-appointment' | 'parental-access';
 
@@ -209,7 +212,10 @@ export function mapRelation(relation: EcdRelation, org: EcdOrganisation): Mapped
     // for the policy engine to judge on the day of each request.
     active: relation.end === undefined,
     patient: patientReference(org, relation.clientId),
-    relationship: [roleConcept(RELATION_ROLE_CODE[relation.role]), ...(familyCode ? [familyConcept(familyCode)] : [])],
+    relationship: [
+      roleConcept(RELATION_ROLE_CODE[relation.role]),
+      ...(familyCode ? [familyConcept(familyCode)] : []),
+    ],
     name: [humanName(relation.name)],
     ...(telecom ? { telecom } : {}),
     ...(Object.keys(period).length > 0 ? { period } : {}),
@@ -217,7 +223,10 @@ export function mapRelation(relation: EcdRelation, org: EcdOrganisation): Mapped
 }
 
 /** A grant of portal sections to a relation (M-2, A-3); withdrawn grants stay, inactive (M-3). */
-export function mapAuthorisation(authorisation: EcdPortalAuthorisation, org: EcdOrganisation): Mapped<Consent> {
+export function mapAuthorisation(
+  authorisation: EcdPortalAuthorisation,
+  org: EcdOrganisation,
+): Mapped<Consent> {
   const withdrawal = authorisation.withdrawal;
   const extension: Extension[] = [{ url: EXTENSION.ecdRecord, valueString: authorisation.id }];
   if (withdrawal) {
@@ -238,8 +247,13 @@ export function mapAuthorisation(authorisation: EcdPortalAuthorisation, org: Ecd
         start: authorisation.grantedOn,
         ...(withdrawal ? { end: withdrawal.requestReceivedAt } : {}),
       },
-      actor: [{ role: INFORMATION_RECIPIENT, reference: relatedPersonReference(org, authorisation.granteeRelationId) }],
-      purpose: [FAMILY_REQUESTED],
+      actor: [
+        {
+          role: informationRecipient(),
+          reference: relatedPersonReference(org, authorisation.granteeRelationId),
+        },
+      ],
+      purpose: [familyRequested()],
       code: inSectionOrder(authorisation.sections).map(sectionConcept),
     },
   });
@@ -262,8 +276,8 @@ export function mapClientAgreement(agreement: EcdClientAgreement, org: EcdOrgani
     provision: {
       type: agreement.agreed ? 'permit' : 'deny',
       period: { start: agreement.recordedOn },
-      actor: [{ role: INFORMATION_RECIPIENT, reference: relatedPersonReference(org, agreement.relationId) }],
-      purpose: [FAMILY_REQUESTED],
+      actor: [{ role: informationRecipient(), reference: relatedPersonReference(org, agreement.relationId) }],
+      purpose: [familyRequested()],
     },
   });
 }
@@ -287,12 +301,16 @@ function portalConsent(parts: PortalConsentParts): Mapped<Consent> {
     meta: meta(PROFILE.portalAccessConsent, parts.org),
     extension: parts.extension,
     status: parts.status,
-    scope: PATIENT_PRIVACY,
+    scope: patientPrivacy(),
     category: [
-      PATIENT_CONSENT,
+      patientConsent(),
       {
         coding: [
-          { system: CODE_SYSTEM.portalConsentType, code: parts.type, display: CONSENT_TYPE_DISPLAY[parts.type] },
+          {
+            system: CODE_SYSTEM.portalConsentType,
+            code: parts.type,
+            display: CONSENT_TYPE_DISPLAY[parts.type],
+          },
         ],
       },
     ],
@@ -300,7 +318,7 @@ function portalConsent(parts: PortalConsentParts): Mapped<Consent> {
     dateTime: parts.dateTime,
     performer: [parts.performer],
     organization: [organisationReference(parts.org)],
-    policyRule: parts.provision.type === 'permit' ? OPT_IN : OPT_OUT,
+    policyRule: parts.provision.type === 'permit' ? optIn() : optOut(),
     provision: parts.provision,
   };
 }
@@ -326,7 +344,9 @@ function personReference(
   clientId: string,
   person: EcdPersonReference,
 ): Reference<Patient | RelatedPerson> {
-  return person.kind === 'client' ? patientReference(org, clientId) : relatedPersonReference(org, person.relationId);
+  return person.kind === 'client'
+    ? patientReference(org, clientId)
+    : relatedPersonReference(org, person.relationId);
 }
 
 /** nl-core keeps the whole family name in `family` and its parts in extensions on `_family`. */
@@ -364,7 +384,10 @@ function careAgreementExtension(agreement: EcdCareAgreement): Extension {
     extension: [
       { url: 'identifier', valueString: agreement.id },
       { url: 'careType', valueCode: agreement.careType },
-      { url: 'period', valuePeriod: { start: agreement.start, ...(agreement.end ? { end: agreement.end } : {}) } },
+      {
+        url: 'period',
+        valuePeriod: { start: agreement.start, ...(agreement.end ? { end: agreement.end } : {}) },
+      },
     ],
   };
 }

@@ -16,8 +16,12 @@ import type {
  * are not checked (rather than failing every value).
  */
 
-/** Codes by system. */
-export type Expansion = ReadonlyMap<string, ReadonlySet<string>>;
+export interface Expansion {
+  /** Codes by system. */
+  bySystem: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Every code, whatever its system: what a `code` element is checked against. */
+  codes: ReadonlySet<string>;
+}
 
 export class Terminology {
   private readonly codeSystems = new Map<string, CodeSystem>();
@@ -34,7 +38,11 @@ export class Terminology {
   /** Undefined when the ValueSet is unknown or cannot be expanded from what is known here. */
   expand(url: string): Expansion | undefined {
     const key = withoutVersion(url);
-    if (!this.expansions.has(key)) this.expansions.set(key, this.compute(key, new Set()) ?? null);
+    if (!this.expansions.has(key)) {
+      const bySystem = this.compute(key, new Set());
+      const codes = new Set([...(bySystem?.values() ?? [])].flatMap((set) => [...set]));
+      this.expansions.set(key, bySystem ? { bySystem, codes } : null);
+    }
     return this.expansions.get(key) ?? undefined;
   }
 
@@ -60,7 +68,10 @@ export class Terminology {
     return codes;
   }
 
-  private included(include: ValueSetComposeInclude, visiting: Set<string>): Map<string, Set<string>> | undefined {
+  private included(
+    include: ValueSetComposeInclude,
+    visiting: Set<string>,
+  ): Map<string, Set<string>> | undefined {
     if (include.filter?.length) return undefined;
     if (include.valueSet?.length) {
       // Intersections of value sets with a system are rare enough to leave unchecked.
@@ -112,7 +123,7 @@ export function checkBinding(
   switch (bound.type) {
     case 'code': {
       const code = bound.value;
-      if (typeof code !== 'string' || ![...expansion.values()].some((codes) => codes.has(code))) {
+      if (typeof code !== 'string' || !expansion.codes.has(code)) {
         issues.push(codeIssue(bound.path, `Value ${JSON.stringify(code)} is not in ValueSet ${name}`));
       }
       return;
@@ -127,11 +138,11 @@ export function checkBinding(
       let found = false;
       codings.forEach((coding, i) => {
         if (inExpansion(expansion, coding)) found = true;
-        else if (coding.system && expansion.has(coding.system)) {
+        else if (coding.system && expansion.bySystem.has(coding.system)) {
           issues.push(codeIssue(`${bound.path}.coding[${i}]`, codingText(coding, name)));
         }
       });
-      if (!found && codings.every((c) => !c.system || !expansion.has(c.system))) {
+      if (!found && codings.every((c) => !c.system || !expansion.bySystem.has(c.system))) {
         issues.push(codeIssue(bound.path, `No coding from ValueSet ${name}`));
       }
       return;
@@ -142,7 +153,7 @@ export function checkBinding(
 }
 
 function inExpansion(expansion: Expansion, coding: Coding): boolean {
-  return Boolean(coding.system && coding.code && expansion.get(coding.system)?.has(coding.code));
+  return Boolean(coding.system && coding.code && expansion.bySystem.get(coding.system)?.has(coding.code));
 }
 
 function codingText(coding: Coding, valueSet: string): string {

@@ -29,8 +29,8 @@ import { checkBinding, Terminology, type BoundValue } from './terminology';
  * Validation of mapped resources against the gateway's profiles.
  *
  * @medplum/core does the structural work (cardinality, types, fixed and pattern values, slice counts,
- * invariants). Handing it the profile per call re-parses the StructureDefinition every time (about
- * 25 times slower), and its API has no "validate against this already-parsed profile". So each
+ * invariants). Handing it the profile per call re-parses the StructureDefinition every time, several
+ * times slower, and its API has no "validate against this already-parsed profile". So each
  * profile is parsed once and its schema registered as a data type of its own under a private key;
  * validating a resource "as" that type uses the parsed schema. What @medplum/core leaves out is done
  * here: required bindings (it collects the values but never checks them), the contents of our
@@ -49,7 +49,9 @@ export class MappingValidationError extends Error {
   constructor(resource: Resource, profile: string | undefined, issues: OperationOutcomeIssue[]) {
     const subject = `${resource.resourceType}/${resource.id ?? '(no id)'}`;
     const summary = issues
-      .map((i) => `${i.expression?.[0] ?? resource.resourceType}: ${i.details?.text ?? i.diagnostics ?? i.code}`)
+      .map(
+        (i) => `${i.expression?.[0] ?? resource.resourceType}: ${i.details?.text ?? i.diagnostics ?? i.code}`,
+      )
       .join('; ');
     super(`${subject} does not conform to ${profile ?? 'an Inzage profile'}: ${summary}`);
     this.resourceType = resource.resourceType;
@@ -100,9 +102,16 @@ export function validateMapped(resource: Resource): void {
   const profile = resource.meta?.profile?.[0];
   const entry = profile ? profiles.get(profile) : undefined;
   if (!entry) {
-    const text = profile ? `${profile} is not one of the gateway's profiles` : 'meta.profile names no profile';
+    const text = profile
+      ? `${profile} is not one of the gateway's profiles`
+      : 'meta.profile names no profile';
     throw new MappingValidationError(resource, profile, [
-      { severity: 'error', code: 'invalid', details: { text }, expression: [`${resource.resourceType}.meta.profile`] },
+      {
+        severity: 'error',
+        code: 'invalid',
+        details: { text },
+        expression: [`${resource.resourceType}.meta.profile`],
+      },
     ]);
   }
   if (entry.resourceType !== resource.resourceType) {
@@ -148,7 +157,8 @@ function buildRegistry(): Registry {
   const terminology = new Terminology();
   for (const entry of (readJson('fhir/r4/valuesets.json') as Bundle).entry ?? []) {
     const resource = entry.resource;
-    if (resource?.resourceType === 'CodeSystem' || resource?.resourceType === 'ValueSet') terminology.add(resource);
+    if (resource?.resourceType === 'CodeSystem' || resource?.resourceType === 'ValueSet')
+      terminology.add(resource);
   }
   for (const resource of [...artefacts.codeSystems, ...artefacts.valueSets]) terminology.add(resource);
 
@@ -163,15 +173,12 @@ function buildRegistry(): Registry {
   return { profiles, extensions, terminology };
 }
 
-let baseLoadedHere = false;
-
 function loadBaseDefinitions(): void {
   // Another module (the sandbox, the FHIR API) may have indexed them already; twice costs seconds.
-  if (baseLoadedHere || isProfileLoaded('http://hl7.org/fhir/StructureDefinition/Consent')) return;
+  if (isProfileLoaded('http://hl7.org/fhir/StructureDefinition/Consent')) return;
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
-  baseLoadedHere = true;
 }
 
 function registerProfile(sd: StructureDefinition): ProfileEntry {
@@ -199,7 +206,12 @@ function sliceBindings(sd: StructureDefinition): SliceBinding[] {
     const pattern = Object.entries(e).find(([k]) => k.startsWith('pattern'));
     const type = e.type?.[0]?.code;
     if (!pattern || !type) continue;
-    result.push({ path: (e.path ?? '').split('.').slice(1), pattern: pattern[1], type, valueSet: e.binding.valueSet });
+    result.push({
+      path: (e.path ?? '').split('.').slice(1),
+      pattern: pattern[1],
+      type,
+      valueSet: e.binding.valueSet,
+    });
   }
   return result;
 }

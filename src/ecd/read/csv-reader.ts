@@ -17,58 +17,60 @@ import {
 import { Utf8StreamDecoder } from './utf8';
 
 /*
- * The CSV form of an ECD export: one directory, one file per entity, read in this order. The first row
- * of each file names the columns (any order, any subset of the listed ones, but the starred ones are
- * required). An empty field means the field is absent; nested objects with no fields are left out.
+ * The CSV form of an ECD export: one directory, one file per entity, read in the order of this table.
+ * The first row of each file names the columns: any order, any subset of those listed, but the starred
+ * ones must be there, and any other column is an error. An empty field means the field is absent, and
+ * a nested object none of whose fields is set is left out.
  *
- * | file                      | required | columns                      | record field                      |
- * |---------------------------|----------|------------------------------|-----------------------------------|
- * | organisation.csv          | yes      | format                       | format                            |
- * | (exactly one data row)    |          | version                      | version (a number when numeric)   |
- * |                           |          | exported_at                  | exportedAt                        |
- * |                           |          | id*                          | id                                |
- * |                           |          | name, ura, agb               | name, ura, agb                    |
- * | clients.csv               | yes      | id*, bsn                     | id, bsn                           |
- * |                           |          | given_names                  | name.given (split on spaces)      |
- * |                           |          | family_name, name_prefix     | name.family, name.prefix          |
- * |                           |          | birth_date, gender           | birthDate, gender                 |
- * |                           |          | email, mobile, phone         | telecom.email/.mobile/.phone      |
- * |                           |          | deceased_date                | deceasedDate                      |
- * |                           |          | capacity_capable             | administratorCapacity.capable (B) |
- * |                           |          | capacity_assessed_on         | administratorCapacity.assessedOn  |
- * |                           |          | capacity_assessor_role       | administratorCapacity.assessorRole|
- * | care-agreements.csv       | no       | id*, client_id*              | id, clientId                      |
- * |                           |          | care_type, start, end        | careType, start, end              |
- * | relations.csv             | no       | id*, client_id*, role        | id, clientId, role                |
- * |                           |          | given_names                  | name.given (split on spaces)      |
- * |                           |          | family_name, name_prefix     | name.family, name.prefix          |
- * |                           |          | relationship                 | relationship                      |
- * |                           |          | parental_authority           | parentalAuthority (B)             |
- * |                           |          | email, mobile, phone         | telecom.email/.mobile/.phone      |
- * |                           |          | start, end                   | start, end                        |
- * | portal-registrations.csv  | no       | id*, client_id*              | id, clientId                      |
- * |                           |          | person                       | person (P)                        |
- * |                           |          | registered_on                | registeredOn                      |
- * |                           |          | requested_role               | requestedRole                     |
- * | portal-authorisations.csv | no       | id*, client_id*              | id, clientId                      |
- * |                           |          | granted_by                   | grantedBy (P)                     |
- * |                           |          | grantee_relation_id          | granteeRelationId                 |
- * |                           |          | sections                     | sections (split on ; or |)        |
- * |                           |          | granted_on                   | grantedOn                         |
- * |                           |          | withdrawal_request_received_at | withdrawal.requestReceivedAt    |
- * | client-agreements.csv     | no       | id*, client_id*, subject     | id, clientId, subject             |
- * |                           |          | relation_id                  | relationId                        |
- * |                           |          | agreed                       | agreed (B)                        |
- * |                           |          | recorded_on                  | recordedOn                        |
+ * | file                          | columns                          | record field                        |
+ * |-------------------------------|----------------------------------|-------------------------------------|
+ * | organisation.csv              | format                           | format                              |
+ * | (required; exactly one row)   | version                          | version (a number when numeric)     |
+ * |                               | exported_at                      | exportedAt                          |
+ * |                               | mode                             | mode (full, the default, or delta)  |
+ * |                               | id*                              | id                                  |
+ * |                               | name, ura, agb                   | name, ura, agb                      |
+ * | clients.csv                   | id*, bsn                         | id, bsn                             |
+ * | (required)                    | given_names                      | name.given (split on spaces)        |
+ * |                               | family_name, name_prefix         | name.family, name.prefix            |
+ * |                               | birth_date, gender               | birthDate, gender                   |
+ * |                               | email, mobile, phone             | telecom.email, .mobile, .phone      |
+ * |                               | deceased_date                    | deceasedDate                        |
+ * |                               | capacity_capable                 | administratorCapacity.capable (B)   |
+ * |                               | capacity_assessed_on             | administratorCapacity.assessedOn    |
+ * |                               | capacity_assessor_role           | administratorCapacity.assessorRole  |
+ * | care-agreements.csv           | id*, client_id*                  | id, clientId                        |
+ * |                               | care_type, start, end            | careType, start, end                |
+ * | relations.csv                 | id*, client_id*, role            | id, clientId, role                  |
+ * |                               | given_names                      | name.given (split on spaces)        |
+ * |                               | family_name, name_prefix         | name.family, name.prefix            |
+ * |                               | relationship                     | relationship                        |
+ * |                               | parental_authority               | parentalAuthority (B)               |
+ * |                               | email, mobile, phone             | telecom.email, .mobile, .phone      |
+ * |                               | start, end                       | start, end                          |
+ * | portal-registrations.csv      | id*, client_id*                  | id, clientId                        |
+ * |                               | person                           | person (P)                          |
+ * |                               | registered_on, requested_role    | registeredOn, requestedRole         |
+ * | portal-authorisations.csv     | id*, client_id*                  | id, clientId                        |
+ * |                               | granted_by                       | grantedBy (P)                       |
+ * |                               | grantee_relation_id              | granteeRelationId                   |
+ * |                               | sections                         | sections (split on `;` or `\|`)     |
+ * |                               | granted_on                       | grantedOn                           |
+ * |                               | withdrawal_request_received_at   | withdrawal.requestReceivedAt        |
+ * | client-agreements.csv         | id*, client_id*, subject         | id, clientId, subject               |
+ * |                               | relation_id, agreed, recorded_on | relationId, agreed (B), recordedOn  |
  *
- * (B) a boolean: true/false, ja/nee, 1/0, in any case. (P) a person: `client`, or `relation:<relation id>`.
- * A value that is neither is passed through as the text it is, so that validation reports it with the
- * rest of the record's problems instead of this reader guessing.
+ * (B) a boolean: true/false, ja/nee or 1/0, in any case. (P) a person: `client`, or
+ * `relation:<relation id>`. A value that is neither is passed through as the text it is, so that
+ * validation reports it with the rest of the record's problems instead of this reader guessing.
  *
- * File habits accepted: `,` or `;` as separator (whichever the header row uses more), UTF-8 with or
- * without a BOM, LF or CRLF line ends, quoted fields with `""` and line breaks, blank lines and rows of
- * only empty fields (Excel leaves those at the end), which are skipped. Any other `.csv` file in the
- * directory is an error: a misspelt file name would otherwise silently mean "no records".
+ * Files other than organisation.csv and clients.csv may be left out, meaning "none". Any other `.csv`
+ * file in the directory is an error: a misspelt file name would otherwise silently mean "none" too.
+ *
+ * File habits accepted: `,` or `;` as separator (whichever the header row has more of, outside quotes),
+ * UTF-8 with or without a BOM, LF or CRLF line ends, quoted fields with `""` and line breaks inside,
+ * spaces around header names. Blank lines and rows of only empty fields (Excel leaves those at the
+ * end) are skipped. A row with more or fewer fields than the header is an error.
  */
 
 /** Where a column's value goes: a field of the record, or a field of an object in it. */
@@ -121,6 +123,7 @@ export const CSV_FILES: readonly CsvFileSpec[] = [
       column('format', 'format'),
       column('version', 'version', (text) => (/^-?[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : text)),
       column('exported_at', 'exportedAt'),
+      column('mode', 'mode'),
       ID,
       column('name', 'name'),
       column('ura', 'ura'),
@@ -340,7 +343,7 @@ class CsvFileReader {
       if (this.head.length > this.headLimit()) {
         throw this.fail(
           'ERR_ECD_TOO_LARGE',
-          `the header row is longer than ${this.headLimit()} characters`,
+          `the header row is longer than ${this.headLimit()} characters, at line 1`,
           1,
         );
       }
@@ -417,7 +420,7 @@ class CsvFileReader {
         this.dataRows,
       );
     }
-    if (fields.every((field) => field === '')) return;
+    if (allEmpty(fields)) return;
     const index = this.dataRows++;
     if (this.spec.entity === 'organisation' && index > 0) {
       throw this.fail(
@@ -522,6 +525,11 @@ class CsvFileReader {
       index === undefined ? { file: this.path, line } : { file: this.path, line, index };
     return new EcdReadError(code, reason, position, field);
   }
+}
+
+function allEmpty(fields: readonly string[]): boolean {
+  for (const field of fields) if (field !== '') return false;
+  return true;
 }
 
 function isWhitespace(c: number): boolean {

@@ -19,4 +19,7 @@ export function versionProblem(value: unknown): string | undefined {
 }
 
 /** The header fields that the organisation record carries next to the organisation's own fields. */
-export const HEADER_FIELDS = ['format', 'version', 'exportedAt'] as const;
+export const HEADER_FIELDS = ['format', 'version', 'exportedAt', 'mode'] as const;
+
+/** Header fields an export may leave out (`mode` defaults to a full export). */
+export const OPTIONAL_HEADER_FIELDS: readonly string[] = ['mode'];

@@ -43,7 +43,7 @@ export async function* guardReads(
     }
   } finally {
     // A consumer that stops early must not leave a file descriptor or a request socket behind.
-    void finished;
+    if (!finished) await iterator.return?.();
   }
 }
 

@@ -111,6 +111,11 @@ export class JsonStreamParser {
   private hexDigits = 0;
   private highSurrogate = 0;
   private num = '';
+  /**
+   * Characters of text plus values in the record being built. Each value is bounded by the length limit,
+   * but a record of many values is not, and a hostile file could make one record the size of the file.
+   */
+  private recordSize = 0;
   private literal = '';
   private literalMatched = 0;
 
@@ -328,6 +333,7 @@ export class JsonStreamParser {
     const top = this.stack[this.stack.length - 1]!;
     this.state = S_NEXT;
     if (top.mode === MODE_BUILT) {
+      if (++this.recordSize > this.limits.maxRecordSize) throw this.recordTooLarge();
       if (top.isArray) {
         (top.value as unknown[]).push(value);
         top.lines?.push(line);
@@ -350,6 +356,7 @@ export class JsonStreamParser {
       }
       return;
     }
+    this.recordSize = 0;
     if (top.mode === MODE_STREAMED) {
       this.handler.element(this.stack[0]!.key!, top.index, value, line, nested);
       top.index++;
@@ -474,6 +481,7 @@ export class JsonStreamParser {
     const value = this.str;
     this.str = '';
     if (value.length > this.limits.maxValueLength) throw this.tooLarge('string');
+    this.recordSize += value.length;
     if (this.strIsKey) {
       const top = this.stack[this.stack.length - 1]!;
       if (top.mode === MODE_ROOT) this.handler.key(value, this.tokenLine);
@@ -554,6 +562,16 @@ export class JsonStreamParser {
       `${what === 'string' && this.strIsKey ? 'field name' : what} longer than ${this.limits.maxValueLength} ` +
         `characters, starting at line ${this.tokenLine}, column ${this.tokenColumn}`,
       this.tokenLine,
+    );
+  }
+
+  private recordTooLarge(): EcdReadError {
+    const record = this.stack[this.stack[1]?.mode === MODE_STREAMED ? 2 : 1]!;
+    return this.error(
+      'ERR_ECD_TOO_LARGE',
+      `record larger than ${this.limits.maxRecordSize} characters, starting at line ${record.line} ` +
+        `(reached at line ${this.line})`,
+      record.line,
     );
   }
 

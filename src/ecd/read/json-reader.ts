@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { formatProblem, HEADER_FIELDS, versionProblem } from './header';
+import { formatProblem, HEADER_FIELDS, OPTIONAL_HEADER_FIELDS, versionProblem } from './header';
 import { asBytes, flatten, guardReads, READ_CHUNK_BYTES, type ChunkSource } from './input';
 import { JsonStreamParser, type JsonStreamHandler } from './json-parser';
 import {
@@ -76,9 +76,11 @@ export async function* jsonBatches(
   }
   const rest = decoder.finish();
   parser.write(rest.text);
-  // A character cut off at the very end is a truncated file when the export is unfinished anyway.
-  if (rest.invalid) parser.end();
-  if (rest.invalid) throw invalidUtf8(parser);
+  if (rest.invalid) {
+    // A character cut off at the very end is a truncated file when the export is unfinished anyway.
+    parser.end();
+    throw invalidUtf8(parser);
+  }
   parser.end();
   assembler.finish(parser.currentLine);
   yield assembler.take();
@@ -231,7 +233,9 @@ class ExportAssembler implements JsonStreamHandler {
 
   /** The end of the export: every top-level field must have been there. */
   finish(line: number): void {
-    const missing = TOP_LEVEL_KEYS.filter((key) => !this.seen.has(key));
+    const missing = TOP_LEVEL_KEYS.filter(
+      (key) => !this.seen.has(key) && !OPTIONAL_HEADER_FIELDS.includes(key),
+    );
     if (missing.length > 0) {
       throw this.fail(
         `missing top-level field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}` +
@@ -240,17 +244,26 @@ class ExportAssembler implements JsonStreamHandler {
         missing.join(', '),
       );
     }
+    this.emitHeaderWhenComplete(true);
   }
 
-  /** The header fields may come after the arrays, so the organisation record goes out when they are all in. */
-  private emitHeaderWhenComplete(): void {
+  /**
+   * The header fields may come after the arrays, so the organisation record goes out once they are all
+   * in. An optional one (`mode`) may still follow until the top-level object ends, and a record sent
+   * without it would make a delta export look like a full one, so without it the record waits for the end.
+   */
+  private emitHeaderWhenComplete(atEnd = false): void {
     if (this.headerDone) return;
-    for (const key of HEADER_KEYS) if (!Object.hasOwn(this.header, key)) return;
+    for (const key of HEADER_KEYS) {
+      if (!Object.hasOwn(this.header, key) && !(atEnd && OPTIONAL_HEADER_FIELDS.includes(key))) return;
+    }
     this.headerDone = true;
-    const { format, version, exportedAt, organisation } = this.header;
+    const header: Record<string, unknown> = {};
+    for (const key of HEADER_FIELDS) if (Object.hasOwn(this.header, key)) header[key] = this.header[key];
     this.out.push({
       entity: 'organisation',
-      record: { format, version, exportedAt, ...(organisation as Record<string, unknown>) },
+      // Spread, not Object.assign: an organisation field named __proto__ must stay a field.
+      record: { ...header, ...(this.header.organisation as Record<string, unknown>) },
       position: { file: this.file, line: this.organisationLine },
     });
   }

@@ -29,7 +29,8 @@ export interface ReadLimits {
   /**
    * Longest single string or number (in UTF-16 code units after unescaping) or CSV field; default 64 KiB.
    * Nothing in the export format comes near it, so a longer value means a broken or hostile file, and the
-   * reader stops before buffering it.
+   * reader stops before buffering it. One JSON record (an array element, with what is nested in it, or
+   * the organisation) may hold at most 16 times as much text.
    */
   maxValueLength?: number;
   /** Deepest nesting of JSON objects and arrays, the top-level object counting as 1; default 16. */
@@ -42,7 +43,11 @@ export const DEFAULT_MAX_DEPTH = 16;
 export interface ResolvedLimits {
   maxValueLength: number;
   maxDepth: number;
+  /** Characters of text plus values in one JSON record. */
+  maxRecordSize: number;
 }
+
+const RECORD_SIZE_FACTOR = 16;
 
 export function resolveLimits(options: ReadLimits | undefined): ResolvedLimits {
   const maxValueLength = options?.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
@@ -54,7 +59,7 @@ export function resolveLimits(options: ReadLimits | undefined): ResolvedLimits {
   if (!Number.isInteger(maxDepth) || maxDepth < 3) {
     throw new RangeError(`maxDepth must be an integer of at least 3 (got ${maxDepth})`);
   }
-  return { maxValueLength, maxDepth };
+  return { maxValueLength, maxDepth, maxRecordSize: maxValueLength * RECORD_SIZE_FACTOR };
 }
 
 export type EcdReadErrorCode =

@@ -59,14 +59,24 @@ export const minor: EcdClient = {
   birthDate: '2012-05-20',
   gender: 'unknown',
   careAgreements: [],
-  administratorCapacity: { capable: true, assessedOn: '2025-01-10', assessorRole: 'physician-intellectual-disability' },
+  administratorCapacity: {
+    capable: true,
+    assessedOn: '2025-01-10',
+    assessorRole: 'physician-intellectual-disability',
+  },
 };
 
-export const disabilityAgreements: EcdCareAgreement[] = [{ id: 'ah-ca010', careType: 'disability-care', start: '2015-01-01' }];
+export const disabilityAgreements: EcdCareAgreement[] = [
+  { id: 'ah-ca010', careType: 'disability-care', start: '2015-01-01' },
+];
 
 export const clients: { client: EcdClient; agreements: EcdCareAgreement[]; org: EcdOrganisation }[] = [
   { client: elderly, agreements: elderlyAgreements, org: MEERZICHT },
-  { client: deceased, agreements: [{ id: 'mz-ca003', careType: 'elderly-care', start: '2020-01-01', end: '2026-11-22' }], org: MEERZICHT },
+  {
+    client: deceased,
+    agreements: [{ id: 'mz-ca003', careType: 'elderly-care', start: '2020-01-01', end: '2026-11-22' }],
+    org: MEERZICHT,
+  },
   { client: incapableAdult, agreements: disabilityAgreements, org: AMERHOF },
   { client: minor, agreements: [], org: AMERHOF },
   {
@@ -96,7 +106,11 @@ export const clients: { client: EcdClient; agreements: EcdCareAgreement[]; org: 
   },
 ];
 
-const person = (given: string, family: string, prefix?: string) => ({ given: [given], family, ...(prefix ? { prefix } : {}) });
+const person = (given: string, family: string, prefix?: string) => ({
+  given: [given],
+  family,
+  ...(prefix ? { prefix } : {}),
+});
 
 /** One relation per role, plus parents with and without family code and parental authority. */
 export const relations: { relation: EcdRelation; org: EcdOrganisation }[] = [
@@ -113,19 +127,49 @@ export const relations: { relation: EcdRelation; org: EcdOrganisation }[] = [
     org: MEERZICHT,
   },
   {
-    relation: { id: 'mz-r002', clientId: 'mz-c001', role: 'second-contact-person', name: person('Tom', 'Vries', 'de'), relationship: 'SONC' },
+    relation: {
+      id: 'mz-r002',
+      clientId: 'mz-c001',
+      role: 'second-contact-person',
+      name: person('Tom', 'Vries', 'de'),
+      relationship: 'SONC',
+    },
     org: MEERZICHT,
   },
   {
-    relation: { id: 'ah-r001', clientId: 'ah-c010', role: 'curator', name: person('Els', 'Hoekstra'), start: '2018-01-01', end: '2025-06-30' },
+    relation: {
+      id: 'ah-r001',
+      clientId: 'ah-c010',
+      role: 'curator',
+      name: person('Els', 'Hoekstra'),
+      start: '2018-01-01',
+      end: '2025-06-30',
+    },
     org: AMERHOF,
   },
-  { relation: { id: 'ah-r002', clientId: 'ah-c010', role: 'mentor', name: person('Bas', 'Mulder'), start: '2025-07-01' }, org: AMERHOF },
   {
-    relation: { id: 'ah-r003', clientId: 'ah-c010', role: 'financial-administrator', name: person('Ria', 'Dijk', 'van') },
+    relation: {
+      id: 'ah-r002',
+      clientId: 'ah-c010',
+      role: 'mentor',
+      name: person('Bas', 'Mulder'),
+      start: '2025-07-01',
+    },
     org: AMERHOF,
   },
-  { relation: { id: 'ah-r004', clientId: 'ah-c011', role: 'guardian', name: person('Ineke', 'Bos') }, org: AMERHOF },
+  {
+    relation: {
+      id: 'ah-r003',
+      clientId: 'ah-c010',
+      role: 'financial-administrator',
+      name: person('Ria', 'Dijk', 'van'),
+    },
+    org: AMERHOF,
+  },
+  {
+    relation: { id: 'ah-r004', clientId: 'ah-c011', role: 'guardian', name: person('Ineke', 'Bos') },
+    org: AMERHOF,
+  },
   {
     relation: {
       id: 'ah-r005',
@@ -139,15 +183,34 @@ export const relations: { relation: EcdRelation; org: EcdOrganisation }[] = [
     org: AMERHOF,
   },
   {
-    relation: { id: 'ah-r006', clientId: 'ah-c011', role: 'parent', name: person('Kees', 'Jansen'), parentalAuthority: false },
+    relation: {
+      id: 'ah-r006',
+      clientId: 'ah-c011',
+      role: 'parent',
+      name: person('Kees', 'Jansen'),
+      parentalAuthority: false,
+    },
     org: AMERHOF,
   },
   {
-    relation: { id: 'ah-r007', clientId: 'ah-c010', role: 'other', name: person('Joost', 'Leeuwen', 'van der'), relationship: 'NBOR' },
+    relation: {
+      id: 'ah-r007',
+      clientId: 'ah-c010',
+      role: 'other',
+      name: person('Joost', 'Leeuwen', 'van der'),
+      relationship: 'NBOR',
+    },
     org: AMERHOF,
   },
   {
-    relation: { id: 'mz-r003', clientId: 'mz-c002', role: 'other', name: person('Anna', 'Bakker'), relationship: 'WIFE', end: '2026-11-22' },
+    relation: {
+      id: 'mz-r003',
+      clientId: 'mz-c002',
+      role: 'other',
+      name: person('Anna', 'Bakker'),
+      relationship: 'WIFE',
+      end: '2026-11-22',
+    },
     org: MEERZICHT,
   },
 ];
@@ -193,7 +256,15 @@ export const authorisations: { authorisation: EcdPortalAuthorisation; org: EcdOr
       clientId: 'ah-c010',
       grantedBy: { kind: 'relation', relationId: 'ah-r002' },
       granteeRelationId: 'ah-r007',
-      sections: ['reports', 'care-plan', 'appointments', 'measurements', 'medication', 'documents', 'basic-details'],
+      sections: [
+        'reports',
+        'care-plan',
+        'appointments',
+        'measurements',
+        'medication',
+        'documents',
+        'basic-details',
+      ],
       grantedOn: '2025-08-01',
     },
     org: AMERHOF,
@@ -237,11 +308,25 @@ export const clientAgreements: { agreement: EcdClientAgreement; org: EcdOrganisa
     org: AMERHOF,
   },
   {
-    agreement: { id: 'ah-agr003', clientId: 'ah-c011', subject: 'parental-access', relationId: 'ah-r005', agreed: true, recordedOn: '2025-02-01' },
+    agreement: {
+      id: 'ah-agr003',
+      clientId: 'ah-c011',
+      subject: 'parental-access',
+      relationId: 'ah-r005',
+      agreed: true,
+      recordedOn: '2025-02-01',
+    },
     org: AMERHOF,
   },
   {
-    agreement: { id: 'ah-agr004', clientId: 'ah-c011', subject: 'parental-access', relationId: 'ah-r006', agreed: false, recordedOn: '2025-02-01' },
+    agreement: {
+      id: 'ah-agr004',
+      clientId: 'ah-c011',
+      subject: 'parental-access',
+      relationId: 'ah-r006',
+      agreed: false,
+      recordedOn: '2025-02-01',
+    },
     org: AMERHOF,
   },
 ];

@@ -81,7 +81,9 @@ describe('resource ids', () => {
     expect(person.patient.reference).toBe(`Patient/${patientId('meerzicht', 'mz-c001')}`);
     const consent = mapAuthorisation(authorisations[2]!.authorisation, AMERHOF);
     expect(consent.performer?.[0]?.reference).toBe(`RelatedPerson/${relatedPersonId('amerhof', 'ah-r002')}`);
-    expect(consent.provision?.actor?.[0]?.reference?.reference).toBe(`RelatedPerson/${relatedPersonId('amerhof', 'ah-r007')}`);
+    expect(consent.provision?.actor?.[0]?.reference?.reference).toBe(
+      `RelatedPerson/${relatedPersonId('amerhof', 'ah-r007')}`,
+    );
   });
 
   it('refuse an organisation id that the configuration would not accept', () => {

@@ -40,11 +40,13 @@ function part(extension: Extension | undefined, url: string): Extension | undefi
 }
 
 function role(person: RelatedPerson): string | undefined {
-  return person.relationship?.flatMap((r) => r.coding ?? []).find((c) => c.system === CODE_SYSTEM.cod472)?.code;
+  return person.relationship?.flatMap((r) => r.coding ?? []).find((c) => c.system === CODE_SYSTEM.cod472)
+    ?.code;
 }
 
 function family(person: RelatedPerson): string | undefined {
-  return person.relationship?.flatMap((r) => r.coding ?? []).find((c) => c.system === CODE_SYSTEM.v3RoleCode)?.code;
+  return person.relationship?.flatMap((r) => r.coding ?? []).find((c) => c.system === CODE_SYSTEM.v3RoleCode)
+    ?.code;
 }
 
 function at<T>(list: readonly T[], index: number): T {
@@ -82,6 +84,14 @@ describe('every resource', () => {
     }
   });
 
+  it('shares no objects between resources: editing one leaves the next alone', () => {
+    const first = mapAuthorisation(authorisations[0]!.authorisation, MEERZICHT);
+    first.scope?.coding?.splice(0);
+    first.provision?.actor?.[0]?.role?.coding?.splice(0);
+    first.provision?.purpose?.splice(0);
+    expect(mapAuthorisation(authorisations[0]!.authorisation, MEERZICHT)).toEqual(mappedGrants[0]);
+  });
+
   it('is a pure function of its input: same input, same output, input untouched', () => {
     const input = deepFreeze(structuredClone(authorisations[1]!.authorisation));
     expect(mapAuthorisation(input, MEERZICHT)).toEqual(mapAuthorisation(structuredClone(input), MEERZICHT));
@@ -103,8 +113,12 @@ describe('mapClient → Patient', () => {
       { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '123456782' },
       { system: 'https://inzage.example/ecd/meerzicht/client', value: 'mz-c001' },
     ]);
-    expect(dead.identifier).toEqual([{ system: 'https://inzage.example/ecd/meerzicht/client', value: 'mz-c002' }]);
-    expect(hashedId.identifier).toEqual([{ system: 'https://inzage.example/ecd/zorg-west/client', value: 'C.0001_X' }]);
+    expect(dead.identifier).toEqual([
+      { system: 'https://inzage.example/ecd/meerzicht/client', value: 'mz-c002' },
+    ]);
+    expect(hashedId.identifier).toEqual([
+      { system: 'https://inzage.example/ecd/zorg-west/client', value: 'C.0001_X' },
+    ]);
   });
 
   it('writes a family name prefix the nl-core way: full name in family, parts on _family', () => {
@@ -146,7 +160,7 @@ describe('mapClient → Patient', () => {
     expect(part(agreements[0], 'period')?.valuePeriod).toEqual({ start: '2019-03-01', end: '2024-05-31' });
     expect(part(agreements[1], 'period')?.valuePeriod).toEqual({ start: '2024-06-01' });
     expect(part(agreements[0], 'careType')?.valueCode).toBe('elderly-care');
-    expect(child).not.toHaveProperty('extension');
+    expect(ext(child, EXTENSION.careAgreement)).toEqual([]);
   });
 
   it('A-5, A-8: carries the capacity judgement with date and assessor role', () => {
@@ -162,7 +176,10 @@ describe('mapClient → Patient', () => {
 
   it('keeps gender and birth date, and points at the organisation', () => {
     expect(withBsn).toMatchObject({ gender: 'female', birthDate: '1938-04-12' });
-    expect(incapable.managingOrganization).toEqual({ reference: 'Organization/amerhof', display: 'Stichting Amerhof' });
+    expect(incapable.managingOrganization).toEqual({
+      reference: 'Organization/amerhof',
+      display: 'Stichting Amerhof',
+    });
     expect(child.gender).toBe(minor.gender);
   });
 
@@ -173,6 +190,7 @@ describe('mapClient → Patient', () => {
       AMERHOF,
     );
     expect(ext(patient, EXTENSION.careAgreement)).toEqual([]);
+    expect(mapClient(deceased, [], MEERZICHT)).not.toHaveProperty('extension');
   });
 });
 
@@ -189,7 +207,12 @@ describe('mapRelation → RelatedPerson', () => {
     ['parent', '23', 'Contactpersoon'],
     ['other', '23', 'Contactpersoon'],
   ] as const)('maps role %s to COD472 %s %s', (ecdRole, code, display) => {
-    const relation: EcdRelation = { id: 'r1', clientId: 'c1', role: ecdRole, name: { given: ['A'], family: 'B' } };
+    const relation: EcdRelation = {
+      id: 'r1',
+      clientId: 'c1',
+      role: ecdRole,
+      name: { given: ['A'], family: 'B' },
+    };
     const person = mapRelation(relation, AMERHOF);
     expect(person.relationship?.[0]).toEqual({
       coding: [{ system: 'urn:oid:2.16.840.1.113883.2.4.3.11.22.472', code, display }],
@@ -201,7 +224,9 @@ describe('mapRelation → RelatedPerson', () => {
     const mother = people.get('ah-r005')!;
     expect(role(mother)).toBe('23');
     expect(family(mother)).toBe('MTH');
-    expect(ext(mother, EXTENSION.parentalAuthority)).toEqual([{ url: EXTENSION.parentalAuthority, valueBoolean: true }]);
+    expect(ext(mother, EXTENSION.parentalAuthority)).toEqual([
+      { url: EXTENSION.parentalAuthority, valueBoolean: true },
+    ]);
     const father = people.get('ah-r006')!;
     expect(family(father)).toBe('PRN');
     expect(ext(father, EXTENSION.parentalAuthority)[0]?.valueBoolean).toBe(false);
@@ -218,7 +243,10 @@ describe('mapRelation → RelatedPerson', () => {
   });
 
   it('is inactive only when the ECD records an end date, without looking at the clock', () => {
-    expect(people.get('ah-r001')).toMatchObject({ active: false, period: { start: '2018-01-01', end: '2025-06-30' } });
+    expect(people.get('ah-r001')).toMatchObject({
+      active: false,
+      period: { start: '2018-01-01', end: '2025-06-30' },
+    });
     expect(people.get('ah-r002')).toMatchObject({ active: true, period: { start: '2025-07-01' } });
     expect(people.get('ah-r004')).toMatchObject({ active: true });
     expect(people.get('ah-r004')).not.toHaveProperty('period');
@@ -232,7 +260,9 @@ describe('mapRelation → RelatedPerson', () => {
       { system: 'email', value: 'karin@example.nl' },
       { system: 'phone', value: '+31687654321', use: 'mobile' },
     ]);
-    expect(daughter.identifier).toEqual([{ system: 'https://inzage.example/ecd/meerzicht/relation', value: 'mz-r001' }]);
+    expect(daughter.identifier).toEqual([
+      { system: 'https://inzage.example/ecd/meerzicht/relation', value: 'mz-r001' },
+    ]);
   });
 });
 
@@ -244,7 +274,9 @@ describe('mapAuthorisation → portal-access Consent', () => {
   it('M-2: the client grants sections to a relation: an active permit for the grantee', () => {
     expect(running).toMatchObject({
       status: 'active',
-      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+      scope: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      },
       patient: { reference: 'Patient/meerzicht-mz-c001' },
       dateTime: '2024-06-03',
       performer: [{ reference: 'Patient/meerzicht-mz-c001' }],
@@ -264,11 +296,17 @@ describe('mapAuthorisation → portal-access Consent', () => {
     });
     expect(running.category?.map((c) => c.coding?.[0]?.code)).toEqual(['59284-0', 'portal-access']);
     expect(running.meta.profile).toEqual([PROFILE.portalAccessConsent]);
-    expect(ext(running, EXTENSION.ecdRecord)).toEqual([{ url: EXTENSION.ecdRecord, valueString: 'mz-auth001' }]);
+    expect(ext(running, EXTENSION.ecdRecord)).toEqual([
+      { url: EXTENSION.ecdRecord, valueString: 'mz-auth001' },
+    ]);
   });
 
   it('lists one CodeableConcept per section, in the CodeSystem order', () => {
-    expect(running.provision?.code?.map((c) => c.coding?.[0]?.code)).toEqual(['reports', 'appointments', 'medication']);
+    expect(running.provision?.code?.map((c) => c.coding?.[0]?.code)).toEqual([
+      'reports',
+      'appointments',
+      'medication',
+    ]);
     expect(running.provision?.code?.[0]).toEqual({
       coding: [{ system: CODE_SYSTEM.portalSection, code: 'reports', display: 'Reports' }],
     });

@@ -122,11 +122,14 @@ describe('fhir-profiles/', () => {
 
   it('says which nl-core profile and version the Patient and contact person align with', () => {
     const description = (url: string) => structureDefinitions.find((sd) => sd.url === url)?.description ?? '';
-    expect(description(PROFILE.patient)).toContain('http://nictiz.nl/fhir/StructureDefinition/nl-core-Patient');
+    expect(description(PROFILE.patient)).toContain(
+      'http://nictiz.nl/fhir/StructureDefinition/nl-core-Patient',
+    );
     expect(description(PROFILE.contactPerson)).toContain(
       'http://nictiz.nl/fhir/StructureDefinition/nl-core-ContactPerson',
     );
-    for (const url of [PROFILE.patient, PROFILE.contactPerson]) expect(description(url)).toContain('0.12.1-beta.1');
+    for (const url of [PROFILE.patient, PROFILE.contactPerson])
+      expect(description(url)).toContain('0.12.1-beta.1');
     expect(description(PROFILE.portalAccessConsent)).toContain('IHE PCF');
   });
 
@@ -153,6 +156,10 @@ describe('fhir-profiles/', () => {
 
   it('defines the three portal consent types', () => {
     const cs = read<CodeSystem>('CodeSystem-portal-consent-type.json');
-    expect(cs.concept?.map((c) => c.code)).toEqual(['portal-access', 'administrator-appointment', 'parental-access']);
+    expect(cs.concept?.map((c) => c.code)).toEqual([
+      'portal-access',
+      'administrator-appointment',
+      'parental-access',
+    ]);
   });
 });

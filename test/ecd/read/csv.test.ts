@@ -11,8 +11,11 @@ import {
   prng,
   SMALL_EXPORT_CSV,
   SMALL_EXPORT_JSON,
+  removeTempDirs,
   writeCsvDir,
 } from './fixtures';
+
+afterAll(removeTempDirs);
 
 const ORGANISATION =
   'format,version,exported_at,id,name\ninzage-ecd-export,1,2026-11-23T10:15:00+01:00,o,O\n';
@@ -211,6 +214,18 @@ describe('CSV dialects', () => {
     ]);
   });
 
+  it('reads the export mode from organisation.csv', async () => {
+    const organisation = 'format,version,exported_at,mode,id\ninzage-ecd-export,1,t,delta,o\n';
+    const records = await collect(readEcdCsvDirectory(exportDir({ 'organisation.csv': organisation })));
+    expect(records[0]!.record).toEqual({
+      format: 'inzage-ecd-export',
+      version: 1,
+      exportedAt: 't',
+      mode: 'delta',
+      id: 'o',
+    });
+  });
+
   it('reads a numeric version as a number and passes anything else through to the check', async () => {
     const { error } = await failure(
       readEcdCsvDirectory(exportDir({ 'organisation.csv': ORGANISATION.replace(',1,', ',one,') })),
@@ -363,6 +378,13 @@ describe('CSV structure errors', () => {
     const { error } = await failure(readEcdCsvDirectory(dir));
     expect(error.code).toBe('ERR_ECD_SYNTAX');
     expect(error.reason).toBe('invalid UTF-8 at line 2, column 5');
+  });
+
+  it('refuses an export path that is neither a .json file nor a directory', async () => {
+    const dir = exportDir({});
+    const { error } = await failure(readEcdExport(join(dir, 'clients.csv')));
+    expect(error.code).toBe('ERR_ECD_STRUCTURE');
+    expect(error.reason).toBe('an export is a .json file or a directory of .csv files; this is neither');
   });
 
   it('turns an unreadable directory into ERR_ECD_IO', async () => {

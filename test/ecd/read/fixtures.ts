@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -128,6 +128,12 @@ let tempRoot: string | undefined;
 export function tempDir(prefix = 'x'): string {
   tempRoot ??= mkdtempSync(join(tmpdir(), 'inzage-ecd-read-'));
   return mkdtempSync(join(tempRoot, `${prefix}-`));
+}
+
+/** Removes what `tempDir` made; the large-file tests leave over 100 MB behind otherwise. */
+export function removeTempDirs(): void {
+  if (tempRoot !== undefined) rmSync(tempRoot, { recursive: true, force: true });
+  tempRoot = undefined;
 }
 
 export function writeCsvDir(files: Record<string, string>): string {

@@ -7,7 +7,9 @@ import {
   readEcdJsonStream,
   type EcdRecord,
 } from '../../../src/ecd/read';
-import { chunked, collect, failure, prng, SMALL_EXPORT_JSON, tempDir } from './fixtures';
+import { chunked, collect, failure, prng, SMALL_EXPORT_JSON, tempDir, removeTempDirs } from './fixtures';
+
+afterAll(removeTempDirs);
 
 const read = (text: string, options?: Parameters<typeof readEcdJsonStream>[2]) =>
   readEcdJsonStream([text], 'export.json', options);
@@ -43,8 +45,8 @@ function minimal(body = '', arrays: Record<string, string> = {}): string {
 describe('readEcdJsonStream on a complete export', () => {
   it('yields every record, with the line it starts on and its index', async () => {
     const records = await collect(read(SMALL_EXPORT_JSON));
+    // Without `mode` the header is complete only at the end: it could still come after the arrays.
     expect(positions(records)).toEqual([
-      'organisation meerzicht 5',
       'clients c1 11 0',
       'careAgreements z1 19 0',
       'careAgreements z2 20 1',
@@ -56,12 +58,20 @@ describe('readEcdJsonStream on a complete export', () => {
       'portalRegistrations p2 63 1',
       'portalAuthorisations a1 66 0',
       'clientAgreements k1 77 0',
+      'organisation meerzicht 5',
     ]);
     expect(records.every((r) => r.position.file === 'export.json')).toBe(true);
   });
 
+  it('yields the organisation record first when the whole header, mode included, comes first', async () => {
+    const text = SMALL_EXPORT_JSON.replace('  "version": 1,\n', '  "version": 1,\n  "mode": "delta",\n');
+    const records = await collect(read(text));
+    expect(positions(records).slice(0, 2)).toEqual(['organisation meerzicht 6', 'clients c1 12 0']);
+    expect(records[0]!.record.mode).toBe('delta');
+  });
+
   it('merges the header into the organisation record', async () => {
-    const [organisation] = await collect(read(SMALL_EXPORT_JSON));
+    const organisation = (await collect(read(SMALL_EXPORT_JSON))).find((r) => r.entity === 'organisation');
     expect(organisation).toEqual({
       entity: 'organisation',
       record: {
@@ -130,7 +140,7 @@ describe('readEcdJsonStream on a complete export', () => {
     writeFileSync(path, SMALL_EXPORT_JSON);
     const records = await collect(readEcdJson(path));
     expect(records).toHaveLength(12);
-    expect(records[1]!.position).toEqual({ file: path, line: 11, index: 0 });
+    expect(records[0]!.position).toEqual({ file: path, line: 11, index: 0 });
     expect(await collect(readEcdExport(path))).toEqual(records);
   });
 });
@@ -154,7 +164,7 @@ describe('stopping early', () => {
     const clients = Array.from({ length: 50_000 }, (_, i) => `{"id": "c${i}"}`).join(',\n');
     writeFileSync(path, minimal('', { clients: `[\n${clients}\n]` }));
     const records = readEcdJson(path);
-    expect((await records.next()).value).toMatchObject({ entity: 'organisation' });
+    expect((await records.next()).value).toMatchObject({ entity: 'clients' });
     if (existsSync('/proc/self/fd')) expect(isOpen(path)).toBe(true);
     await records.return(undefined);
     // Closing happens on libuv's thread pool, which is slow to get to on a busy machine.
@@ -197,12 +207,32 @@ describe('header fields in any position', () => {
 
   it('yields the organisation record between arrays when the header is split around them', async () => {
     const text = `{"format": "inzage-ecd-export", "clients": [{"id": "c"}], "version": 1, "organisation": {"id": "o"},
-      "exportedAt": "t", "relations": [{"id": "r"}], "portalRegistrations": [], "portalAuthorisations": [], "clientAgreements": []}`;
-    expect(positions(await collect(read(text)))).toEqual([
-      'clients c 1 0',
-      'organisation o 1',
-      'relations r 2 0',
-    ]);
+      "exportedAt": "t", "mode": "full", "relations": [{"id": "r"}], "portalRegistrations": [],
+      "portalAuthorisations": [], "clientAgreements": []}`;
+    const records = await collect(read(text));
+    expect(positions(records)).toEqual(['clients c 1 0', 'organisation o 1', 'relations r 2 0']);
+    expect(records[1]!.record).toEqual({
+      format: 'inzage-ecd-export',
+      version: 1,
+      exportedAt: 't',
+      mode: 'full',
+      id: 'o',
+    });
+  });
+
+  it('includes a mode that comes after everything else', async () => {
+    const text = late.replace(
+      '"format": "inzage-ecd-export"',
+      '"format": "inzage-ecd-export",\n  "mode": "delta"',
+    );
+    const records = await collect(read(text));
+    expect(positions(records)).toEqual(['clients c1 3 0', 'clientAgreements k1 9 0', 'organisation o 11']);
+    expect(records[2]!.record.mode).toBe('delta');
+  });
+
+  it('passes a mode it does not know on, for validation to report', async () => {
+    const records = await collect(read(minimal('"mode": "Delta",\n')));
+    expect(records.find((r) => r.entity === 'organisation')!.record.mode).toBe('Delta');
   });
 
   it('names missing header fields at the end', async () => {
@@ -433,6 +463,22 @@ describe('strings and numbers', () => {
     ({ error } = await failure(read(minimal('', { relations: `[{"${'k'.repeat(31)}": 1}]` }), limit)));
     expect(error.code).toBe('ERR_ECD_TOO_LARGE');
     expect(error.reason).toBe('field name longer than 30 characters, starting at line 7, column 16');
+  });
+});
+
+describe('record size', () => {
+  it('refuses a record of many small values once it holds 16 times maxValueLength', async () => {
+    const values = (count: number) => Array.from({ length: count }, () => '"abcdefghi"').join(', ');
+    // 30 × 16 = 480: each value counts its 9 characters plus 1.
+    const fits = minimal('', { relations: `[{"id": "r"}, {"x": [${values(47)}]}]` });
+    await expect(collect(read(fits, { maxValueLength: 30 }))).resolves.toHaveLength(3);
+    const { error } = await failure(
+      read(minimal('', { relations: `[{"id": "r"},\n{"x": [\n${values(48)}]}]` }), { maxValueLength: 30 }),
+    );
+    expect(error.code).toBe('ERR_ECD_TOO_LARGE');
+    expect(error.reason).toBe('record larger than 480 characters, starting at line 8 (reached at line 9)');
+    expect(error.position).toEqual({ file: 'export.json', line: 8, index: 1 });
+    expect(error.field).toBe('relations[1].x[47]');
   });
 });
 

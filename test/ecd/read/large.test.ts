@@ -2,7 +2,9 @@ import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { readEcdCsvDirectory, readEcdJson, type EcdRecord } from '../../../src/ecd/read';
-import { exposeGc, failure, tempDir } from './fixtures';
+import { exposeGc, failure, tempDir, removeTempDirs } from './fixtures';
+
+afterAll(removeTempDirs);
 
 const MB = 1024 * 1024;
 const gc = exposeGc();
