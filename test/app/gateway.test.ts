@@ -66,7 +66,9 @@ describe('gateway foundation', () => {
     expect(own.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const kept = await request(gateway.url).get('/healthz').set('X-Request-Id', 'portal-abc-12345');
     expect(kept.headers['x-request-id']).toBe('portal-abc-12345');
-    const replaced = await request(gateway.url).get('/healthz').set('X-Request-Id', 'x\ny: injected');
+    const replaced = await request(gateway.url)
+      .get('/healthz')
+      .set('X-Request-Id', 'spoofed id; level=fatal');
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
