@@ -303,7 +303,7 @@ class ImportRun {
         line: err.position.line,
         index: err.position.index,
         field: err.field ?? '',
-        reason: err.message,
+        reason: err.reason,
       });
     }
     if (this.#problems.length === 0) await flush();

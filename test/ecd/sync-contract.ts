@@ -1,5 +1,5 @@
 import type { Consent, Patient, RelatedPerson } from '@medplum/fhirtypes';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -317,6 +317,40 @@ export function describeSyncContract(
         expect(err.problems).toHaveLength(1);
         expect(err.problems[0]?.file).toBe('export.json');
         expect(err.problems[0]?.reason).toMatch(/ends|truncated/i);
+        await expectNothingApplied();
+      });
+
+      it('a file of 100 MB is refused without reading it into memory', async () => {
+        const path = join(mkdtempSync(join(tmpdir(), 'inzage-100mb-')), 'huge.json');
+        const out = openSync(path, 'w');
+        try {
+          writeSync(
+            out,
+            '{"format":"inzage-ecd-export","version":1,"clients":[{"id":"c1","name":{"given":["',
+          );
+          const megabyte = Buffer.alloc(1024 * 1024, 'x');
+          for (let i = 0; i < 100; i += 1) writeSync(out, megabyte);
+          writeSync(out, '"]}}]}');
+        } finally {
+          closeSync(out);
+        }
+        expect(statSync(path).size).toBeGreaterThan(100 * 1024 * 1024);
+        const heapBefore = process.memoryUsage().heapUsed;
+        let err: unknown;
+        try {
+          await importEcdExport(store, readEcdExport(path), {
+            organisations: ORGANISATIONS,
+            source: 'test',
+            now: NOW,
+          });
+        } catch (caught) {
+          err = caught;
+        }
+        expect(err).toBeInstanceOf(EcdImportError);
+        expect((err as EcdImportError).problems[0]).toMatchObject({ file: path, line: 1 });
+        expect((err as EcdImportError).problems[0]?.reason).toMatch(/longer than/);
+        expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(50 * 1024 * 1024);
+        rmSync(path);
         await expectNothingApplied();
       });
 
