@@ -1,4 +1,5 @@
 // `npm run bench`: prints figures, asserts nothing (timings belong here, never in tests).
+import { benchConsentEngine } from './consent-engine';
 import { benchEcdImport } from './ecd-import';
 
 interface ClusterModule {
@@ -9,6 +10,17 @@ async function main(): Promise<void> {
   const which = process.argv[2] ?? 'all';
   const clients = Number(process.env.BENCH_CLIENTS ?? 10_000);
   console.log(`# Inzage benchmarks (${new Date().toISOString()}, Node ${process.version}, ${which})`);
+  if (which === 'all' || which === 'consent') {
+    await benchConsentEngine({ driver: 'pglite' }, 'PGlite (embedded)');
+    const cluster = await startPostgres();
+    if (cluster) {
+      try {
+        await benchConsentEngine({ driver: 'postgres', databaseUrl: cluster.url }, 'PostgreSQL');
+      } finally {
+        await cluster.stop();
+      }
+    }
+  }
   if (which === 'all' || which === 'ecd') {
     await benchEcdImport({ driver: { driver: 'pglite' }, label: 'PGlite (embedded)', clients });
     const cluster = await startPostgres();

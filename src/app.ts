@@ -12,6 +12,7 @@ import {
   contextOf,
   type Logger,
 } from './http';
+import { createPolicyEngine } from './consent';
 import { handleEcdPush } from './ecd';
 import { assessReadiness, databaseCheck, upstreamCheck, type ReadinessCheck } from './readiness';
 import { migrate, openStore, type Store } from './store';
@@ -131,6 +132,9 @@ export async function startGateway(
       { driver: store.driver, schemaVersion: migrated.current, applied: migrated.applied },
       'database ready',
     );
+    // Loads and checks every organisation's policy preset now: a broken preset stops start-up, not a request.
+    const engine = createPolicyEngine(config.organisations, store);
+    const stopListening = await engine.listenForChanges(store);
     const drain = new Drain();
     const app = createApp({ config, store, log, drain, readinessChecks: options.readinessChecks });
     const server = await listen(app, config.server.host, config.server.port);
@@ -152,6 +156,7 @@ export async function startGateway(
           log.info({ inFlight: drain.inFlight }, 'shutting down');
           const { cutConnections } = await drain.close(server, config.server.shutdownGraceMs);
           if (cutConnections) log.warn('grace period over: remaining connections were cut');
+          await stopListening();
           await store.close();
           log.info('stopped');
         })();

@@ -10,6 +10,7 @@ import { stopOnSignals } from './process-lifecycle';
 import { runSandboxCommand } from './sandbox';
 import { EcdImportError } from './ecd';
 import { formatImportResult, runEcdImport } from './ecd-import-command';
+import { runExplain } from './explain-command';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
   version: string;
@@ -167,6 +168,35 @@ Exit codes: 0 applied (or dry run passed), 2 invalid configuration, 3 the export
           progress: process.stderr,
         });
         process.stdout.write(formatImportResult(result, path));
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('explain')
+    .description(
+      "Explain the policy engine's decision for one user, client and request (for security reviewers).",
+    )
+    .addOption(
+      new Option('-c, --config <file>', 'configuration file (the database it names is read)')
+        .env('INZAGE_CONFIG')
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--user <reference>', 'who asks: Patient/<id> or RelatedPerson/<id>')
+    .requiredOption('--client <reference>', 'whose dossier: Patient/<id>')
+    .requiredOption('--request <line>', 'the request, e.g. "GET /Observation?category=vital-signs"')
+    .option('--at <moment>', 'decide for this moment (ISO 8601) instead of now')
+    .addHelpText(
+      'after',
+      `
+Prints PERMIT or DENY, the sections asked for and allowed, the organisation rules (by their ids in
+portal-rules.md) and the Consent provisions that decided, and the obligations (masking, periods).`,
+    )
+    .action(async (opts: { config: string; user: string; client: string; request: string; at?: string }) => {
+      try {
+        const config = loadConfigFile(opts.config, process.env);
+        process.stdout.write(await runExplain(config, opts));
       } catch (err) {
         fail(err);
       }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import type { OrganisationConfig } from '../config';
+import { ECD_SYNC_CHANNEL } from '../consent';
 import type { Queryable, Store } from '../store';
 import type {
   EcdCareAgreement,
@@ -59,7 +60,7 @@ export interface ImportOptions {
 }
 
 /** The channel on which a committed sync is announced, so every instance drops what it cached. */
-export const ECD_SYNC_CHANNEL = 'inzage_ecd_sync';
+export { ECD_SYNC_CHANNEL };
 
 const BATCH = 500;
 const DEFAULT_MAX_PROBLEMS = 100;

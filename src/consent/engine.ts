@@ -1,0 +1,220 @@
+import type { Consent, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import type { Store } from '../store';
+import { combineConsents } from './combine';
+import type { ConsentDecision, DecisionBasis, Obligation } from './decision';
+import { factsFromResources, type ClientFacts } from './facts';
+import { assessStanding } from './organisation';
+import type { PolicyPreset } from './preset';
+import { PORTAL_SECTIONS, type PortalSection } from './vocabulary';
+
+/** Announced when a Consent or other decision fact of one client changes (payload: 'Patient/<id>'). */
+export const CONSENT_CHANGE_CHANNEL = 'inzage_consent_change';
+/** Announced by a committed ECD sync (payload: the organisation id); the ecd module sends it. */
+export const ECD_SYNC_CHANNEL = 'inzage_ecd_sync';
+
+export interface DecisionRequest {
+  /** 'Patient/<id>' or 'RelatedPerson/<id>', as authenticated. */
+  principal: string;
+  /** 'Patient/<id>': whose dossier. */
+  patient: string;
+  /** The sections the request touches; all sections when absent. */
+  sections?: readonly PortalSection[];
+  resourceType?: string;
+  purpose?: string;
+  /** The moment to decide for; now when absent. */
+  at?: Date;
+}
+
+/** Where the engine reads a client's facts from. */
+export interface FactsSource {
+  load(patient: string): Promise<ClientFacts | undefined>;
+}
+
+/** Reads a client's facts from the gateway's own resources in the store: one query per client. */
+export function storeFactsSource(store: Store): FactsSource {
+  return {
+    async load(patient) {
+      const id = patient.startsWith('Patient/') ? patient.slice('Patient/'.length) : undefined;
+      if (!id) return undefined;
+      const rows = await store.query<{ resource_type: string; organisation_id: string; content: unknown }>(
+        `SELECT resource_type, organisation_id, content FROM fhir_resource
+         WHERE patient_id = $1 AND resource_type IN ('Patient', 'RelatedPerson', 'Consent')`,
+        [id],
+      );
+      const patientRow = rows.find((r) => r.resource_type === 'Patient' && (r.content as Patient).id === id);
+      if (!patientRow) return undefined;
+      const registrations = await store.query<{ id: string }>(
+        `SELECT rp.id FROM portal_registration pr
+         JOIN fhir_resource p ON p.resource_type = 'Patient' AND p.id = $1
+         JOIN fhir_resource rp ON rp.resource_type = 'RelatedPerson' AND rp.organisation_id = pr.organisation_id
+           AND rp.source_record = pr.person->>'relationId' AND rp.patient_id = p.id
+         WHERE pr.organisation_id = p.organisation_id AND pr.client_id = p.source_record
+           AND pr.requested_role = 'administrator' AND pr.ended_at IS NULL`,
+        [id],
+      );
+      return factsFromResources({
+        organisationId: patientRow.organisation_id,
+        patient: patientRow.content as Patient & { id: string },
+        relatedPersons: rows
+          .filter((r) => r.resource_type === 'RelatedPerson')
+          .map((r) => r.content as RelatedPerson),
+        consents: rows.filter((r) => r.resource_type === 'Consent').map((r) => r.content as Consent),
+        administratorRegistrations: registrations.map((r) => `RelatedPerson/${r.id}`),
+      });
+    },
+  };
+}
+
+export interface PolicyEngineOptions {
+  facts: FactsSource;
+  /** Organisation id → its preset. */
+  presets: ReadonlyMap<string, PolicyPreset>;
+}
+
+/**
+ * The policy engine: the one place that knows the rules. Facts are cached per client until something
+ * they came from changes; `listenForChanges` makes that true on every instance.
+ */
+export class PolicyEngine {
+  readonly #facts: FactsSource;
+  readonly #presets: ReadonlyMap<string, PolicyPreset>;
+  readonly #cache = new Map<string, Promise<ClientFacts | undefined>>();
+  /** Bumped on every invalidation, so a load that raced with one is not cached. */
+  #generation = 0;
+
+  constructor(options: PolicyEngineOptions) {
+    this.#facts = options.facts;
+    this.#presets = options.presets;
+  }
+
+  /** The preset governing an organisation; throws for an organisation without one. */
+  presetOf(organisationId: string): PolicyPreset {
+    const preset = this.#presets.get(organisationId);
+    if (!preset) throw new Error(`no policy preset configured for organisation '${organisationId}'`);
+    return preset;
+  }
+
+  /** Drops cached facts: of one client, or of everything (a sync, a lost notification channel). */
+  invalidate(patient?: string): void {
+    this.#generation += 1;
+    if (patient) this.#cache.delete(patient);
+    else this.#cache.clear();
+  }
+
+  /** Subscribes to the change channels so that a change on any instance reaches this one. */
+  async listenForChanges(store: Store): Promise<() => Promise<void>> {
+    const everything = () => this.invalidate();
+    const stopSync = await store.listen(ECD_SYNC_CHANNEL, everything, { onResubscribe: everything });
+    const stopConsent = await store.listen(CONSENT_CHANGE_CHANNEL, (patient) => this.invalidate(patient), {
+      onResubscribe: everything,
+    });
+    return async () => {
+      await stopSync();
+      await stopConsent();
+    };
+  }
+
+  async facts(patient: string): Promise<ClientFacts | undefined> {
+    const cached = this.#cache.get(patient);
+    if (cached) return cached;
+    const generation = this.#generation;
+    const loading = this.#facts.load(patient);
+    this.#cache.set(patient, loading);
+    try {
+      const facts = await loading;
+      if (generation !== this.#generation) this.#cache.delete(patient);
+      return facts;
+    } catch (err) {
+      this.#cache.delete(patient);
+      throw err;
+    }
+  }
+
+  async decide(request: DecisionRequest): Promise<ConsentDecision> {
+    return this.decideWith(await this.facts(request.patient), request);
+  }
+
+  /** The decision on known facts: pure, so it can be tested and benchmarked without a database. */
+  decideWith(facts: ClientFacts | undefined, request: DecisionRequest): ConsentDecision {
+    const at = request.at ?? new Date();
+    const today = dutchDate(at);
+    const requested = [...(request.sections ?? PORTAL_SECTIONS)];
+    const base = {
+      principal: request.principal,
+      patient: request.patient,
+      at: at.toISOString(),
+      today,
+      requested,
+    };
+    if (!facts) {
+      return {
+        ...base,
+        permit: false,
+        role: 'none',
+        sections: [],
+        basis: [{ kind: 'rule', rule: 'ECD', text: 'the client is not known to the gateway' }],
+        obligations: [],
+        preset: '(none)',
+      };
+    }
+    const preset = this.presetOf(facts.organisationId);
+    const standing = assessStanding(facts, request.principal, preset, today);
+    const basis: DecisionBasis[] = standing.basis.map((b) => ({ kind: 'rule', ...b }));
+    const obligations: Obligation[] = preset.maskEmployees ? [{ kind: 'mask-employees', rule: 'A-2' }] : [];
+    let sections: PortalSection[] = [];
+    if (standing.access === 'full') {
+      sections = requested;
+    } else if (standing.access === 'grants') {
+      // A grant counts only when who gave it may give it now (the administrator; the client or representative).
+      const grants = facts.grants.filter((c) =>
+        (c.performer ?? []).some((p) => p.reference !== undefined && standing.grantors.includes(p.reference)),
+      );
+      for (const section of requested) {
+        const combined = combineConsents(grants, {
+          actor: request.principal,
+          at: at.toISOString(),
+          section,
+          resourceType: request.resourceType,
+          purpose: request.purpose,
+        });
+        for (const evaluation of combined.basis) {
+          if (evaluation.verdict === 'none') continue;
+          basis.push({
+            kind: 'consent',
+            consentId: evaluation.consentId,
+            path: evaluation.match?.path,
+            verdict: evaluation.verdict,
+            section,
+            ...(evaluation.note ? { note: evaluation.note } : {}),
+          });
+        }
+        if (combined.verdict === 'permit') {
+          sections.push(section);
+          if (combined.dataPeriod)
+            obligations.push({ kind: 'limit-period', section, ...combined.dataPeriod });
+        }
+        if (combined.excludeLabels?.length)
+          obligations.push({ kind: 'exclude-labels', section, labels: combined.excludeLabels });
+      }
+      if (sections.length === 0)
+        basis.push({ kind: 'rule', rule: 'consent', text: 'no Consent grants the sections asked for' });
+    }
+    return {
+      ...base,
+      permit: sections.length > 0,
+      role: standing.role,
+      sections,
+      basis,
+      obligations: sections.length > 0 ? obligations : [],
+      preset: preset.id,
+      ...(standing.administrator ? { administrator: standing.administrator } : {}),
+    };
+  }
+}
+
+/** The calendar date in the Netherlands: ages and care dates turn at midnight Amsterdam time. */
+export function dutchDate(moment: Date): string {
+  return DUTCH_DATE.format(moment);
+}
+
+const DUTCH_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' });

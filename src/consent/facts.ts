@@ -1,0 +1,163 @@
+import type { Consent, ConsentProvision, Extension, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import { EXTENSION_URL, PARENT_CODES, ROLE_BY_COD472, SYSTEM, type RelationRole } from './vocabulary';
+
+/**
+ * What the engine knows about one client on the day it decides: derived from the gateway's own
+ * Patient, RelatedPerson and Consent resources (the ECD's facts and the grants), never from the
+ * upstream dossier.
+ */
+export interface ClientFacts {
+  patient: string; // 'Patient/<id>'
+  organisationId: string;
+  /** false once the ECD no longer lists the client. */
+  active: boolean;
+  birthDate?: string;
+  deceasedDate?: string;
+  careAgreements: Array<{ start?: string; end?: string }>;
+  capacity?: { capable: boolean; assessedOn?: string };
+  relations: RelationFacts[];
+  /** Consents that grant portal sections (category portal-access), every status. */
+  grants: Consent[];
+  /** The client's recorded answers (A-5, A-8), active ones only. */
+  agreements: AgreementFacts[];
+  /** Who registered for the portal as administrator (to choose between two eligible parents). */
+  administratorRegistrations: string[];
+}
+
+export interface RelationFacts {
+  reference: string; // 'RelatedPerson/<id>'
+  role: RelationRole;
+  parentalAuthority: boolean;
+  /** false once the ECD no longer lists the relation, or it was ended. */
+  active: boolean;
+  start?: string;
+  end?: string;
+}
+
+export interface AgreementFacts {
+  consentId: string;
+  kind: 'administrator-appointment' | 'parental-access';
+  relation: string;
+  agreed: boolean;
+  recordedOn: string;
+}
+
+export function factsFromResources(input: {
+  organisationId: string;
+  patient: Patient & { id: string };
+  relatedPersons: RelatedPerson[];
+  consents: Consent[];
+  administratorRegistrations?: string[];
+}): ClientFacts {
+  const { patient } = input;
+  const self = `Patient/${patient.id}`;
+  // Only this client's resources are facts about this client: a RelatedPerson or Consent of another
+  // client handed in by mistake must never make its person a relation of this one.
+  const ours = (subject: { reference?: string } | undefined) => subject?.reference === self;
+  const relatedPersons = input.relatedPersons.filter((r) => ours(r.patient));
+  const consents = input.consents.filter((c) => ours(c.patient));
+  const capacity = extension(patient.extension, EXTENSION_URL.portalAdministratorCapacity);
+  const capable = subExtension(capacity, 'capable')?.valueBoolean;
+  return {
+    patient: self,
+    organisationId: input.organisationId,
+    active: patient.active !== false,
+    birthDate: patient.birthDate,
+    deceasedDate:
+      patient.deceasedDateTime?.slice(0, 10) ?? (patient.deceasedBoolean ? '0000-01-01' : undefined),
+    careAgreements: (patient.extension ?? [])
+      .filter((e) => e.url === EXTENSION_URL.careAgreement)
+      .map((e) => subExtension(e, 'period')?.valuePeriod ?? {})
+      .map((p) => ({ start: p.start?.slice(0, 10), end: p.end?.slice(0, 10) })),
+    capacity:
+      capable === undefined
+        ? undefined
+        : { capable, assessedOn: subExtension(capacity, 'assessedOn')?.valueDate },
+    relations: relatedPersons.filter((r) => r.id).map(relationFacts),
+    grants: consents.filter((c) => hasConsentType(c, 'portal-access')).map(withoutEcdPurpose),
+    agreements: consents.flatMap(agreementFacts),
+    administratorRegistrations: input.administratorRegistrations ?? [],
+  };
+}
+
+const FAMILY_REQUESTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'FAMRQT' };
+
+/**
+ * The ECD mapping writes purpose FAMRQT on every grant it maps, to say the grant came from the
+ * family side of the ECD, not to narrow it: the mapper cannot even tell a curator from a relative.
+ * The combining rule reads a provision's purpose as a restriction, and portal reads carry no purpose,
+ * so read literally no ECD grant would ever permit (M-2, A-3). For a grant from the ECD whose only
+ * purpose is that marker, the marker is dropped before the grant reaches the engine; any other
+ * purpose, or a grant from elsewhere, is left as it is.
+ */
+function withoutEcdPurpose(consent: Consent): Consent {
+  if (!consent.meta?.source?.startsWith('ecd:')) return consent;
+  const strip = (provision: ConsentProvision): ConsentProvision => {
+    const { purpose, provision: nested, ...rest } = provision;
+    const marker =
+      purpose?.length === 1 &&
+      purpose[0]?.system === FAMILY_REQUESTED.system &&
+      purpose[0]?.code === FAMILY_REQUESTED.code;
+    return {
+      ...rest,
+      ...(purpose && !marker ? { purpose } : {}),
+      ...(nested ? { provision: nested.map(strip) } : {}),
+    };
+  };
+  return consent.provision ? { ...consent, provision: strip(consent.provision) } : consent;
+}
+
+function relationFacts(person: RelatedPerson): RelationFacts {
+  const codings = (person.relationship ?? []).flatMap((r) => r.coding ?? []);
+  const cod472 = codings.find((c) => c.system === SYSTEM.cod472)?.code;
+  const parentalAuthority =
+    extension(person.extension, EXTENSION_URL.parentalAuthority)?.valueBoolean === true;
+  const family = codings.filter((c) => c.system === SYSTEM.v3RoleCode).map((c) => c.code ?? '');
+  let role: RelationRole = (cod472 && ROLE_BY_COD472[cod472]) || 'other';
+  if (role === 'other' && (parentalAuthority || family.some((code) => PARENT_CODES.has(code))))
+    role = 'parent';
+  return {
+    reference: `RelatedPerson/${person.id}`,
+    role,
+    parentalAuthority,
+    active: person.active !== false,
+    start: person.period?.start?.slice(0, 10),
+    end: person.period?.end?.slice(0, 10),
+  };
+}
+
+function agreementFacts(consent: Consent): AgreementFacts[] {
+  if (consent.status !== 'active' || !consent.id) return [];
+  const kind = hasConsentType(consent, 'administrator-appointment')
+    ? 'administrator-appointment'
+    : hasConsentType(consent, 'parental-access')
+      ? 'parental-access'
+      : undefined;
+  if (!kind) return [];
+  const relation = consent.provision?.actor?.[0]?.reference?.reference;
+  const type = consent.provision?.type;
+  if (!relation || !type || !consent.dateTime) return [];
+  return [
+    {
+      consentId: consent.id,
+      kind,
+      relation,
+      agreed: type === 'permit',
+      recordedOn: consent.dateTime.slice(0, 10),
+    },
+  ];
+}
+
+export function hasConsentType(consent: Consent, code: string): boolean {
+  return (consent.category ?? []).some((c) =>
+    (c.coding ?? []).some((coding) => coding.system === SYSTEM.portalConsentType && coding.code === code),
+  );
+}
+
+function extension(list: Extension[] | undefined, url: string): Extension | undefined {
+  return list?.find((e) => e.url === url);
+}
+
+function subExtension(parent: Extension | undefined, url: string): Extension | undefined {
+  return parent?.extension?.find((e) => e.url === url);
+}

@@ -1,0 +1,30 @@
+export {
+  PolicyEngine,
+  storeFactsSource,
+  dutchDate,
+  CONSENT_CHANGE_CHANNEL,
+  ECD_SYNC_CHANNEL,
+  type DecisionRequest,
+  type FactsSource,
+  type PolicyEngineOptions,
+} from './engine';
+export { createPolicyEngine, presetsFor } from './create';
+export type { ConsentDecision, DecisionBasis, Obligation } from './decision';
+export { explainDecision } from './explain';
+export { factsFromResources, type ClientFacts, type RelationFacts, type AgreementFacts } from './facts';
+export {
+  assessStanding,
+  administratorOf,
+  portalOpen,
+  ageOn,
+  addDays,
+  type Standing,
+  type RuleBasis,
+  type PrincipalRole,
+} from './organisation';
+export { loadPreset, type PolicyPreset } from './preset';
+export { sectionsFor, parseRequestLine, DEFAULT_SECTION_MAPPING, type SectionMapping } from './sections';
+export { PORTAL_SECTIONS, type PortalSection, type RelationRole } from './vocabulary';
+export { combineConsents, type CombinedDecision } from './combine';
+export { evaluateConsent, type ConsentQuery, type ConsentEvaluation } from './provisions';
+export { grantAccess, withdrawAccess, GrantRefused, type GrantRequest } from './grants';

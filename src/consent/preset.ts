@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Ajv, { type JSONSchemaType } from 'ajv';
+import { parse } from 'yaml';
+import type { RelationRole } from './vocabulary';
+
+/** An organisation's policy: which of the engine's rules apply, and with which numbers. */
+export interface PolicyPreset {
+  id: string;
+  title: string;
+  model: 'first-contact-person' | 'portal-administrator';
+  /** Representatives who act for the client (curator, mentor). */
+  legalRepresentatives: RelationRole[];
+  /** A legal representative replaces the client: the client then has no access of their own. */
+  representativeReplacesClient: boolean;
+  /** Relations who may be given access by a grant (M-2, A-3). */
+  delegableRoles: RelationRole[];
+  graceDaysAfterCareEnd: number;
+  graceDaysAfterDeath: number;
+  /** Roles that never get dossier access, whatever a Consent says. */
+  excludedRoles: RelationRole[];
+  /** The minors' rules of A-8. */
+  minors: boolean;
+  /** A-2: keep employees' identities out of portal responses. */
+  maskEmployees: boolean;
+}
+
+const ROLES: RelationRole[] = [
+  'first-contact-person',
+  'second-contact-person',
+  'curator',
+  'mentor',
+  'parent',
+  'guardian',
+  'financial-administrator',
+  'other',
+];
+const roleList = { type: 'array', items: { type: 'string', enum: ROLES }, uniqueItems: true } as const;
+
+const presetSchema: JSONSchemaType<PolicyPreset> = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'title',
+    'model',
+    'legalRepresentatives',
+    'representativeReplacesClient',
+    'delegableRoles',
+    'graceDaysAfterCareEnd',
+    'graceDaysAfterDeath',
+    'excludedRoles',
+    'minors',
+    'maskEmployees',
+  ],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9-]+$' },
+    title: { type: 'string', minLength: 1 },
+    model: { type: 'string', enum: ['first-contact-person', 'portal-administrator'] },
+    legalRepresentatives: roleList as never,
+    representativeReplacesClient: { type: 'boolean' },
+    delegableRoles: roleList as never,
+    graceDaysAfterCareEnd: { type: 'integer', minimum: 0, maximum: 365 },
+    graceDaysAfterDeath: { type: 'integer', minimum: 0, maximum: 365 },
+    excludedRoles: roleList as never,
+    minors: { type: 'boolean' },
+    maskEmployees: { type: 'boolean' },
+  },
+};
+
+const validatePreset = new Ajv({ allErrors: true }).compile(presetSchema);
+
+/** Where the shipped presets live: config/presets/<name>.yaml in the package (from src/ or dist/src/). */
+export const PRESET_DIRECTORY = join(packageRoot(__dirname), 'config/presets');
+
+function packageRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config/presets'))) return dir;
+  }
+  throw new Error(`cannot find the package's config/presets above ${from}`);
+}
+
+/** Reads and validates a preset; a broken preset stops start-up with its field named. */
+export function loadPreset(name: string, directory = PRESET_DIRECTORY): PolicyPreset {
+  const path = join(directory, `${name}.yaml`);
+  const raw: unknown = parse(readFileSync(path, 'utf8'));
+  if (!validatePreset(raw)) {
+    const problems = (validatePreset.errors ?? []).map(
+      (e) => `${e.instancePath || '(top)'} ${e.message ?? ''}`,
+    );
+    throw new Error(`invalid policy preset ${path}: ${problems.join('; ')}`);
+  }
+  if (raw.id !== name)
+    throw new Error(`invalid policy preset ${path}: id '${raw.id}' does not match the file name`);
+  return raw;
+}

@@ -1,0 +1,129 @@
+import { createPolicyEngine, type PolicyEngine } from '../../src/consent';
+import { importEcdExport, readEcdJsonStream, type EcdExport } from '../../src/ecd';
+import { patientId, relatedPersonId } from '../../src/ecd/fhir';
+import { migrate, openStore, type Store } from '../../src/store';
+import { asJson, ORGANISATIONS, smallExport } from '../ecd/fixtures';
+import {
+  createTestDatabase,
+  describePostgres,
+  dropTestDatabase,
+  type TestDatabase,
+} from '../support/postgres';
+
+const AT = new Date('2026-11-23T12:00:00+01:00');
+const client = `Patient/${patientId('meerzicht', 'c1')}`;
+const firstContact = `RelatedPerson/${relatedPersonId('meerzicht', 'r1')}`;
+
+function sync(store: Store, exp: EcdExport) {
+  return importEcdExport(store, readEcdJsonStream([asJson(exp)], 'export.json'), {
+    organisations: ORGANISATIONS,
+    source: 'test',
+    now: AT,
+  });
+}
+
+function withdrawn(): EcdExport {
+  const exp = smallExport();
+  exp.portalAuthorisations[0]!.withdrawal = { requestReceivedAt: '2026-11-23T09:00:00+01:00' };
+  return exp;
+}
+
+async function until(condition: () => Promise<boolean>, ms = 15000): Promise<number> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > ms) throw new Error('the change did not arrive');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return Date.now() - started;
+}
+
+/** Two engines (two gateway instances) on the stores given; a change through one reaches the other. */
+function describeFreshness(name: string, open: () => Promise<[Store, Store, () => Promise<void>]>): void {
+  describe(`consent freshness on ${name}`, () => {
+    let writer: Store;
+    let reader: Store;
+    let cleanup: () => Promise<void>;
+    let engineA: PolicyEngine;
+    let engineB: PolicyEngine;
+    const stops: Array<() => Promise<void>> = [];
+
+    beforeAll(async () => {
+      [writer, reader, cleanup] = await open();
+      await migrate(writer);
+      engineA = createPolicyEngine(ORGANISATIONS, writer);
+      engineB = createPolicyEngine(ORGANISATIONS, reader);
+      stops.push(await engineA.listenForChanges(writer), await engineB.listenForChanges(reader));
+    });
+
+    afterAll(async () => {
+      for (const stop of stops) await stop();
+      await cleanup();
+    });
+
+    it('M-3: a withdrawal synced through one instance takes effect on the next request to the other', async () => {
+      await sync(writer, smallExport());
+      await until(
+        async () => (await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit,
+      );
+      const before = await engineB.decide({ principal: firstContact, patient: client, at: AT });
+      expect(before.sections).toEqual(['reports', 'appointments']);
+      await sync(writer, withdrawn());
+      const latency = await until(
+        async () => !(await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit,
+      );
+      expect(latency).toBeLessThan(15000);
+      const after = await engineB.decide({ principal: firstContact, patient: client, at: AT });
+      expect(after.permit).toBe(false);
+      expect(after.basis).toEqual(
+        expect.arrayContaining([expect.objectContaining({ kind: 'rule', rule: 'consent' })]),
+      );
+      // And the instance that wrote it agrees.
+      expect((await engineA.decide({ principal: firstContact, patient: client, at: AT })).permit).toBe(false);
+    });
+
+    it('M-4: a care end synced through one instance closes the portal on the other', async () => {
+      await sync(writer, smallExport());
+      await until(async () => (await engineB.decide({ principal: client, patient: client, at: AT })).permit);
+      const ended = smallExport();
+      ended.clients[0]!.careAgreements[0]!.end = '2026-11-23';
+      await sync(writer, ended);
+      await until(async () => !(await engineB.decide({ principal: client, patient: client, at: AT })).permit);
+      const decision = await engineB.decide({ principal: client, patient: client, at: AT });
+      expect(decision.basis[0]).toMatchObject({ kind: 'rule', rule: 'M-4' });
+    });
+
+    it('a cached decision is not served after the facts changed, even for a load in flight', async () => {
+      await sync(writer, smallExport());
+      const loading = engineB.decide({ principal: firstContact, patient: client, at: AT });
+      engineB.invalidate();
+      await loading;
+      await sync(writer, withdrawn());
+      await until(
+        async () => !(await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit,
+      );
+    });
+  });
+}
+
+describeFreshness('PGlite (one database, two engines)', async () => {
+  const store = await openStore({ driver: 'pglite' });
+  return [store, store, () => store.close()];
+});
+
+describePostgres('two instances', () => {
+  let database: TestDatabase;
+  describeFreshness('PostgreSQL (two connections, two engines)', async () => {
+    database = await createTestDatabase();
+    const a = await openStore({ driver: 'postgres', databaseUrl: database.url });
+    const b = await openStore({ driver: 'postgres', databaseUrl: database.url });
+    return [
+      a,
+      b,
+      async () => {
+        await a.close();
+        await b.close();
+        await dropTestDatabase(database);
+      },
+    ];
+  });
+});

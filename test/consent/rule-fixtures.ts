@@ -1,0 +1,264 @@
+import type { Consent, RelatedPerson } from '@medplum/fhirtypes';
+import {
+  PolicyEngine,
+  factsFromResources,
+  loadPreset,
+  type ClientFacts,
+  type ConsentDecision,
+  type PortalSection,
+} from '../../src/consent';
+import {
+  mapAuthorisation,
+  mapClient,
+  mapClientAgreement,
+  mapRelation,
+  patientId,
+  relatedPersonId,
+} from '../../src/ecd/fhir';
+import type {
+  EcdCareAgreement,
+  EcdCareType,
+  EcdClient,
+  EcdClientAgreement,
+  EcdOrganisation,
+  EcdPersonReference,
+  EcdPortalAuthorisation,
+  EcdRelation,
+  EcdRelationRole,
+  IsoDate,
+  IsoDateTime,
+} from '../../src/ecd/export-format';
+
+/**
+ * Fixtures for the rule tests: a client's records are written as the ECD exports them, mapped to the
+ * gateway's FHIR resources by the real mapping, and turned into the engine's facts by the real
+ * `factsFromResources`; only the database is left out.
+ */
+
+export const MEERZICHT: EcdOrganisation = { id: 'meerzicht', name: 'Zorgcentrum Meerzicht' };
+export const AMERHOF: EcdOrganisation = { id: 'amerhof', name: 'Stichting Amerhof' };
+
+/** The moment most tests decide for: Monday 23 November 2026, noon in the Netherlands. */
+export const NOW = new Date('2026-11-23T12:00:00+01:00');
+export const TODAY: IsoDate = '2026-11-23';
+
+/** A moment on a calendar day in the Netherlands (CET or CEST, whichever applies that day). */
+export function dutchMoment(date: IsoDate, time = '12:00:00'): Date {
+  for (const offset of ['+01:00', '+02:00']) {
+    const moment = new Date(`${date}T${time}${offset}`);
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Amsterdam',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    }).format(moment);
+    if (local === time) return moment;
+  }
+  throw new Error(`no Amsterdam moment ${date} ${time}`);
+}
+
+/** The day `days` after (or before, when negative) a calendar date. */
+export function shiftDays(date: IsoDate, days: number): IsoDate {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The engine as the gateway builds it for the two reference organisations, without a database. */
+export function ruleEngine(): PolicyEngine {
+  return new PolicyEngine({
+    facts: { load: async () => undefined },
+    presets: new Map([
+      [MEERZICHT.id, loadPreset('meerlanden')],
+      [AMERHOF.id, loadPreset('amerpoort')],
+    ]),
+  });
+}
+
+const engine = ruleEngine();
+
+export interface GrantOptions {
+  /** Who gave the grant; the client when absent, else a relation id. */
+  by?: string;
+  on?: IsoDate;
+  /** When the written withdrawal reached the organisation (M-3). */
+  withdrawnAt?: IsoDateTime;
+}
+
+export interface RelationOptions {
+  relationship?: string;
+  parentalAuthority?: boolean;
+  start?: IsoDate;
+  end?: IsoDate;
+}
+
+/**
+ * One client's ECD records, built step by step. The client has an open-ended care agreement from
+ * 2020 unless told otherwise; ids are the ECD's (`c1`, `r1`, …), references the gateway's.
+ */
+export class Dossier {
+  readonly org: EcdOrganisation;
+  readonly client: EcdClient;
+  readonly careAgreements: EcdCareAgreement[];
+  readonly relations: EcdRelation[] = [];
+  readonly authorisations: EcdPortalAuthorisation[] = [];
+  readonly agreements: EcdClientAgreement[] = [];
+  readonly registrations: string[] = [];
+  /** Resources of other clients handed to the facts as well (they must not count). */
+  readonly strangers: { relatedPersons: RelatedPerson[]; consents: Consent[] } = {
+    relatedPersons: [],
+    consents: [],
+  };
+
+  constructor(org: EcdOrganisation, birthDate: IsoDate, clientId = 'c1') {
+    this.org = org;
+    const careType: EcdCareType = org.id === AMERHOF.id ? 'disability-care' : 'elderly-care';
+    this.careAgreements = [{ id: `z-${clientId}`, careType, start: '2020-01-01' }];
+    this.client = {
+      id: clientId,
+      name: { given: ['Cliënt'], family: 'Test' },
+      birthDate,
+      gender: 'female',
+      careAgreements: this.careAgreements,
+    };
+  }
+
+  /** The client's reference as the engine sees it. */
+  get patient(): string {
+    return `Patient/${patientId(this.org.id, this.client.id)}`;
+  }
+
+  /** A relation's reference as the engine sees it. */
+  ref(relationId: string): string {
+    return `RelatedPerson/${relatedPersonId(this.org.id, relationId)}`;
+  }
+
+  relation(id: string, role: EcdRelationRole, options: RelationOptions = {}): this {
+    this.relations.push({
+      id,
+      clientId: this.client.id,
+      role,
+      name: { given: [id.toUpperCase()], family: 'Relatie' },
+      ...options,
+    });
+    return this;
+  }
+
+  grant(id: string, granteeRelationId: string, sections: PortalSection[], options: GrantOptions = {}): this {
+    const grantedBy: EcdPersonReference = options.by
+      ? { kind: 'relation', relationId: options.by }
+      : { kind: 'client' };
+    this.authorisations.push({
+      id,
+      clientId: this.client.id,
+      grantedBy,
+      granteeRelationId,
+      sections,
+      grantedOn: options.on ?? '2025-01-01',
+      ...(options.withdrawnAt ? { withdrawal: { requestReceivedAt: options.withdrawnAt } } : {}),
+    });
+    return this;
+  }
+
+  agreement(
+    id: string,
+    subject: EcdClientAgreement['subject'],
+    relationId: string,
+    agreed: boolean,
+    recordedOn: IsoDate = '2025-01-01',
+  ): this {
+    this.agreements.push({ id, clientId: this.client.id, subject, relationId, agreed, recordedOn });
+    return this;
+  }
+
+  capacity(capable: boolean, assessedOn: IsoDate = '2025-01-01'): this {
+    this.client.administratorCapacity = { capable, assessedOn, assessorRole: 'behavioural-expert' };
+    return this;
+  }
+
+  careEnds(end: IsoDate): this {
+    for (const agreement of this.careAgreements) agreement.end = end;
+    return this;
+  }
+
+  diesOn(date: IsoDate): this {
+    this.client.deceasedDate = date;
+    return this;
+  }
+
+  registeredAsAdministrator(relationId: string): this {
+    this.registrations.push(relationId);
+    return this;
+  }
+
+  /** Records of another client of the same organisation, mapped and handed in with this client's. */
+  strangerRelation(relation: EcdRelation): this {
+    this.strangers.relatedPersons.push(mapRelation(relation, this.org));
+    return this;
+  }
+
+  strangerGrant(authorisation: EcdPortalAuthorisation): this {
+    this.strangers.consents.push(mapAuthorisation(authorisation, this.org));
+    return this;
+  }
+
+  /** The resources the ECD link writes for this client. */
+  resources() {
+    return {
+      patient: mapClient(this.client, this.careAgreements, this.org),
+      relatedPersons: this.relations.map((r) => mapRelation(r, this.org)),
+      consents: [
+        ...this.authorisations.map((a) => mapAuthorisation(a, this.org)),
+        ...this.agreements.map((a) => mapClientAgreement(a, this.org)),
+      ],
+    };
+  }
+
+  facts(): ClientFacts {
+    const { patient, relatedPersons, consents } = this.resources();
+    return factsFromResources({
+      organisationId: this.org.id,
+      patient,
+      relatedPersons: [...relatedPersons, ...this.strangers.relatedPersons],
+      consents: [...consents, ...this.strangers.consents],
+      administratorRegistrations: this.registrations.map((id) => this.ref(id)),
+    });
+  }
+
+  /** The engine's decision for a principal ('client', a relation id, or a full reference). */
+  decide(principal: string, at: Date = NOW, sections?: PortalSection[]): ConsentDecision {
+    return engine.decideWith(this.facts(), {
+      principal: this.principal(principal),
+      patient: this.patient,
+      at,
+      ...(sections ? { sections } : {}),
+    });
+  }
+
+  principal(who: string): string {
+    if (who === 'client') return this.patient;
+    if (who.includes('/')) return who;
+    return this.ref(who);
+  }
+}
+
+/** A Meerzicht client (Meerlanden preset), born in 1940. */
+export function meerzichtClient(birthDate: IsoDate = '1940-05-17'): Dossier {
+  return new Dossier(MEERZICHT, birthDate);
+}
+
+/** An Amerhof client (Amerpoort preset), an adult unless a birth date says otherwise. */
+export function amerhofClient(birthDate: IsoDate = '1990-03-08'): Dossier {
+  return new Dossier(AMERHOF, birthDate);
+}
+
+/** The rule ids a decision rests on. */
+export function rules(decision: ConsentDecision): string[] {
+  return decision.basis.flatMap((b) => (b.kind === 'rule' ? [b.rule] : []));
+}
+
+/** The Consent ids a decision rests on. */
+export function consentIds(decision: ConsentDecision): string[] {
+  return decision.basis.flatMap((b) => (b.kind === 'consent' ? [b.consentId] : []));
+}
