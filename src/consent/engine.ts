@@ -175,7 +175,7 @@ export class PolicyEngine {
           at: at.toISOString(),
           section,
           resourceType: request.resourceType,
-          purpose: request.purpose,
+          purpose: request.purpose ?? defaultPurpose(request.principal),
         });
         for (const evaluation of combined.basis) {
           if (evaluation.verdict === 'none') continue;
@@ -210,6 +210,14 @@ export class PolicyEngine {
       ...(standing.administrator ? { administrator: standing.administrator } : {}),
     };
   }
+}
+
+/**
+ * A portal read states no purpose of use; it is the client's own request (PATRQT) or a relative's
+ * (FAMRQT), the purposes grants are written for. A provision limited to another purpose does not match.
+ */
+function defaultPurpose(principal: string): string {
+  return principal.startsWith('Patient/') ? 'PATRQT' : 'FAMRQT';
 }
 
 /** The calendar date in the Netherlands: ages and care dates turn at midnight Amsterdam time. */

@@ -1,4 +1,4 @@
-import type { Consent, ConsentProvision, Extension, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import type { Consent, Extension, Patient, RelatedPerson } from '@medplum/fhirtypes';
 import { EXTENSION_URL, PARENT_CODES, ROLE_BY_COD472, SYSTEM, type RelationRole } from './vocabulary';
 
 /**
@@ -74,37 +74,10 @@ export function factsFromResources(input: {
         ? undefined
         : { capable, assessedOn: subExtension(capacity, 'assessedOn')?.valueDate },
     relations: relatedPersons.filter((r) => r.id).map(relationFacts),
-    grants: consents.filter((c) => hasConsentType(c, 'portal-access')).map(withoutEcdPurpose),
+    grants: consents.filter((c) => hasConsentType(c, 'portal-access')),
     agreements: consents.flatMap(agreementFacts),
     administratorRegistrations: input.administratorRegistrations ?? [],
   };
-}
-
-const FAMILY_REQUESTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'FAMRQT' };
-
-/**
- * The ECD mapping writes purpose FAMRQT on every grant it maps, to say the grant came from the
- * family side of the ECD, not to narrow it: the mapper cannot even tell a curator from a relative.
- * The combining rule reads a provision's purpose as a restriction, and portal reads carry no purpose,
- * so read literally no ECD grant would ever permit (M-2, A-3). For a grant from the ECD whose only
- * purpose is that marker, the marker is dropped before the grant reaches the engine; any other
- * purpose, or a grant from elsewhere, is left as it is.
- */
-function withoutEcdPurpose(consent: Consent): Consent {
-  if (!consent.meta?.source?.startsWith('ecd:')) return consent;
-  const strip = (provision: ConsentProvision): ConsentProvision => {
-    const { purpose, provision: nested, ...rest } = provision;
-    const marker =
-      purpose?.length === 1 &&
-      purpose[0]?.system === FAMILY_REQUESTED.system &&
-      purpose[0]?.code === FAMILY_REQUESTED.code;
-    return {
-      ...rest,
-      ...(purpose && !marker ? { purpose } : {}),
-      ...(nested ? { provision: nested.map(strip) } : {}),
-    };
-  };
-  return consent.provision ? { ...consent, provision: strip(consent.provision) } : consent;
 }
 
 function relationFacts(person: RelatedPerson): RelationFacts {

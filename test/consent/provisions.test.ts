@@ -35,7 +35,12 @@ function query(over: Partial<ConsentQuery> = {}): ConsentQuery {
 }
 
 const section = (code: string, system = PORTAL_SECTION_SYSTEM) => ({ coding: [{ system, code }] });
-const actor = (reference: string): ConsentProvisionActor => ({ reference: { reference } });
+const recipient = {
+  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
+};
+const actor = (reference: string): ConsentProvisionActor => ({ role: recipient, reference: { reference } });
+/** An actor entry as it may arrive, not as the type says it must be. */
+const loose = (entry: object) => entry as ConsentProvisionActor;
 const permit = (more: Partial<ConsentProvision> = {}): ConsentProvision => ({ type: 'permit', ...more });
 const deny = (more: Partial<ConsentProvision> = {}): ConsentProvision => ({ type: 'deny', ...more });
 
@@ -149,7 +154,7 @@ describe('actor', () => {
     ['second of several', [actor('RelatedPerson/r2'), actor(ME)], ME, 'permit'],
     [
       'display equal to the asked actor',
-      [{ reference: { reference: 'RelatedPerson/r2', display: ME } }],
+      [loose({ role: recipient, reference: { reference: 'RelatedPerson/r2', display: ME } })],
       ME,
       'none',
     ],
@@ -160,9 +165,17 @@ describe('actor', () => {
   test.each<[string, ConsentProvisionActor[], string]>([
     ['exact match', [actor(ME)], 'deny'],
     ['another person', [actor('RelatedPerson/r2')], 'permit'],
-    ['display text only: denies everyone', [{ reference: { display: 'Jan Jansen' } }], 'deny'],
-    ['role only: denies everyone', [{ role: { text: 'mentor' } }], 'deny'],
-    ['identifier only: denies everyone', [{ reference: { identifier: { value: '123' } } }], 'deny'],
+    [
+      'display text only: denies everyone',
+      [loose({ role: recipient, reference: { display: 'Jan Jansen' } })],
+      'deny',
+    ],
+    ['role only: denies everyone', [loose({ role: { text: 'mentor' } })], 'deny'],
+    [
+      'identifier only: denies everyone',
+      [loose({ role: recipient, reference: { identifier: { value: '123' } } })],
+      'deny',
+    ],
   ])('nested deny: %s', (_name, actors, expected) => {
     expect(evaluate(permit({ provision: [deny({ actor: actors })] })).verdict).toBe(expected);
   });
@@ -462,12 +475,12 @@ describe('Consents that cannot be read deny', () => {
     ['period with an invalid date', consent(permit({ period: { start: '2024-02-30' } })), 'period.start'],
     [
       'permit actor with display only',
-      consent(permit({ actor: [{ reference: { display: 'Jan' } }] })),
+      consent(permit({ actor: [loose({ reference: { display: 'Jan' } })] })),
       'no reference in a permit',
     ],
     [
       'permit actor with role only',
-      consent(permit({ actor: [{ role: { text: 'curator' } }] })),
+      consent(permit({ actor: [loose({ role: { text: 'curator' } })] })),
       'no reference in a permit',
     ],
     [

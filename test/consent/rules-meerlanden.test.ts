@@ -212,7 +212,7 @@ describe('Meerlanden preset: access rules', () => {
       expect(dossier.decide('r1', NOW).permit).toBe(false);
     });
 
-    it('M-3: a withdrawn grant does not re-open the past: just before the request it denies too (engine\'s choice)', () => {
+    it("M-3: a withdrawn grant does not re-open the past: just before the request it denies too (engine's choice)", () => {
       // The combining rule reads an inactive Consent as no grant at all, whatever moment is asked
       // about: the gateway never answers "permit" on a grant it knows to be withdrawn.
       const decision = withdrawn().decide('r1', justBefore);

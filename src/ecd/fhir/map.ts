@@ -208,9 +208,10 @@ export function mapRelation(relation: EcdRelation, org: EcdOrganisation): Mapped
       ? {}
       : { extension: [{ url: EXTENSION.parentalAuthority, valueBoolean: relation.parentalAuthority }] }),
     identifier: [{ system: ecdRelationSystem(org.id), value: relation.id }],
-    // Only an end date the ECD recorded makes a relation inactive; whether that date has passed is
-    // for the policy engine to judge on the day of each request.
-    active: relation.end === undefined,
+    // A recorded end date goes in the period, and the policy engine judges on the day of each request
+    // whether it has passed (a curatorship ending next month still counts today). Only a relation the
+    // ECD stops listing is made inactive, by the sync.
+    active: true,
     patient: patientReference(org, relation.clientId),
     relationship: [
       roleConcept(RELATION_ROLE_CODE[relation.role]),

@@ -242,9 +242,9 @@ describe('mapRelation → RelatedPerson', () => {
     expect(people.get('ah-r002')?.relationship).toHaveLength(1);
   });
 
-  it('is inactive only when the ECD records an end date, without looking at the clock', () => {
+  it('keeps a recorded end date in the period and stays active: the engine judges the date, not the mapping', () => {
     expect(people.get('ah-r001')).toMatchObject({
-      active: false,
+      active: true,
       period: { start: '2018-01-01', end: '2025-06-30' },
     });
     expect(people.get('ah-r002')).toMatchObject({ active: true, period: { start: '2025-07-01' } });
