@@ -155,6 +155,18 @@ function daysInMonth(year: number, month0: number): number {
 /** Reads a FHIR date or dateTime; undefined when it is not one (including impossible calendar dates). */
 export function fhirMoment(text: unknown): Moment | undefined {
   if (typeof text !== 'string') return undefined;
+  // The same few period strings come back on every decision; the time-zone arithmetic is the costly part.
+  if (momentCache.has(text)) return momentCache.get(text);
+  const moment = parseFhirMoment(text);
+  if (momentCache.size >= MOMENT_CACHE_SIZE) momentCache.clear();
+  momentCache.set(text, moment);
+  return moment;
+}
+
+const MOMENT_CACHE_SIZE = 10_000;
+const momentCache = new Map<string, Moment | undefined>();
+
+function parseFhirMoment(text: string): Moment | undefined {
   const m = FHIR_DATE_TIME.exec(text);
   if (!m) return undefined;
   const year = Number(m[1]);

@@ -151,6 +151,56 @@ describe('inzage command line', () => {
     });
   });
 
+  it('explain prints the decision with its rules and Consents', async () => {
+    const path = validConfig('explain.yaml', 8080);
+    const exportFile = join(dir, 'explain-export.json');
+    writeFileSync(exportFile, asJson(smallExport()));
+    expect((await runCli(['ecd', 'import', exportFile, '--config', path])).code).toBe(0);
+    const permit = await runCli([
+      'explain',
+      '--config',
+      path,
+      '--user',
+      'RelatedPerson/meerzicht-r1',
+      '--client',
+      'Patient/meerzicht-c1',
+      '--request',
+      'GET /Appointment?date=ge2026-01-01',
+      '--at',
+      '2026-11-23T12:00:00+01:00',
+    ]);
+    expect(permit.code).toBe(0);
+    expect(permit.stdout).toContain('PERMIT  RelatedPerson/meerzicht-r1 → Patient/meerzicht-c1');
+    expect(permit.stdout).toMatch(/rule M-2\s+a first-contact-person sees what the client authorised/);
+    expect(permit.stdout).toContain('permit appointments');
+    const deny = await runCli([
+      'explain',
+      '--config',
+      path,
+      '--user',
+      'RelatedPerson/meerzicht-r1',
+      '--client',
+      'Patient/meerzicht-c1',
+      '--request',
+      'GET /MedicationRequest',
+    ]);
+    expect(deny.stdout).toContain('DENY');
+    expect(deny.stdout).toContain('no Consent grants the sections asked for');
+    const bad = await runCli([
+      'explain',
+      '--config',
+      path,
+      '--user',
+      'Bob',
+      '--client',
+      'Patient/x',
+      '--request',
+      'GET /Patient',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--user must be Patient/<id> or RelatedPerson/<id>');
+  });
+
   it('demo brings up the sandbox and the gateway, ready, and prints where they are', async () => {
     const [port, sandboxPort] = [await freePort(), await freePort()];
     const demo = new CliProcess([

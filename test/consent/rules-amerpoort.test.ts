@@ -560,12 +560,18 @@ describe('Amerpoort preset: access rules', () => {
       expect(dossier.decide('client').role).toBe('administrator');
     });
 
-    it('A-3: a relation that ended (period end, inactive) is denied despite a grant', () => {
+    it('A-3: a relation that ended (its period ended) is denied despite a grant', () => {
       const dossier = amerhofClient()
         .relation('r1', 'first-contact-person', { start: '2021-01-01', end: '2026-11-01' })
         .grant('a1', 'r1', ['reports']);
-      expect(dossier.resources().relatedPersons[0]?.active).toBe(false);
       expect(dossier.decide('r1').permit).toBe(false);
+    });
+
+    it('A-3: a relation whose recorded end lies in the future still counts today', () => {
+      const dossier = amerhofClient()
+        .relation('r1', 'first-contact-person', { start: '2021-01-01', end: '2026-12-31' })
+        .grant('a1', 'r1', ['reports']);
+      expect(dossier.decide('r1').sections).toEqual(['reports']);
     });
 
     it('A-3: a client the gateway has no facts about is denied', () => {
