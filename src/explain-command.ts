@@ -1,5 +1,11 @@
 import type { GatewayConfig } from './config';
-import { createPolicyEngine, explainDecision, parseRequestLine, sectionsFor } from './consent';
+import {
+  createPolicyEngine,
+  explainDecision,
+  parseRequestLine,
+  sectionMappingOf,
+  sectionsFor,
+} from './consent';
 import { migrate, openStore } from './store';
 
 export interface ExplainOptions {
@@ -20,7 +26,6 @@ export async function runExplain(config: GatewayConfig, options: ExplainOptions)
   const at = options.at ? new Date(options.at) : new Date();
   if (Number.isNaN(at.getTime())) throw new Error(`--at must be an ISO 8601 moment (got '${options.at}')`);
   const request = parseRequestLine(options.request);
-  const sections = sectionsFor(request.resourceType, request.categories);
   const store = await openStore(
     config.database.driver === 'postgres'
       ? { driver: 'postgres', databaseUrl: config.database.url, poolSize: 1 }
@@ -29,6 +34,9 @@ export async function runExplain(config: GatewayConfig, options: ExplainOptions)
   try {
     await migrate(store);
     const engine = createPolicyEngine(config.organisations, store);
+    const facts = await engine.facts(options.client);
+    const mapping = facts ? sectionMappingOf(engine.presetOf(facts.organisationId)) : undefined;
+    const sections = sectionsFor(request.resourceType, request.categories, mapping);
     if (sections.length === 0) {
       return `DENY  ${options.user} → ${options.client}\n  ${request.resourceType} belongs to no portal section: nobody is granted it\n`;
     }

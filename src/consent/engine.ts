@@ -53,7 +53,25 @@ export function storeFactsSource(store: Store): FactsSource {
            AND pr.requested_role = 'administrator' AND pr.ended_at IS NULL`,
         [id],
       );
+      const suspensions = await store.query<{
+        id: string;
+        principal: string | null;
+        starts_at: Date;
+        ends_at: Date | null;
+        reason: string;
+      }>(
+        `SELECT id, principal, starts_at, ends_at, reason FROM access_suspension
+         WHERE patient_id = $1 AND lifted_at IS NULL`,
+        [id],
+      );
       return factsFromResources({
+        suspensions: suspensions.map((s) => ({
+          id: s.id,
+          ...(s.principal ? { principal: s.principal } : {}),
+          startsAt: s.starts_at.getTime(),
+          ...(s.ends_at ? { endsAt: s.ends_at.getTime() } : {}),
+          reason: s.reason,
+        })),
         organisationId: patientRow.organisation_id,
         patient: patientRow.content as Patient & { id: string },
         relatedPersons: rows
@@ -183,6 +201,31 @@ export class PolicyEngine {
       };
     }
     const preset = this.presetOf(facts.organisationId);
+    const time = at.getTime();
+    const suspension = facts.suspensions.find(
+      (x) =>
+        x.startsAt <= time &&
+        (x.endsAt === undefined || time < x.endsAt) &&
+        (x.principal === undefined || x.principal === request.principal),
+    );
+    if (suspension) {
+      const whose = suspension.principal ? `${suspension.principal}'s access` : "the client's portal";
+      return {
+        ...base,
+        permit: false,
+        role: 'none',
+        sections: [],
+        basis: [
+          {
+            kind: 'rule',
+            rule: preset.model === 'first-contact-person' ? 'M-5' : 'A-10',
+            text: `the organisation suspended ${whose} since ${new Date(suspension.startsAt).toISOString()}: ${suspension.reason}`,
+          },
+        ],
+        obligations: [],
+        preset: preset.id,
+      };
+    }
     const standing = assessStanding(facts, request.principal, preset, today);
     const basis: DecisionBasis[] = standing.basis.map((b) => ({ kind: 'rule', ...b }));
     const obligations: Obligation[] = preset.maskEmployees ? [{ kind: 'mask-employees', rule: 'A-2' }] : [];
@@ -280,6 +323,10 @@ function memoOf(facts: ClientFacts): DecisionMemo {
       for (const child of provision.provision ?? []) visit(child as typeof provision);
     };
     for (const grant of facts.grants) visit(grant.provision);
+    for (const suspension of facts.suspensions) {
+      instants.add(suspension.startsAt);
+      if (suspension.endsAt !== undefined) instants.add(suspension.endsAt);
+    }
     memo = { boundaries: [...instants].sort((a, b) => a - b), decisions: new Map() };
     memos.set(facts, memo);
   }

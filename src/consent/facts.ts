@@ -22,6 +22,18 @@ export interface ClientFacts {
   agreements: AgreementFacts[];
   /** Who registered for the portal as administrator (to choose between two eligible parents). */
   administratorRegistrations: string[];
+  /** The organisation's suspensions of this client's portal or of one person's access (M-5, A-10). */
+  suspensions: Suspension[];
+}
+
+export interface Suspension {
+  id: string;
+  /** The person whose access is suspended; absent = the client's whole portal. */
+  principal?: string;
+  /** Instants, ms since the epoch: from `startsAt`, until `endsAt` (exclusive) or without end. */
+  startsAt: number;
+  endsAt?: number;
+  reason: string;
 }
 
 export interface RelationFacts {
@@ -48,6 +60,7 @@ export function factsFromResources(input: {
   relatedPersons: RelatedPerson[];
   consents: Consent[];
   administratorRegistrations?: string[];
+  suspensions?: Suspension[];
 }): ClientFacts {
   const { patient } = input;
   const self = `Patient/${patient.id}`;
@@ -77,6 +90,7 @@ export function factsFromResources(input: {
     grants: consents.filter((c) => hasConsentType(c, 'portal-access')),
     agreements: consents.flatMap(agreementFacts),
     administratorRegistrations: input.administratorRegistrations ?? [],
+    suspensions: input.suspensions ?? [],
   };
 }
 

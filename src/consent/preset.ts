@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Ajv, { type JSONSchemaType } from 'ajv';
 import { parse } from 'yaml';
-import type { RelationRole } from './vocabulary';
+import { DEFAULT_SECTION_MAPPING, type SectionMapping } from './sections';
+import { PORTAL_SECTIONS, type RelationRole } from './vocabulary';
 
 /** An organisation's policy: which of the engine's rules apply, and with which numbers. */
 export interface PolicyPreset {
@@ -23,6 +24,8 @@ export interface PolicyPreset {
   minors: boolean;
   /** A-2: keep employees' identities out of portal responses. */
   maskEmployees: boolean;
+  /** Changes to the default placement of resource types in sections; `null` takes a type out. */
+  sectionMapping?: Record<string, SectionMapping[string] | null>;
 }
 
 const ROLES: RelationRole[] = [
@@ -65,8 +68,42 @@ const presetSchema: JSONSchemaType<PolicyPreset> = {
     excludedRoles: roleList as never,
     minors: { type: 'boolean' },
     maskEmployees: { type: 'boolean' },
+    sectionMapping: {
+      type: 'object',
+      nullable: true,
+      required: [],
+      propertyNames: { pattern: '^[A-Z][A-Za-z]+$' },
+      additionalProperties: {
+        oneOf: [
+          { type: 'null' },
+          { type: 'string', enum: [...PORTAL_SECTIONS] },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['byCategory', 'otherwise'],
+            properties: {
+              byCategory: {
+                type: 'object',
+                additionalProperties: { type: 'string', enum: [...PORTAL_SECTIONS] },
+              },
+              otherwise: { type: 'string', enum: [...PORTAL_SECTIONS] },
+            },
+          },
+        ],
+      },
+    } as never,
   },
 };
+
+/** The preset's section mapping: the default with the preset's changes applied. */
+export function sectionMappingOf(preset: PolicyPreset): SectionMapping {
+  const mapping: SectionMapping = { ...DEFAULT_SECTION_MAPPING };
+  for (const [type, entry] of Object.entries(preset.sectionMapping ?? {})) {
+    if (entry === null) delete mapping[type];
+    else mapping[type] = entry;
+  }
+  return mapping;
+}
 
 const validatePreset = new Ajv({ allErrors: true }).compile(presetSchema);
 

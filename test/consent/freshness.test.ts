@@ -1,4 +1,4 @@
-import { createPolicyEngine, type PolicyEngine } from '../../src/consent';
+import { createPolicyEngine, liftSuspension, suspendAccess, type PolicyEngine } from '../../src/consent';
 import { importEcdExport, readEcdJsonStream, type EcdExport } from '../../src/ecd';
 import { patientId, relatedPersonId } from '../../src/ecd/fhir';
 import { migrate, openStore, type Store } from '../../src/store';
@@ -90,6 +90,64 @@ function describeFreshness(name: string, open: () => Promise<[Store, Store, () =
       await until(async () => !(await engineB.decide({ principal: client, patient: client, at: AT })).permit);
       const decision = await engineB.decide({ principal: client, patient: client, at: AT });
       expect(decision.basis[0]).toMatchObject({ kind: 'rule', rule: 'M-4' });
+    });
+
+    it('M-5/A-10: a suspension of one person, written through one instance, holds on the other until lifted', async () => {
+      await sync(writer, smallExport());
+      await until(
+        async () => (await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit,
+      );
+      const id = await suspendAccess(engineA, writer, {
+        patient: client,
+        principal: firstContact,
+        startsAt: new Date('2026-11-23T11:00:00+01:00'),
+        reason: 'misuse reported by the client',
+      });
+      await until(
+        async () => !(await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit,
+      );
+      const suspended = await engineB.decide({ principal: firstContact, patient: client, at: AT });
+      expect(suspended.basis).toEqual([
+        expect.objectContaining({ rule: 'M-5', text: expect.stringContaining('misuse reported') }),
+      ]);
+      // Before the suspension started, and for the client, access is unchanged.
+      expect(
+        (
+          await engineB.decide({
+            principal: firstContact,
+            patient: client,
+            at: new Date('2026-11-23T10:59:59+01:00'),
+          })
+        ).permit,
+      ).toBe(true);
+      expect((await engineB.decide({ principal: client, patient: client, at: AT })).permit).toBe(true);
+      await liftSuspension(engineA, writer, id);
+      await until(
+        async () => (await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit,
+      );
+    });
+
+    it("M-5/A-10: closing the client's whole portal denies everyone, for the period given", async () => {
+      await sync(writer, smallExport());
+      const id = await suspendAccess(engineA, writer, {
+        patient: client,
+        startsAt: new Date('2026-11-23T00:00:00+01:00'),
+        endsAt: new Date('2026-11-24T00:00:00+01:00'),
+        reason: "the user's own safety",
+      });
+      await until(async () => !(await engineB.decide({ principal: client, patient: client, at: AT })).permit);
+      expect((await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit).toBe(false);
+      expect(
+        (
+          await engineB.decide({
+            principal: client,
+            patient: client,
+            at: new Date('2026-11-24T00:00:00+01:00'),
+          })
+        ).permit,
+      ).toBe(true);
+      await liftSuspension(engineA, writer, id);
+      await expect(liftSuspension(engineA, writer, id)).rejects.toThrow(/no suspension/);
     });
 
     it('a cached decision is not served after the facts changed, even for a load in flight', async () => {

@@ -6,6 +6,7 @@ import {
   type ClientFacts,
   type ConsentDecision,
   type PortalSection,
+  type Suspension,
 } from '../../src/consent';
 import {
   mapAuthorisation,
@@ -215,9 +216,24 @@ export class Dossier {
     };
   }
 
+  /** The organisation suspends one person's access ('client' or a relation id), or with no one the whole portal. */
+  suspended(who: string | undefined, startsAt: Date, endsAt?: Date): this {
+    this.suspensions.push({
+      id: `s${this.suspensions.length + 1}`,
+      ...(who ? { principal: this.principal(who) } : {}),
+      startsAt: startsAt.getTime(),
+      ...(endsAt ? { endsAt: endsAt.getTime() } : {}),
+      reason: 'test',
+    });
+    return this;
+  }
+
+  readonly suspensions: Suspension[] = [];
+
   facts(): ClientFacts {
     const { patient, relatedPersons, consents } = this.resources();
     return factsFromResources({
+      suspensions: this.suspensions,
       organisationId: this.org.id,
       patient,
       relatedPersons: [...relatedPersons, ...this.strangers.relatedPersons],

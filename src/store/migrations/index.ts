@@ -1,6 +1,7 @@
 import type { Migration } from '../types';
 import { foundation } from './0001-foundation';
 import { fhirResources } from './0002-fhir-resources';
+import { accessSuspensions } from './0003-access-suspensions';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
-export const migrations: readonly Migration[] = [foundation, fhirResources];
+export const migrations: readonly Migration[] = [foundation, fhirResources, accessSuspensions];
