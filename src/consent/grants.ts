@@ -19,7 +19,7 @@ export interface GrantRequest {
   /** Who grants: must be the client's administrator at this moment (A-3), or the client (M-2). */
   by: string;
   patient: string;
-  /** 'RelatedPerson/<id>' of the client. */
+  /** 'RelatedPerson/<id>' of the client, or the client ('Patient/<id>') when someone else is administrator. */
   grantee: string;
   sections: readonly PortalSection[];
   at?: Date;
@@ -40,11 +40,17 @@ export async function grantAccess(
   const at = request.at ?? new Date();
   const { preset, organisationId } = await checkGrantor(engine, request.by, request.patient, at);
   const facts = await engine.facts(request.patient);
-  const grantee = facts?.relations.find((r) => r.reference === request.grantee);
-  if (!grantee || !grantee.active)
-    throw new GrantRefused(`${request.grantee} is not a current relation of this client`);
-  if (preset.excludedRoles.includes(grantee.role) || !preset.delegableRoles.includes(grantee.role)) {
-    throw new GrantRefused(`a ${grantee.role} cannot be given access under the ${preset.id} rules`);
+  if (request.grantee === request.patient) {
+    // A-3 with A-6/A-5: an administrator who is not the client may admit the client to sections.
+    if (preset.model !== 'portal-administrator')
+      throw new GrantRefused('under these rules the client is not granted access by others');
+  } else {
+    const grantee = facts?.relations.find((r) => r.reference === request.grantee);
+    if (!grantee || !grantee.active)
+      throw new GrantRefused(`${request.grantee} is not a current relation of this client`);
+    if (preset.excludedRoles.includes(grantee.role) || !preset.delegableRoles.includes(grantee.role)) {
+      throw new GrantRefused(`a ${grantee.role} cannot be given access under the ${preset.id} rules`);
+    }
   }
   if (request.sections.length === 0) throw new GrantRefused('a grant names at least one section');
   const moment = at.toISOString();

@@ -131,6 +131,22 @@ describe('A-3: grants written through the engine', () => {
     );
   });
 
+  it('A-3/A-6: the curator, as administrator, may admit the client to sections', async () => {
+    expect((await engine.decide({ principal: curatorClient, patient: curatorClient, at: AT })).permit).toBe(
+      false,
+    );
+    await grantAccess(engine, store, {
+      by: curator,
+      patient: curatorClient,
+      grantee: curatorClient,
+      sections: ['appointments'],
+      at: AT,
+    });
+    const decision = await engine.decide({ principal: curatorClient, patient: curatorClient, at: LATER });
+    expect(decision.role).toBe('client');
+    expect(decision.sections).toEqual(['appointments']);
+  });
+
   it('A-6: a bewindvoerder cannot be given access', async () => {
     await expect(
       grantAccess(engine, store, {
