@@ -7,6 +7,7 @@
  * broken Consent may be the one that carried a restriction, and guessing would silently lose it.
  */
 import type { CodeableConcept, Coding, Consent, ConsentProvision, Period } from '@medplum/fhirtypes';
+import { SYSTEM } from './vocabulary';
 
 export const CONSENT_SCOPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentscope';
 export const PATIENT_PRIVACY_SCOPE = 'patient-privacy';
@@ -19,17 +20,7 @@ export const PORTAL_CONSENT_TYPES = [
 export type PortalConsentType = (typeof PORTAL_CONSENT_TYPES)[number];
 /** The only category that grants portal sections; the others are facts for the policy engine. */
 export const PORTAL_ACCESS_CATEGORY: PortalConsentType = 'portal-access';
-export const PORTAL_SECTION_SYSTEM = 'https://inzage.example/fhir/CodeSystem/portal-section';
-export const PORTAL_SECTIONS = [
-  'reports',
-  'care-plan',
-  'appointments',
-  'measurements',
-  'medication',
-  'documents',
-  'basic-details',
-] as const;
-export type PortalSection = (typeof PORTAL_SECTIONS)[number];
+export const PORTAL_SECTION_SYSTEM: string = SYSTEM.portalSection;
 export const RESOURCE_TYPES_SYSTEM = 'http://hl7.org/fhir/resource-types';
 export const CONSENT_ACTION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentaction';
 export const ACCESS_ACTION = 'access';

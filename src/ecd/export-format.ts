@@ -7,6 +7,8 @@
  * Every record has a stable `id` assigned by the ECD; the gateway keys on it for sync.
  */
 
+import { PORTAL_SECTIONS, type PortalSection, type RelationRole } from '../consent';
+
 export const ECD_EXPORT_FORMAT = 'inzage-ecd-export';
 export const ECD_EXPORT_VERSION = 1;
 
@@ -101,15 +103,7 @@ export interface EcdClient {
 }
 
 /** A relation's role towards the client, as ECDs record contact persons and representatives. */
-export type EcdRelationRole =
-  | 'first-contact-person'
-  | 'second-contact-person'
-  | 'curator'
-  | 'mentor'
-  | 'parent'
-  | 'guardian'
-  | 'financial-administrator'
-  | 'other';
+export type EcdRelationRole = RelationRole;
 
 export interface EcdRelation {
   id: string;
@@ -139,19 +133,8 @@ export interface EcdPortalRegistration {
 
 export type EcdPersonReference = { kind: 'client' } | { kind: 'relation'; relationId: string };
 
-/** Portal sections of the gateway's CodeSystem. */
-export type PortalSection =
-  'reports' | 'care-plan' | 'appointments' | 'measurements' | 'medication' | 'documents' | 'basic-details';
-
-export const PORTAL_SECTIONS: readonly PortalSection[] = [
-  'reports',
-  'care-plan',
-  'appointments',
-  'measurements',
-  'medication',
-  'documents',
-  'basic-details',
-];
+/** Portal sections of the gateway's CodeSystem (owned by the policy engine). */
+export { PORTAL_SECTIONS, type PortalSection };
 
 /** One person authorising another for portal sections (M-2, A-3), and its withdrawal (M-3). */
 export interface EcdPortalAuthorisation {

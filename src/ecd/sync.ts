@@ -518,52 +518,37 @@ class ImportRun {
   }
 
   async applyRelations(org: EcdOrganisation): Promise<void> {
-    let done = 0;
-    for await (const rows of this.batches<{ record: EcdRelation }>('relations', 's.record')) {
-      const mapped = rows.map((r) =>
-        this.mapSafely(r, 'relations', () => {
-          const person = mapRelation(r.record, org);
-          return {
-            resource: person,
-            patientId: referenceId(person.patient.reference),
-            sourceRecord: r.record.id,
-          };
-        }),
-      );
-      await this.upsert('RelatedPerson', org.id, mapped.filter(isMapped));
-      this.options.onProgress?.('applying', (done += rows.length));
-    }
+    await this.applyEach<EcdRelation>('relations', 'RelatedPerson', org, (record) =>
+      mapRelation(record, org),
+    );
   }
 
   async applyConsents(org: EcdOrganisation): Promise<void> {
-    for await (const rows of this.batches<{ record: EcdPortalAuthorisation }>(
-      'portalAuthorisations',
-      's.record',
-    )) {
+    await this.applyEach<EcdPortalAuthorisation>('portalAuthorisations', 'Consent', org, (record) =>
+      mapAuthorisation(record, org),
+    );
+    await this.applyEach<EcdClientAgreement>('clientAgreements', 'Consent', org, (record) =>
+      mapClientAgreement(record, org),
+    );
+  }
+
+  /** Maps and stores every staged record of one entity whose resource needs nothing but the record. */
+  async applyEach<R extends { id: string }>(
+    entity: RecordEntity,
+    type: 'RelatedPerson' | 'Consent',
+    org: EcdOrganisation,
+    map: (record: R) => Resource & { id: string; patient?: { reference?: string } },
+  ): Promise<void> {
+    let done = 0;
+    for await (const rows of this.batches<{ record: R }>(entity, 's.record')) {
       const mapped = rows.map((r) =>
-        this.mapSafely(r, 'portalAuthorisations', () => {
-          const consent = mapAuthorisation(r.record, org);
-          return {
-            resource: consent,
-            patientId: referenceId(consent.patient?.reference),
-            sourceRecord: r.record.id,
-          };
+        this.mapSafely(r, entity, () => {
+          const resource = map(r.record);
+          return { resource, patientId: referenceId(resource.patient?.reference), sourceRecord: r.record.id };
         }),
       );
-      await this.upsert('Consent', org.id, mapped.filter(isMapped));
-    }
-    for await (const rows of this.batches<{ record: EcdClientAgreement }>('clientAgreements', 's.record')) {
-      const mapped = rows.map((r) =>
-        this.mapSafely(r, 'clientAgreements', () => {
-          const consent = mapClientAgreement(r.record, org);
-          return {
-            resource: consent,
-            patientId: referenceId(consent.patient?.reference),
-            sourceRecord: r.record.id,
-          };
-        }),
-      );
-      await this.upsert('Consent', org.id, mapped.filter(isMapped));
+      await this.upsert(type, org.id, mapped.filter(isMapped));
+      this.options.onProgress?.('applying', (done += rows.length));
     }
   }
 
