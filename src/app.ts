@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import type { GatewayConfig } from './config';
 import {
   Drain,
+  FailureLimit,
   createLogger,
   errorHandler,
   notFoundHandler,
@@ -45,10 +46,23 @@ export function createApp(deps: AppDependencies): Express {
   app.use(requestContextMiddleware(log));
   app.use(drain.middleware());
   app.use(securityHeaders());
+  // Ten wrong push keys a minute from one address, then 429: a brake on guessing keys.
+  const pushFailures = new FailureLimit(10, 60_000);
   // Before the body parsers: the export is streamed into the import, never buffered whole. And
   // before the request timeout: a long import must not be answered 503 while it goes on to commit.
   app.post('/ecd/sync', async (req, res, next) => {
     try {
+      const address = req.ip ?? 'unknown';
+      const wait = pushFailures.retryAfter(address);
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(wait));
+        res.status(429).json({
+          error: 'ERR_TOO_MANY_FAILURES',
+          message: `too many failed attempts; try again in ${wait} s`,
+        });
+        req.resume();
+        return;
+      }
       const answer = await handleEcdPush(
         {
           store: deps.store,
@@ -64,6 +78,12 @@ export function createApp(deps: AppDependencies): Express {
         },
       );
       if (answer.challenge) res.setHeader('WWW-Authenticate', answer.challenge);
+      if (answer.status === 401) {
+        pushFailures.fail(address);
+        req.resume();
+      } else {
+        pushFailures.succeed(address);
+      }
       const log = contextOf(req).log;
       log.info(
         { status: answer.status, organisation: answer.body.organisation, counts: answer.body.counts },

@@ -5,3 +5,4 @@ export { errorHandler, notFoundHandler } from './error-handler';
 export { sendProblem, type Problem } from './problem';
 export { requestTimeout } from './timeout';
 export { Drain } from './shutdown';
+export { FailureLimit } from './failure-limit';

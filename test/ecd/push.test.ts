@@ -98,3 +98,32 @@ describe('POST /ecd/sync (an ECD pushes its export)', () => {
     expect(res.body.error).toBe('ERR_ECD_TOO_LARGE');
   });
 });
+
+describe('POST /ecd/sync: guessing keys', () => {
+  it('answers 429 with Retry-After after ten wrong keys from one address, even to the right key', async () => {
+    const config = resolveConfig(
+      {
+        server: { host: '127.0.0.1', port: 0 },
+        upstream: { url: 'http://127.0.0.1:9/fhir' },
+        organisations: [{ id: 'meerzicht', name: 'Zorgcentrum Meerzicht', preset: 'meerlanden' }],
+      },
+      'test',
+      { INZAGE_ECD_KEY_MEERZICHT: MEERZICHT_KEY },
+    );
+    const gateway = await startGateway(config, { log: createLogger('silent') });
+    try {
+      const push = (key: string) =>
+        request(gateway.url)
+          .post('/ecd/sync?dryRun=true')
+          .set('content-type', 'application/json')
+          .set('authorization', `Bearer ${key}`)
+          .send(asJson(smallExport()));
+      for (let i = 0; i < 10; i += 1) expect((await push(`guess-${i}`)).status).toBe(401);
+      const refused = await push(MEERZICHT_KEY);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
