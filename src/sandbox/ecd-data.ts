@@ -22,19 +22,11 @@ import {
   type Generation,
   type Sex,
 } from './people';
+import { PORTAL_SECTIONS } from '../consent';
 import { Random } from './random';
 import type { SandboxScenarios } from './types';
 
-/** Same order as the format's PORTAL_SECTIONS; written out so this module imports types only. */
-const SECTIONS: readonly PortalSection[] = [
-  'reports',
-  'care-plan',
-  'appointments',
-  'measurements',
-  'medication',
-  'documents',
-  'basic-details',
-];
+const SECTIONS: readonly PortalSection[] = PORTAL_SECTIONS;
 
 type Band = 'elderly' | 'under12' | 'age12to15' | 'age16to17' | 'adult';
 
