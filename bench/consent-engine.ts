@@ -1,4 +1,4 @@
-import { createPolicyEngine } from '../src/consent';
+import { PORTAL_SECTIONS, createPolicyEngine } from '../src/consent';
 import { importEcdExport, readEcdJsonStream, type EcdExport } from '../src/ecd';
 import { patientId, relatedPersonId } from '../src/ecd/fhir';
 import { migrate, openStore, type StoreOptions } from '../src/store';
@@ -6,15 +6,7 @@ import { migrate, openStore, type StoreOptions } from '../src/store';
 const ORGANISATIONS = [
   { id: 'meerzicht', name: 'Zorgcentrum Meerzicht (bench)', preset: 'meerlanden' as const },
 ];
-const SECTIONS = [
-  'reports',
-  'care-plan',
-  'appointments',
-  'measurements',
-  'medication',
-  'documents',
-  'basic-details',
-] as const;
+const SECTIONS = PORTAL_SECTIONS;
 
 /** One client with 20 relations and 20 Consents: grants, some withdrawn, to the first contact person and others. */
 function exportWithTwentyConsents(): EcdExport {

@@ -30,7 +30,7 @@ export {
 } from './organisation';
 export { loadPreset, sectionMappingOf, type PolicyPreset } from './preset';
 export { sectionsFor, parseRequestLine, DEFAULT_SECTION_MAPPING, type SectionMapping } from './sections';
-export { PORTAL_SECTIONS, type PortalSection, type RelationRole } from './vocabulary';
+export { PORTAL_SECTIONS, RELATION_ROLES, type PortalSection, type RelationRole } from './vocabulary';
 export { combineConsents, type CombinedDecision } from './combine';
 export { evaluateConsent, type ConsentQuery, type ConsentEvaluation } from './provisions';
 export { grantAccess, withdrawAccess, GrantRefused, type GrantRequest } from './grants';

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import Ajv, { type JSONSchemaType } from 'ajv';
 import { parse } from 'yaml';
 import { DEFAULT_SECTION_MAPPING, type SectionMapping } from './sections';
-import { PORTAL_SECTIONS, type RelationRole } from './vocabulary';
+import { PORTAL_SECTIONS, RELATION_ROLES, type RelationRole } from './vocabulary';
 
 /** An organisation's policy: which of the engine's rules apply, and with which numbers. */
 export interface PolicyPreset {
@@ -28,17 +28,11 @@ export interface PolicyPreset {
   sectionMapping?: Record<string, SectionMapping[string] | null>;
 }
 
-const ROLES: RelationRole[] = [
-  'first-contact-person',
-  'second-contact-person',
-  'curator',
-  'mentor',
-  'parent',
-  'guardian',
-  'financial-administrator',
-  'other',
-];
-const roleList = { type: 'array', items: { type: 'string', enum: ROLES }, uniqueItems: true } as const;
+const roleList = {
+  type: 'array',
+  items: { type: 'string', enum: [...RELATION_ROLES] },
+  uniqueItems: true,
+} as const;
 
 const presetSchema: JSONSchemaType<PolicyPreset> = {
   type: 'object',

@@ -30,16 +30,18 @@ export const PORTAL_SECTIONS = [
 ] as const;
 export type PortalSection = (typeof PORTAL_SECTIONS)[number];
 
-/** A relation's role as the rules speak of it. */
-export type RelationRole =
-  | 'first-contact-person'
-  | 'second-contact-person'
-  | 'curator'
-  | 'mentor'
-  | 'parent'
-  | 'guardian'
-  | 'financial-administrator'
-  | 'other';
+/** A relation's role as the rules speak of it (and as the ECD export records it). */
+export const RELATION_ROLES = [
+  'first-contact-person',
+  'second-contact-person',
+  'curator',
+  'mentor',
+  'parent',
+  'guardian',
+  'financial-administrator',
+  'other',
+] as const;
+export type RelationRole = (typeof RELATION_ROLES)[number];
 
 /** COD472 role codes as the ECD mapping writes them (23 is both "parent" and "other"). */
 export const ROLE_BY_COD472: Record<string, RelationRole> = {

@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { RELATION_ROLES } from '../consent';
 import { ECD_EXPORT_FORMAT, ECD_EXPORT_VERSION, PORTAL_SECTIONS } from './export-format';
 
 /**
@@ -114,18 +115,7 @@ export const RECORD_SCHEMAS = {
     properties: {
       id: ecdId,
       clientId: ecdId,
-      role: {
-        enum: [
-          'first-contact-person',
-          'second-contact-person',
-          'curator',
-          'mentor',
-          'parent',
-          'guardian',
-          'financial-administrator',
-          'other',
-        ],
-      },
+      role: { enum: [...RELATION_ROLES] },
       name: personName,
       relationship: { type: 'string', pattern: '^[A-Z]{2,10}$' },
       parentalAuthority: { type: 'boolean' },

@@ -379,11 +379,7 @@ class ImportRun {
     );
     for (const d of duplicates) {
       this.addProblem({
-        file: d.file,
-        line: d.line,
-        index: d.idx ?? undefined,
-        entity: d.entity,
-        recordId: d.record_id,
+        ...stagedPosition(d),
         field: 'id',
         reason: `duplicate id '${d.record_id}' (first used on line ${d.first_line})`,
       });
@@ -408,11 +404,7 @@ class ImportRun {
     );
     for (const o of orphans) {
       this.addProblem({
-        file: o.file,
-        line: o.line,
-        index: o.idx ?? undefined,
-        entity: o.entity,
-        recordId: o.record_id,
+        ...stagedPosition(o),
         field: 'clientId',
         reason:
           delta && o.entity === 'careAgreements'
@@ -437,11 +429,7 @@ class ImportRun {
     );
     for (const r of badRefs) {
       this.addProblem({
-        file: r.file,
-        line: r.line,
-        index: r.idx ?? undefined,
-        entity: r.entity,
-        recordId: r.record_id,
+        ...stagedPosition(r),
         field: r.field,
         reason: r.owner
           ? `relation '${r.relation_id}' belongs to client '${r.owner}', not to client '${r.client_id}'`
@@ -568,11 +556,7 @@ class ImportRun {
 
   addMappingProblem(origin: StagedPosition & { entity: RecordEntity }, err: unknown): void {
     this.addProblem({
-      file: origin.file,
-      line: origin.line,
-      index: origin.idx ?? undefined,
-      entity: origin.entity,
-      recordId: origin.record_id,
+      ...stagedPosition(origin),
       field: '',
       reason: `does not map to a valid FHIR resource: ${err instanceof Error ? err.message : String(err)}`,
     });
@@ -783,6 +767,23 @@ function zero(): ChangeCounts {
 
 function isMapped(m: MappedResource | undefined): m is MappedResource {
   return m !== undefined;
+}
+
+/** Where a staged record came from, in the terms of an ImportProblem. */
+function stagedPosition(row: {
+  file: string;
+  line: number;
+  idx: number | null;
+  entity: string;
+  record_id: string;
+}) {
+  return {
+    file: row.file,
+    line: row.line,
+    index: row.idx ?? undefined,
+    entity: row.entity,
+    recordId: row.record_id,
+  };
 }
 
 function positionOf(item: EcdRecord): { file: string; line: number; index?: number } {

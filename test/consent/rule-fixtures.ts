@@ -278,3 +278,34 @@ export function rules(decision: ConsentDecision): string[] {
 export function consentIds(decision: ConsentDecision): string[] {
   return decision.basis.flatMap((b) => (b.kind === 'consent' ? [b.consentId] : []));
 }
+
+/**
+ * M-5 and A-10 say the same of both presets: the organisation suspends one person's access, or the
+ * client's whole portal, from a moment and until a moment. One suite, run under each preset's rule id.
+ */
+export function describeSuspensionRules(rule: 'M-5' | 'A-10', client: () => Dossier): void {
+  describe(`${rule}: the organisation suspends or ends access`, () => {
+    it(`${rule}: a suspended person is denied from the moment it starts, others keep their access`, () => {
+      const dossier = client()
+        .relation('r1', 'first-contact-person')
+        .grant('a1', 'r1', ['reports'])
+        .suspended('r1', dutchMoment(TODAY, '11:00:00'));
+      expect(dossier.decide('r1', dutchMoment(TODAY, '10:59:59')).permit).toBe(true);
+      const denied = dossier.decide('r1', dutchMoment(TODAY, '11:00:00'));
+      expect(denied.permit).toBe(false);
+      expect(rules(denied)).toEqual([rule]);
+      expect(dossier.decide('client').permit).toBe(true);
+    });
+
+    it(`${rule}: closing the client's portal denies everyone until the end given`, () => {
+      const dossier = client()
+        .relation('r1', 'first-contact-person')
+        .grant('a1', 'r1', ['reports'])
+        .suspended(undefined, dutchMoment(TODAY, '00:00:00'), dutchMoment(shiftDays(TODAY, 1), '00:00:00'));
+      expect(dossier.decide('client').permit).toBe(false);
+      expect(dossier.decide('r1').permit).toBe(false);
+      expect(rules(dossier.decide('client'))).toEqual([rule]);
+      expect(dossier.decide('client', dutchMoment(shiftDays(TODAY, 1), '00:00:00')).permit).toBe(true);
+    });
+  });
+}

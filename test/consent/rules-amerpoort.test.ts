@@ -10,6 +10,7 @@ import {
   ruleEngine,
   rules,
   shiftDays,
+  describeSuspensionRules,
 } from './rule-fixtures';
 
 /**
@@ -586,27 +587,4 @@ describe('Amerpoort preset: access rules', () => {
   });
 });
 
-describe('A-10: the organisation suspends or ends access', () => {
-  it('A-10: a suspended person is denied from the moment it starts, others keep their access', () => {
-    const dossier = amerhofClient()
-      .relation('r1', 'first-contact-person')
-      .grant('a1', 'r1', ['reports'])
-      .suspended('r1', dutchMoment(TODAY, '11:00:00'));
-    expect(dossier.decide('r1', dutchMoment(TODAY, '10:59:59')).permit).toBe(true);
-    const denied = dossier.decide('r1', dutchMoment(TODAY, '11:00:00'));
-    expect(denied.permit).toBe(false);
-    expect(rules(denied)).toEqual(['A-10']);
-    expect(dossier.decide('client').permit).toBe(true);
-  });
-
-  it("A-10: closing the client's portal denies everyone until the end given", () => {
-    const dossier = amerhofClient()
-      .relation('r1', 'first-contact-person')
-      .grant('a1', 'r1', ['reports'])
-      .suspended(undefined, dutchMoment(TODAY, '00:00:00'), dutchMoment(shiftDays(TODAY, 1), '00:00:00'));
-    expect(dossier.decide('client').permit).toBe(false);
-    expect(dossier.decide('r1').permit).toBe(false);
-    expect(rules(dossier.decide('client'))).toEqual(['A-10']);
-    expect(dossier.decide('client', dutchMoment(shiftDays(TODAY, 1), '00:00:00')).permit).toBe(true);
-  });
-});
+describeSuspensionRules('A-10', amerhofClient);

@@ -10,6 +10,7 @@ import {
   ruleEngine,
   rules,
   shiftDays,
+  describeSuspensionRules,
 } from './rule-fixtures';
 
 /**
@@ -391,27 +392,4 @@ describe('Meerlanden preset: access rules', () => {
   });
 });
 
-describe('M-5: the organisation suspends or ends access', () => {
-  it('M-5: a suspended person is denied from the moment it starts, others keep their access', () => {
-    const dossier = meerzichtClient()
-      .relation('r1', 'first-contact-person')
-      .grant('a1', 'r1', ['reports'])
-      .suspended('r1', dutchMoment(TODAY, '11:00:00'));
-    expect(dossier.decide('r1', dutchMoment(TODAY, '10:59:59')).permit).toBe(true);
-    const denied = dossier.decide('r1', dutchMoment(TODAY, '11:00:00'));
-    expect(denied.permit).toBe(false);
-    expect(rules(denied)).toEqual(['M-5']);
-    expect(dossier.decide('client').permit).toBe(true);
-  });
-
-  it("M-5: closing the client's portal denies everyone until the end given", () => {
-    const dossier = meerzichtClient()
-      .relation('r1', 'first-contact-person')
-      .grant('a1', 'r1', ['reports'])
-      .suspended(undefined, dutchMoment(TODAY, '00:00:00'), dutchMoment(shiftDays(TODAY, 1), '00:00:00'));
-    expect(dossier.decide('client').permit).toBe(false);
-    expect(dossier.decide('r1').permit).toBe(false);
-    expect(rules(dossier.decide('client'))).toEqual(['M-5']);
-    expect(dossier.decide('client', dutchMoment(shiftDays(TODAY, 1), '00:00:00')).permit).toBe(true);
-  });
-});
+describeSuspensionRules('M-5', meerzichtClient);
