@@ -2,6 +2,7 @@ import type { Migration } from '../types';
 import { foundation } from './0001-foundation';
 import { fhirResources } from './0002-fhir-resources';
 import { accessSuspensions } from './0003-access-suspensions';
+import { actors } from './0004-actors';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
-export const migrations: readonly Migration[] = [foundation, fhirResources, accessSuspensions];
+export const migrations: readonly Migration[] = [foundation, fhirResources, accessSuspensions, actors];

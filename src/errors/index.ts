@@ -1,0 +1,13 @@
+/** The gateway's one error model: every module's errors extend GatewayError. */
+export {
+  GatewayError,
+  InvalidInput,
+  NotFound,
+  Conflict,
+  Forbidden,
+  Unauthenticated,
+  TooManyAttempts,
+  Unavailable,
+  isGatewayError,
+  type GatewayErrorOptions,
+} from './gateway-error';

@@ -1,0 +1,16 @@
+/**
+ * The gateway's own FHIR resources: the one writer of fhir_resource and its history (versions,
+ * content hash, actor), and the change notification that keeps every instance's decisions fresh.
+ */
+export {
+  readResource,
+  resourcesOfPatient,
+  resourcesOfPatientAsOf,
+  resourceHistory,
+  writeResources,
+  type ResourceSource,
+  type ResourceWrite,
+  type StoredResource,
+} from './resource-store';
+export { contentHash, stripVersion } from './content-hash';
+export { announceChange, CLIENT_CHANGE_CHANNEL, BULK_CHANGE_CHANNEL, type Change } from './changes';
