@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, DEFAULTS, loadConfigFile } from './config';
+import { ConfigError, DEFAULTS, describeConfig, loadConfigFile } from './config';
 import { createLogger } from './http';
 import { startGateway } from './app';
 import { startDemo } from './demo';
@@ -210,19 +210,8 @@ portal-rules.md) and the Consent provisions that decided, and the obligations (m
     .action((file: string) => {
       try {
         const config = loadConfigFile(file, process.env);
-        const shown = {
-          ...config,
-          database:
-            config.database.driver === 'postgres'
-              ? { ...config.database, url: '[from DATABASE_URL]' }
-              : config.database,
-          ecd: {
-            ...config.ecd,
-            pushKeys: [...config.ecd.pushKeys.keys()].map((id) => `${id}: [from the environment]`),
-          },
-        };
         console.log(`${file}: valid`);
-        console.log(JSON.stringify(shown, null, 2));
+        console.log(JSON.stringify(describeConfig(config), null, 2));
       } catch (err) {
         fail(err);
       }

@@ -1,29 +1,192 @@
 /**
- * Every default the configuration has, each with why it is what it is. The README's configuration
- * reference is written from this file; keep the two in step.
+ * Every setting of the configuration file, with its type, its default and why the default is what it
+ * is. This is the one source: the loader takes its defaults from here (DEFAULTS), a test holds it
+ * against the schema field by field, and `npm run docs:config` writes the README's settings table and
+ * config/inzage.example.yaml from it (a test fails when either is stale). Edit here, not there.
+ *
+ * Texts are markdown-light (code in backticks) and have no final full stop: the generator adds them.
  */
+import { sizeInBytes } from './size';
+import { ECD_PUSH_KEY_MIN_LENGTH } from './variables';
+
+export type SettingValue = string | number | boolean;
+
+export interface Setting {
+  /** Type and allowed values, in words ("integer 0–65535"). */
+  readonly type: string;
+  /** Its meaning: what changes when it is set. */
+  readonly meaning: string;
+  /** The value when the field is absent; absent for a required field or a computed default. */
+  readonly default?: SettingValue;
+  /** The default in words, when it is computed or is "nothing" (`http://localhost:<port>`, in memory). */
+  readonly defaultText?: string;
+  /** Why the default is what it is. */
+  readonly reason?: string;
+  /** The file fails without it (within its list entry, for `organisations[].…`). */
+  readonly required?: boolean;
+  /** Meanings of the allowed values, for a choice between named values. */
+  readonly values?: Readonly<Record<string, string>>;
+  /** The value config/inzage.example.yaml shows, when it is not the default. */
+  readonly example?: SettingValue;
+}
+
+/** The sections of the file (its top-level objects), each with what it is about. */
+export const SECTIONS = {
+  server: 'How the gateway listens and answers',
+  upstream: "The dossier's FHIR server the gateway stands in front of",
+  database: "The gateway's own database (consents, suspensions, audit)",
+  ecd: 'The ECD link: exports pushed by the ECD',
+  log: 'Logging (JSON lines on standard output)',
+} as const satisfies Record<string, string>;
+
+/**
+ * The settings by their path in the file; `[]` marks the entries of a list, so
+ * `organisations[].id` is the `id` of every entry of `organisations`.
+ */
+export const SETTINGS = {
+  'server.host': {
+    type: 'host name or IP address',
+    meaning: 'interface to listen on',
+    default: '0.0.0.0',
+    reason:
+      'production listens on every interface, behind a load balancer or reverse proxy; the demo uses `127.0.0.1`',
+  },
+  'server.port': {
+    type: 'integer 0–65535 (0: any free port)',
+    meaning: 'port to listen on',
+    default: 8080,
+    reason: "the documented port that SMART discovery URLs and the demo's printed links use",
+  },
+  'server.publicUrl': {
+    type: '`http://` or `https://` URL without credentials, query or fragment',
+    meaning:
+      "the gateway's external base URL, as portal apps reach it: the FHIR base is `<publicUrl>/fhir`, " +
+      'SMART discovery `<publicUrl>/fhir/.well-known/smart-configuration`',
+    defaultText: '`http://localhost:<port>`',
+    reason:
+      "the gateway's own address (`server.host`, or `localhost` for every interface), right when nothing is in front of it",
+    example: 'https://inzage.example.org',
+  },
+  'server.bodyLimit': {
+    type: 'size: a number with `b`, `kb` or `mb`',
+    meaning: 'largest request body accepted',
+    default: '1mb',
+    reason:
+      'FHIR reads carry small bodies (a POST `_search` form); the ECD push has its own (`ecd.maxPushSize`)',
+  },
+  'server.requestTimeoutMs': {
+    type: 'integer 100–600000 (milliseconds)',
+    meaning: 'a request still running after this long is answered with 503 and logged',
+    default: 30_000,
+    reason: "longer than any upstream timeout, so that the upstream's own error wins over a bare timeout",
+  },
+  'server.shutdownGraceMs': {
+    type: 'integer 0–600000 (milliseconds)',
+    meaning: 'on SIGTERM, how long requests in flight may take before connections are cut',
+    default: 10_000,
+    reason: 'enough for a FHIR read in flight to finish; orchestrators send SIGKILL at about 30 s',
+  },
+  'server.trustProxy': {
+    type: '`true`, `false`, a number of hops, or proxy addresses (`10.0.0.1`, `loopback`)',
+    meaning:
+      'Express `trust proxy`: set it behind a reverse proxy, so that the audit trail records real client addresses',
+    default: false,
+    reason:
+      'without a proxy in front, trusting `X-Forwarded-For` would let any client choose its recorded address',
+  },
+  'upstream.url': {
+    type: '`http://` or `https://` URL without credentials, query or fragment',
+    meaning: "base URL of the dossier's FHIR R4 endpoint (the ECD's FHIR API)",
+    required: true,
+    example: 'https://fhir.ecd.example.org/fhir',
+  },
+  'upstream.timeoutMs': {
+    type: 'integer 100–600000 (milliseconds)',
+    meaning: 'how long one upstream call may take',
+    default: 10_000,
+    reason: 'well under `server.requestTimeoutMs`, so that a slow upstream is reported as the cause',
+  },
+  'database.pgliteDataDir': {
+    type: 'directory',
+    meaning: 'data directory of the embedded PGlite database, used only when `DATABASE_URL` is not set',
+    defaultText: 'in memory',
+    reason: 'nothing is written to disk unless asked for; the data is gone when the process stops',
+    example: './data',
+  },
+  'database.poolSize': {
+    type: 'integer 1–200',
+    meaning: 'PostgreSQL connections per gateway instance (with `DATABASE_URL`)',
+    default: 10,
+    reason: 'several gateway instances share one PostgreSQL server',
+  },
+  organisations: {
+    type: 'list of organisations, at least one',
+    meaning: 'the care organisations whose clients this gateway serves, each with its policy preset',
+    required: true,
+  },
+  'organisations[].id': {
+    type: 'lower-case letters, digits and hyphens (at most 63), unique',
+    meaning:
+      "the organisation's id: it names the ECD identifier systems and the push key variable (`INZAGE_ECD_KEY_<ID>`)",
+    required: true,
+    example: 'meerzicht',
+  },
+  'organisations[].name': {
+    type: 'text',
+    meaning: "the organisation's name, as people read it",
+    required: true,
+    example: 'Zorgcentrum Meerzicht',
+  },
+  'organisations[].preset': {
+    type: '`meerlanden` or `amerpoort`',
+    meaning: "the policy preset that governs the organisation's clients (`config/presets/`)",
+    required: true,
+    values: {
+      meerlanden: 'first contact person model; access ends when care ends',
+      amerpoort:
+        "portal administrator model; curator or mentor first; minors' rules; closes two days after care " +
+        'ends or death; employees kept out of responses',
+    },
+    example: 'meerlanden',
+  },
+  'organisations[].ura': {
+    type: '8 digits',
+    meaning: "the organisation's URA number (UZI register), when it has one",
+    example: '12345678',
+  },
+  'organisations[].agb': {
+    type: '8 digits',
+    meaning: "the organisation's AGB code (Vektis), when it has one",
+  },
+  'ecd.maxPushSize': {
+    type: 'size: a number with `b`, `kb` or `mb`',
+    meaning: 'largest ECD export accepted by the push endpoint',
+    default: '256mb',
+    reason: 'a full export of a large organisation; it is streamed, so memory does not grow with it',
+  },
+  'log.level': {
+    type: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
+    meaning: 'the least severe log lines written',
+    default: 'info',
+    reason: "`info` records every request and the gateway's start and stop; `debug` is for finding a fault",
+  },
+} as const satisfies Record<string, Setting>;
+
+export type SettingPath = keyof typeof SETTINGS;
+
+/** The defaults as the loader uses them, in its units (bytes, not "1mb"). */
 export const DEFAULTS = {
-  /** Port 8080: the documented port that SMART discovery URLs and the demo's printed links use. */
-  port: 8080,
-  /** Production listens on every interface; the demo overrides this with 127.0.0.1. */
-  host: '0.0.0.0',
-  /** 1 MiB: FHIR reads carry small bodies (a POST _search form); ECD sync has its own limit. */
-  bodyLimitBytes: 1024 * 1024,
-  /** 30 s: longer than any upstream timeout, so the upstream's error wins over a bare timeout. */
-  requestTimeoutMs: 30_000,
-  /** 10 s: enough for a FHIR read in flight to finish; orchestrators send SIGKILL at about 30 s. */
-  shutdownGraceMs: 10_000,
-  /** Off: behind a proxy, set it so client addresses in the audit trail are the real ones. */
-  trustProxy: false,
-  /** 10 s for one upstream call. */
-  upstreamTimeoutMs: 10_000,
-  /** Ten connections per gateway instance: several instances share one PostgreSQL server. */
-  databasePoolSize: 10,
-  logLevel: 'info',
-  /** 256 MiB: a full export of a large organisation, streamed (memory does not grow with it). */
-  ecdMaxPushBytes: 256 * 1024 * 1024,
-  /** Push keys shorter than this are refused: they are bearer secrets. */
-  ecdPushKeyMinLength: 32,
+  port: SETTINGS['server.port'].default,
+  host: SETTINGS['server.host'].default,
+  bodyLimitBytes: sizeInBytes(SETTINGS['server.bodyLimit'].default),
+  requestTimeoutMs: SETTINGS['server.requestTimeoutMs'].default,
+  shutdownGraceMs: SETTINGS['server.shutdownGraceMs'].default,
+  trustProxy: SETTINGS['server.trustProxy'].default,
+  upstreamTimeoutMs: SETTINGS['upstream.timeoutMs'].default,
+  databasePoolSize: SETTINGS['database.poolSize'].default,
+  logLevel: SETTINGS['log.level'].default,
+  ecdMaxPushBytes: sizeInBytes(SETTINGS['ecd.maxPushSize'].default),
+  ecdPushKeyMinLength: ECD_PUSH_KEY_MIN_LENGTH,
 } as const;
 
 /** The FHIR base path; SMART discovery lives at `${FHIR_BASE_PATH}/.well-known/smart-configuration`. */

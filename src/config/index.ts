@@ -1,6 +1,21 @@
-export { ecdPushKeyVariable, loadConfigFile, resolveConfig, type Environment } from './load';
+export { loadConfigFile, resolveConfig, type Environment } from './load';
 export { ConfigError, type ConfigIssue } from './errors';
-export { DEFAULTS, FHIR_BASE_PATH } from './defaults';
+export { describeConfig, type ConfigView } from './describe';
+export {
+  DEFAULTS,
+  FHIR_BASE_PATH,
+  SECTIONS,
+  SETTINGS,
+  type Setting,
+  type SettingPath,
+  type SettingValue,
+} from './defaults';
+export {
+  ECD_PUSH_KEY_MIN_LENGTH,
+  ENVIRONMENT_VARIABLES,
+  ecdPushKeyVariable,
+  type EnvironmentVariable,
+} from './variables';
 export type { ConfigFile } from './schema';
 export { POLICY_PRESETS } from './schema';
 export type {

@@ -1,17 +1,23 @@
-import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { DEFAULTS, FHIR_BASE_PATH } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
-import { configFileSchema, type ConfigFile } from './schema';
+import { readConfigText } from './read';
+import { isSecretName, redactText } from './redact';
+import { configFileSchema, LOG_LEVELS, type ConfigFile } from './schema';
+import { sizeInBytes } from './size';
 import type { DatabaseConfig, GatewayConfig, LogLevel } from './types';
-import { LOG_LEVELS } from './schema';
+import { urlProblem } from './urls';
+import { ecdPushKeyVariable, isEcdPushKeyVariable, variableForSecret } from './variables';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateConfigFile = ajv.compile(configFileSchema);
 
-/** Field names that look like secrets: they belong in the environment, never in a file in a repo. */
-const SECRET_LIKE = /(password|secret|token|key|url$|dsn|credentials)/i;
+/** Under `database`, these name parts of the connection, which DATABASE_URL holds as a whole. */
+const CONNECTION_PART = /(url|uri|dsn|connection|host|user)/i;
+
+/** The longest quotation of a refused value in a message. */
+const QUOTE_MAX = 80;
 
 export interface Environment {
   [name: string]: string | undefined;
@@ -19,13 +25,8 @@ export interface Environment {
 
 /** Reads, parses and validates a configuration file (YAML or JSON), then applies the environment. */
 export function loadConfigFile(path: string, env: Environment): GatewayConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(err);
-    throw new ConfigError(path, [{ field: '(file)', message: reason }]);
-  }
+  const text = readConfigText(path);
+  if (text.trim() === '') throw new ConfigError(path, [{ field: '(file)', message: `${path} is empty` }]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -33,7 +34,7 @@ export function loadConfigFile(path: string, env: Environment): GatewayConfig {
       path,
       doc.errors.map((e) => ({
         field: '(syntax)',
-        message: e.message.split('\n')[0] ?? e.message,
+        message: redactText(e.message.split('\n')[0] ?? e.message),
         line: e.linePos?.[0]?.line,
       })),
     );
@@ -125,7 +126,7 @@ export function resolveConfig(
       host,
       port,
       publicUrl: (file.server?.publicUrl ?? `http://${publicHost}:${port}`).replace(/\/+$/, ''),
-      bodyLimitBytes: file.server?.bodyLimit ? parseSize(file.server.bodyLimit) : DEFAULTS.bodyLimitBytes,
+      bodyLimitBytes: file.server?.bodyLimit ? sizeInBytes(file.server.bodyLimit) : DEFAULTS.bodyLimitBytes,
       requestTimeoutMs: file.server?.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
       shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
       trustProxy: file.server?.trustProxy ?? DEFAULTS.trustProxy,
@@ -139,15 +140,10 @@ export function resolveConfig(
     organisations: file.organisations.map((o) => ({ ...o })),
     ecd: {
       pushKeys,
-      maxPushBytes: file.ecd?.maxPushSize ? parseSize(file.ecd.maxPushSize) : DEFAULTS.ecdMaxPushBytes,
+      maxPushBytes: file.ecd?.maxPushSize ? sizeInBytes(file.ecd.maxPushSize) : DEFAULTS.ecdMaxPushBytes,
     },
     log: { level: logLevel },
   };
-}
-
-/** The environment variable that holds an organisation's ECD push key. */
-export function ecdPushKeyVariable(organisationId: string): string {
-  return `INZAGE_ECD_KEY_${organisationId.toUpperCase().replace(/-/g, '_')}`;
 }
 
 function ecdPushKeys(
@@ -158,7 +154,7 @@ function ecdPushKeys(
   const keys = new Map<string, string>();
   const known = new Map(organisationIds.map((id) => [ecdPushKeyVariable(id), id]));
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('INZAGE_ECD_KEY_') || value === undefined || value === '') continue;
+    if (!isEcdPushKeyVariable(name) || value === undefined || value === '') continue;
     const organisationId = known.get(name);
     if (!organisationId) {
       issues.push({ field: `${name} (environment)`, message: 'names no configured organisation' });
@@ -175,13 +171,6 @@ function ecdPushKeys(
   return keys;
 }
 
-function parseSize(text: string): number {
-  const m = /^(\d+)(b|kb|mb)$/.exec(text);
-  if (!m) throw new TypeError(`not a size: ${text}`);
-  const unit = m[2] === 'mb' ? 1024 * 1024 : m[2] === 'kb' ? 1024 : 1;
-  return Number(m[1]) * unit;
-}
-
 /** Turns an ajv error into a message an operator can act on without reading JSON Schema. */
 function issueFromAjv(
   e: ErrorObject,
@@ -190,8 +179,7 @@ function issueFromAjv(
 ): ConfigIssue {
   const path = pointerToPath(e.instancePath);
   const field = pathToField(path);
-  const value = valueAt(raw, path);
-  const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+  const got = quoted(path, valueAt(raw, path));
   switch (e.keyword) {
     case 'required': {
       const missing = String(e.params.missingProperty);
@@ -201,10 +189,11 @@ function issueFromAjv(
     case 'additionalProperties': {
       const extra = String(e.params.additionalProperty);
       const full = [...path, extra];
-      const hint = SECRET_LIKE.test(extra)
-        ? '; secrets and the database URL come from the environment (DATABASE_URL), never from the file'
-        : '';
-      return { field: pathToField(full), message: `unknown field${hint}`, line: locate(full) };
+      return {
+        field: pathToField(full),
+        message: `unknown field${secretHint(full, raw)}`,
+        line: locate(full),
+      };
     }
     case 'enum':
       return {
@@ -217,8 +206,13 @@ function issueFromAjv(
     case 'minimum':
     case 'maximum':
       return { field, message: `${e.message ?? 'out of range'}${got}`, line: locate(path) };
-    case 'pattern':
+    case 'pattern': {
+      if (/url$/i.test(field)) {
+        const problem = urlProblem(field, valueAt(raw, path));
+        return { field, message: `${problem.message}${problem.quote ? got : ''}`, line: locate(path) };
+      }
       return { field, message: `${patternHint(field)}${got}`, line: locate(path) };
+    }
     case 'minItems':
       return { field, message: 'must list at least one entry', line: locate(path) };
     case 'minLength':
@@ -228,8 +222,38 @@ function issueFromAjv(
   }
 }
 
+/**
+ * The refused value, quoted for the message: never for a secret-looking field, never more than
+ * QUOTE_MAX characters, and with URL credentials and secret query values hidden.
+ */
+function quoted(path: (string | number)[], value: unknown): string {
+  if (value === undefined) return '';
+  const name = path.findLast((p): p is string => typeof p === 'string');
+  if (name !== undefined && isSecretName(name)) return '';
+  const text = JSON.stringify(value) ?? String(value);
+  const short = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX - 1)}…` : text;
+  return ` (got ${redactText(short)})`;
+}
+
+/**
+ * For an unknown field that looks like a secret: where that secret goes instead. The variable is
+ * named exactly when it can be (INZAGE_ECD_KEY_MEERZICHT under the organisation meerzicht).
+ */
+function secretHint(full: (string | number)[], raw: unknown): string {
+  const name = String(full[full.length - 1]);
+  const section = String(full[0]);
+  const connection = full.length > 1 && section === 'database' && CONNECTION_PART.test(name);
+  const topLevelConnection = full.length === 1 && /^database/i.test(name) && CONNECTION_PART.test(name);
+  if (!isSecretName(name) && !connection && !topLevelConnection) return '';
+  const id = section === 'organisations' ? valueAt(raw, [...full.slice(0, 2), 'id']) : undefined;
+  const organisationId = typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) ? id : undefined;
+  const variable = variableForSecret(section, organisationId);
+  return variable
+    ? `; secrets come from the environment (${variable}), never from the file`
+    : '; secrets never go in the file, and no environment variable takes this one yet (not supported)';
+}
+
 function patternHint(field: string): string {
-  if (/url$/i.test(field)) return 'must be an http:// or https:// URL';
   if (/bodyLimit$/.test(field)) return "must be a size such as '512kb' or '1mb'";
   if (/\.id$/.test(field)) return 'must be lower-case letters, digits and hyphens';
   if (/\.(ura|agb)$/.test(field)) return 'must be 8 digits';

@@ -1,7 +1,12 @@
 import type { JSONSchemaType } from 'ajv';
+import { SIZE_PATTERN } from './size';
 import type { LogLevel, PolicyPresetName } from './types';
+import { BASE_URL_PATTERN } from './urls';
 
-/** The configuration file as written by an operator (YAML or JSON), before defaults and environment. */
+/**
+ * The configuration file as written by an operator (YAML or JSON), before defaults and environment.
+ * Every property here has its entry in SETTINGS (defaults.ts); a test keeps the two in step.
+ */
 export interface ConfigFile {
   server?: {
     host?: string;
@@ -22,7 +27,7 @@ export interface ConfigFile {
 export const POLICY_PRESETS: readonly PolicyPresetName[] = ['meerlanden', 'amerpoort'];
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-const httpUrl = { type: 'string', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$' } as const;
+const httpUrl = { type: 'string', pattern: BASE_URL_PATTERN } as const;
 
 export const configFileSchema: JSONSchemaType<ConfigFile> = {
   type: 'object',
@@ -37,7 +42,7 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
         host: { type: 'string', nullable: true, minLength: 1 },
         port: { type: 'integer', nullable: true, minimum: 0, maximum: 65535 },
         publicUrl: { ...httpUrl, nullable: true },
-        bodyLimit: { type: 'string', nullable: true, pattern: '^[1-9][0-9]*(b|kb|mb)$' },
+        bodyLimit: { type: 'string', nullable: true, pattern: SIZE_PATTERN },
         requestTimeoutMs: { type: 'integer', nullable: true, minimum: 100, maximum: 600_000 },
         shutdownGraceMs: { type: 'integer', nullable: true, minimum: 0, maximum: 600_000 },
         trustProxy: {
@@ -85,7 +90,7 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
       nullable: true,
       additionalProperties: false,
       properties: {
-        maxPushSize: { type: 'string', nullable: true, pattern: '^[1-9][0-9]*(b|kb|mb)$' },
+        maxPushSize: { type: 'string', nullable: true, pattern: SIZE_PATTERN },
       },
     },
     log: {

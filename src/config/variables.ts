@@ -1,0 +1,86 @@
+/**
+ * Every environment variable the gateway reads: what it holds and whether it is a secret. With
+ * SETTINGS (defaults.ts) this is the one source of the configuration reference: `npm run docs:config`
+ * writes the README's environment table and the header of config/inzage.example.yaml from it.
+ *
+ * Secrets live here and never in the file: a file is copied, committed and pasted into tickets. So a
+ * secret-looking field in the file is refused, and the refusal names the variable that takes it
+ * (`secretFor`), or says that no variable does yet.
+ */
+
+/** Push keys shorter than this are refused: they are bearer secrets, guessable when short. */
+export const ECD_PUSH_KEY_MIN_LENGTH = 32;
+
+/** Prefix of the per-organisation push key variables. */
+const ECD_KEY_PREFIX = 'INZAGE_ECD_KEY_';
+
+export interface EnvironmentVariable {
+  /** Its name; `<ORGANISATION>` stands for one variable per organisation. */
+  readonly name: string;
+  /** What it holds and what it changes (markdown: code in backticks). */
+  readonly holds: string;
+  /** A secret: never logged, never echoed, never shown by `config check`. */
+  readonly secret: boolean;
+  /** The setting of the file it overrides, when it does. */
+  readonly overrides?: string;
+  /**
+   * Sections of the file (their top-level names) whose secret-looking fields this variable takes
+   * instead: `database.password` is refused with a pointer to DATABASE_URL.
+   */
+  readonly secretFor?: readonly string[];
+  /** One variable per organisation, named by `ecdPushKeyVariable`. */
+  readonly perOrganisation?: boolean;
+}
+
+export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
+  {
+    name: 'DATABASE_URL',
+    holds:
+      'the PostgreSQL database, `postgres://user:password@host:5432/db`; when absent, the embedded PGlite database',
+    secret: true,
+    secretFor: ['database'],
+  },
+  {
+    name: `${ECD_KEY_PREFIX}<ORGANISATION>`,
+    holds:
+      "the key one organisation's ECD pushes exports with (`Authorization: Bearer <key>`), at least " +
+      `${ECD_PUSH_KEY_MIN_LENGTH} characters (\`openssl rand -base64 32\`); \`<ORGANISATION>\` is the ` +
+      'organisation id in capitals with `_` for `-` (`meerzicht`: `INZAGE_ECD_KEY_MEERZICHT`); without ' +
+      'it, that organisation cannot push',
+    secret: true,
+    secretFor: ['ecd', 'organisations'],
+    perOrganisation: true,
+  },
+  { name: 'PORT', holds: 'the port to listen on', secret: false, overrides: 'server.port' },
+  { name: 'LOG_LEVEL', holds: 'the log level', secret: false, overrides: 'log.level' },
+  {
+    name: 'INZAGE_CONFIG',
+    holds: 'the configuration file, instead of `--config` (`serve`, `ecd import`, `explain`)',
+    secret: false,
+  },
+];
+
+/** The environment variable that holds an organisation's ECD push key. */
+export function ecdPushKeyVariable(organisationId: string): string {
+  return `${ECD_KEY_PREFIX}${organisationId.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** Whether a variable name is one of the per-organisation push key variables. */
+export function isEcdPushKeyVariable(name: string): boolean {
+  return name.startsWith(ECD_KEY_PREFIX);
+}
+
+/**
+ * The variable that takes a secret someone wrote in the file at `section` (the top-level field it is
+ * under, or the field itself at the top level), or undefined when no variable takes it yet.
+ * `organisationId` makes a push key concrete: INZAGE_ECD_KEY_MEERZICHT rather than the template.
+ */
+export function variableForSecret(section: string, organisationId?: string): string | undefined {
+  const wanted = section.toLowerCase();
+  const variable = ENVIRONMENT_VARIABLES.find((v) =>
+    (v.secretFor ?? []).some((s) => wanted === s || wanted.startsWith(s)),
+  );
+  if (!variable) return undefined;
+  if (variable.perOrganisation && organisationId) return ecdPushKeyVariable(organisationId);
+  return variable.name;
+}
