@@ -129,9 +129,17 @@ describe('configuration file', () => {
     expect(issues[0]?.line).toBeGreaterThanOrEqual(2);
   });
 
-  it('says so when the file does not exist', () => {
-    const issues = issuesOf(() => loadConfigFile(join(dir, 'missing.yaml'), {}));
-    expect(issues).toEqual([{ field: '(file)', message: 'file not found' }]);
+  it('B10: says so when the file does not exist', () => {
+    const missing = join(dir, 'missing.yaml');
+    const issues = issuesOf(() => loadConfigFile(missing, {}));
+    expect(issues).toEqual([{ field: '(file)', message: `${missing} does not exist` }]);
+  });
+
+  it('says so when the file is empty', () => {
+    const empty = file('\n');
+    expect(issuesOf(() => loadConfigFile(empty, {}))).toEqual([
+      { field: '(file)', message: `${empty} is empty` },
+    ]);
   });
 
   it('the error message lists line, field and reason, one per line', () => {
