@@ -230,9 +230,9 @@ function quoted(path: (string | number)[], value: unknown): string {
   if (value === undefined) return '';
   const name = path.findLast((p): p is string => typeof p === 'string');
   if (name !== undefined && isSecretName(name)) return '';
-  const text = JSON.stringify(value) ?? String(value);
-  const short = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX - 1)}…` : text;
-  return ` (got ${redactText(short)})`;
+  // Redact before shortening: a URL cut before its '@' would no longer look like one.
+  const text = redactText(JSON.stringify(value) ?? String(value));
+  return ` (got ${text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX - 1)}…` : text})`;
 }
 
 /**

@@ -96,6 +96,15 @@ describe('credentials in URL settings', () => {
     expect(message).not.toMatch(/secret|abc/);
   });
 
+  it('B7: a long quoted value is shortened after its credentials are hidden, not before', () => {
+    const long = `https://user:${'p'.repeat(100)}@host/fhir`;
+    const { message } = refusal(
+      file(`server:\n  port: "${long}"\nupstream:\n  url: http://h/fhir\n${organisations}`),
+    );
+    expect(message).toContain('server.port: must be an integer (got "https://***@host/fhir")');
+    expect(message).not.toContain('ppp');
+  });
+
   it('B7: every ConfigError message passes through the redaction, whoever built the issue', () => {
     const err = new ConfigError('https://u:pw1@host/x', [
       { field: 'x', message: 'see https://user:pw2@host/fhir?token=tk3&page=2' },
