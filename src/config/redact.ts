@@ -53,7 +53,7 @@ export function redactText(text: string): string {
     text
       // Greedy up to the last '@' before the path: a password may itself contain an unencoded '@'.
       .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"']*@/gi, `$1${HIDDEN}@`)
-      .replace(/([?&;])([^=&#\s"']+)=([^&#\s"']*)/g, (whole, sep: string, name: string) =>
+      .replace(/([?&;])([^=&;#\s"']+)=([^&;#\s"']*)/g, (whole, sep: string, name: string) =>
         isSecretName(safeDecode(name)) ? `${sep}${name}=${HIDDEN}` : whole,
       )
   );
