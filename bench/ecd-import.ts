@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importEcdExport, readEcdExport, type ImportResult } from '../src/ecd';
 import { migrate, openStore, type Store, type StoreOptions } from '../src/store';
+import { resetGatewayTables } from '../test/support/tables';
 import { writeSyntheticExport } from './synthetic-export';
 
 const ORGANISATIONS = [
@@ -110,9 +111,7 @@ export async function benchEcdImport(options: {
           : options.driver,
       );
       await migrate(store);
-      if (options.driver.driver === 'postgres') {
-        await store.query('TRUNCATE fhir_resource, fhir_resource_history, portal_registration, ecd_import');
-      }
+      if (options.driver.driver === 'postgres') await resetGatewayTables(store);
       return store;
     };
 

@@ -1,6 +1,7 @@
 // `npm run bench`: prints figures, asserts nothing (timings belong here, never in tests).
 import { benchConsentEngine } from './consent-engine';
 import { benchEcdImport } from './ecd-import';
+import { benchValidation } from './validation';
 
 interface ClusterModule {
   startTestCluster(): Promise<{ url: string; stop(): Promise<void> } | undefined>;
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (which === 'all' || which === 'validation') benchValidation();
   if (which === 'all' || which === 'ecd') {
     await benchEcdImport({ driver: { driver: 'pglite' }, label: 'PGlite (embedded)', clients });
     const cluster = await startPostgres();

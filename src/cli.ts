@@ -28,7 +28,7 @@ function integer(min: number, max: number) {
 /** Prints what went wrong in words an operator can act on, and exits non-zero. */
 function fail(err: unknown): never {
   if (err instanceof EcdImportError) {
-    console.error(`inzage: ${err.message}`);
+    console.error(`inzage: ${err.message}:\n${err.detail ?? ''}`);
     process.exit(3);
   }
   if (err instanceof ConfigError) {

@@ -7,7 +7,7 @@
  * Every record has a stable `id` assigned by the ECD; the gateway keys on it for sync.
  */
 
-import { PORTAL_SECTIONS, type PortalSection, type RelationRole } from '../consent';
+import type { PortalSection, RelationRole } from '../vocabulary';
 
 export const ECD_EXPORT_FORMAT = 'inzage-ecd-export';
 export const ECD_EXPORT_VERSION = 1;
@@ -23,8 +23,9 @@ export interface EcdExport {
   /** When the ECD produced this export. */
   exportedAt: IsoDateTime;
   /**
-   * `full` (the default): the export is the whole client administration; what it no longer lists is
-   * ended. `delta`: only new and changed records; nothing is ended for being absent. A client in a
+   * `full` (the default): the export is the whole client administration and lists every section
+   * (an empty one as []); what it no longer lists is ended. `delta`: only new and changed records;
+   * a section it leaves out has no changes, and nothing is ended for being absent. A client in a
    * delta comes with all its care agreements.
    */
   mode?: EcdExportMode;
@@ -35,6 +36,21 @@ export interface EcdExport {
   portalAuthorisations: EcdPortalAuthorisation[];
   clientAgreements: EcdClientAgreement[];
 }
+
+/** A delta export: only the header is required; a section it leaves out has no changes (B6). */
+export type EcdDeltaExport = Omit<EcdExport, 'mode' | EcdSection> & {
+  mode: 'delta';
+} & Partial<Pick<EcdExport, EcdSection>>;
+
+/** The sections of an export, in the order the JSON form lists them. */
+export const ECD_SECTIONS = [
+  'clients',
+  'relations',
+  'portalRegistrations',
+  'portalAuthorisations',
+  'clientAgreements',
+] as const;
+export type EcdSection = (typeof ECD_SECTIONS)[number];
 
 export type EcdExportMode = 'full' | 'delta';
 
@@ -133,8 +149,11 @@ export interface EcdPortalRegistration {
 
 export type EcdPersonReference = { kind: 'client' } | { kind: 'relation'; relationId: string };
 
-/** Portal sections of the gateway's CodeSystem (owned by the policy engine). */
-export { PORTAL_SECTIONS, type PortalSection };
+/**
+ * @deprecated Take PORTAL_SECTIONS from the vocabulary module; kept only until record-schemas.ts
+ * (which imports it from here) does.
+ */
+export { PORTAL_SECTIONS } from '../vocabulary';
 
 /** One person authorising another for portal sections (M-2, A-3), and its withdrawal (M-3). */
 export interface EcdPortalAuthorisation {

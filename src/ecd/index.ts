@@ -1,5 +1,11 @@
+/**
+ * The ECD link: the export format, reading an export (a JSON file or stream, a CSV directory), and
+ * the sync that applies it; and the push handler for POST /ecd/sync.
+ */
 export type {
   EcdExport,
+  EcdDeltaExport,
+  EcdExportMode,
   EcdClient,
   EcdCareAgreement,
   EcdRelation,
@@ -15,15 +21,13 @@ export type {
   EcdAssessorRole,
   EcdCareType,
   EcdGender,
-  PortalSection,
+  IsoDate,
+  IsoDateTime,
 } from './export-format';
-export { ECD_EXPORT_FORMAT, ECD_EXPORT_VERSION, PORTAL_SECTIONS } from './export-format';
-export { checkRecord, passesElevenTest, type RecordProblem } from './record-schemas';
-export { EcdImportError, describeProblem, type ImportProblem } from './problems';
+export { ECD_EXPORT_FORMAT, ECD_EXPORT_VERSION } from './export-format';
+export { EcdImportError, type ImportProblem } from './problems';
 export {
   importEcdExport,
-  dutchCalendarDate,
-  ECD_SYNC_CHANNEL,
   type ImportOptions,
   type ImportResult,
   type ImportPhase,

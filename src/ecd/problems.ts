@@ -1,3 +1,5 @@
+import { GatewayError } from '../errors';
+
 /** One reason an ECD export cannot be applied, located so the ECD's operator can find it. */
 export interface ImportProblem {
   /** File name, or "request body" for a push. */
@@ -14,20 +16,30 @@ export interface ImportProblem {
   reason: string;
 }
 
-/** The export was not applied; nothing changed. Carries every problem found (up to a cap). */
-export class EcdImportError extends Error {
-  readonly code = 'ERR_ECD_INVALID';
+/**
+ * ERR_ECD_INVALID (422): the export was not applied, and nothing changed. The public text says how
+ * many problems there are; the problems themselves are in `problems` (for the push response and the
+ * command line) and, described one per line, in `detail` (for the log).
+ */
+export class EcdImportError extends GatewayError {
   constructor(
     readonly problems: readonly ImportProblem[],
     /** True when reading stopped at the cap and more problems may follow. */
     readonly truncated: boolean,
   ) {
+    const n = `${problems.length}${truncated ? '+' : ''}`;
     super(
-      `the export was not applied (${problems.length}${truncated ? '+' : ''} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${describeProblem(p)}`).join('\n'),
+      'ERR_ECD_INVALID',
+      422,
+      `the export was not applied; nothing changed (${n} problem${problems.length === 1 && !truncated ? '' : 's'})`,
+      { detail: describeProblems(problems) },
     );
-    this.name = 'EcdImportError';
   }
+}
+
+/** The problems, one per line, as an operator reads them. */
+export function describeProblems(problems: readonly ImportProblem[]): string {
+  return problems.map((p) => `  - ${describeProblem(p)}`).join('\n');
 }
 
 export function describeProblem(p: ImportProblem): string {
@@ -40,4 +52,34 @@ export function describeProblem(p: ImportProblem): string {
     .join(' ');
   const field = p.field ? `${p.field}: ` : '';
   return `${where}${what ? ` ${what}` : ''}: ${field}${p.reason}`;
+}
+
+/** The problems an import collects, up to a cap; past it, only that there were more is kept. */
+export class ProblemList {
+  readonly #problems: ImportProblem[] = [];
+  #truncated = false;
+
+  constructor(readonly max: number) {}
+
+  add(problem: ImportProblem): void {
+    if (this.#problems.length >= this.max) {
+      this.#truncated = true;
+      return;
+    }
+    this.#problems.push(problem);
+  }
+
+  /** True once a problem had to be dropped: reading on would only find more. */
+  get full(): boolean {
+    return this.#truncated;
+  }
+
+  get count(): number {
+    return this.#problems.length;
+  }
+
+  /** Ends the import when anything was found. */
+  throwIfAny(): void {
+    if (this.#problems.length > 0) throw new EcdImportError([...this.#problems], this.#truncated);
+  }
 }

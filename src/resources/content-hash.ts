@@ -16,6 +16,11 @@ function withoutVersion(value: unknown): unknown {
   const meta = (value as { meta?: Record<string, unknown> }).meta;
   if (!meta || (meta.versionId === undefined && meta.lastUpdated === undefined)) return value;
   const { versionId: _v, lastUpdated: _l, ...rest } = meta;
+  // A meta that held only the version fields goes altogether: the content had none before it was stored.
+  if (Object.keys(rest).length === 0) {
+    const { meta: _meta, ...content } = value as Record<string, unknown>;
+    return content;
+  }
   return { ...value, meta: rest };
 }
 

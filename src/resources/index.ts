@@ -14,3 +14,12 @@ export {
 } from './resource-store';
 export { contentHash, stripVersion } from './content-hash';
 export { announceChange, CLIENT_CHANGE_CHANNEL, BULK_CHANGE_CHANNEL, type Change } from './changes';
+export {
+  currentVersions,
+  countCurrent,
+  resourcesWithIdentifier,
+  startSweep,
+  type CurrentVersion,
+  type ResourceScope,
+  type Sweep,
+} from './by-source';

@@ -44,7 +44,8 @@ export interface ResourceWrite {
   basedOn: number;
 }
 
-interface ResourceRow {
+/** A row of fhir_resource as the drivers return it. */
+export interface ResourceRow {
   resource_type: string;
   id: string;
   version_id: number;
@@ -59,10 +60,11 @@ interface ResourceRow {
   content: Resource & { id: string };
 }
 
-const COLUMNS = `resource_type, id, version_id, last_updated, organisation_id, patient_id, source, source_record,
+/** The columns of fhir_resource, in the order ResourceRow reads them. */
+export const COLUMNS = `resource_type, id, version_id, last_updated, organisation_id, patient_id, source, source_record,
   content_hash, ended_at, actor, content`;
 
-function fromRow<T extends Resource>(row: ResourceRow): StoredResource<T> {
+export function fromRow<T extends Resource>(row: ResourceRow): StoredResource<T> {
   return {
     resourceType: row.resource_type,
     id: row.id,

@@ -16,5 +16,5 @@ export type {
   EcdRelation,
   EcdRelationRole,
   EcdTelecom,
-  PortalSection,
 } from '../ecd';
+export type { PortalSection } from '../vocabulary';

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EcdImportError,
-  ECD_SYNC_CHANNEL,
   importEcdExport,
   readEcdExport,
   readEcdJsonStream,
@@ -12,7 +11,10 @@ import {
   type ImportOptions,
   type ImportResult,
 } from '../../src/ecd';
+import { GatewayError } from '../../src/errors';
+import { BULK_CHANGE_CHANNEL, resourceHistory } from '../../src/resources';
 import { migrate, type Store } from '../../src/store';
+import { resetGatewayTables } from '../support/tables';
 import { asJson, lineOf, ORGANISATIONS, smallExport } from './fixtures';
 
 const NOW = new Date('2026-11-23T10:00:00+01:00');
@@ -32,7 +34,7 @@ export function describeSyncContract(
     });
 
     beforeEach(async () => {
-      await store.query('TRUNCATE fhir_resource, fhir_resource_history, portal_registration, ecd_import');
+      await resetGatewayTables(store);
     });
 
     afterAll(async () => {
@@ -190,9 +192,34 @@ export function describeSyncContract(
       expect(await count('ecd_import')).toBe(0);
     });
 
+    it('every version an import writes names that import as its actor', async () => {
+      const first = await run(smallExport());
+      const changed = smallExport();
+      changed.relations = changed.relations.filter((r) => r.id !== 'r2');
+      changed.clients[1]!.name.family = 'Jansen-Smit';
+      const second = await run(changed);
+      expect(first.importId).toBeDefined();
+      expect(second.importId).not.toBe(first.importId);
+      const logged = await store.query<{ id: string }>('SELECT id FROM ecd_import ORDER BY id');
+      expect(logged.map((r) => String(r.id))).toEqual([first.importId, second.importId]);
+      const actors = await store.query<{ actor: string; n: number }>(
+        'SELECT actor, count(*)::int AS n FROM fhir_resource_history GROUP BY actor ORDER BY actor',
+      );
+      expect(actors).toEqual([
+        { actor: `ecd-import:meerzicht:${first.importId}`, n: 7 },
+        // c2 changed, r2 ended.
+        { actor: `ecd-import:meerzicht:${second.importId}`, n: 2 },
+      ]);
+      const ended = await resourceHistory(store, 'RelatedPerson', await idOf('RelatedPerson', 'r2'));
+      expect(ended.map((v) => [v.versionId, v.actor, v.endedAt !== null])).toEqual([
+        [1, `ecd-import:meerzicht:${first.importId}`, false],
+        [2, `ecd-import:meerzicht:${second.importId}`, true],
+      ]);
+    });
+
     it('announces a committed sync on the sync channel, and nothing for a failed one', async () => {
       const heard: string[] = [];
-      const stop = await store.listen(ECD_SYNC_CHANNEL, (payload) => heard.push(payload));
+      const stop = await store.listen(BULK_CHANGE_CHANNEL, (payload) => heard.push(payload));
       try {
         await failure('{"format":');
         await run(smallExport(), { dryRun: true });
@@ -230,7 +257,14 @@ export function describeSyncContract(
           }),
           expect.objectContaining({ field: 'gender', reason: 'must be one of male, female, other, unknown' }),
         ]);
-        expect(err.message).toContain('export.json line');
+        // The public text counts the problems; the list is on the error, and described in its detail.
+        expect(err).toMatchObject({
+          code: 'ERR_ECD_INVALID',
+          status: 422,
+          message: 'the export was not applied; nothing changed (2 problems)',
+        });
+        expect(err).toBeInstanceOf(GatewayError);
+        expect(err.detail).toContain('export.json line');
         await expectNothingApplied();
       });
 
@@ -294,6 +328,26 @@ export function describeSyncContract(
             reason: 'is not a valid BSN (fails the eleven-test)',
           }),
         ]);
+        await expectNothingApplied();
+      });
+
+      it('B11: two clients of one organisation with the same BSN are refused, naming both', async () => {
+        const exp = smallExport();
+        exp.clients[1]!.bsn = exp.clients[0]!.bsn;
+        const text = asJson(exp);
+        const err = await failure(text);
+        const firstLine = lineOf(text, '"id": "c1"') - 1;
+        expect(err.problems).toEqual([
+          expect.objectContaining({
+            entity: 'clients',
+            recordId: 'c2',
+            line: lineOf(text, '"id": "c2"') - 1,
+            field: 'bsn',
+            reason: `has the same BSN as client 'c1' (line ${firstLine}); one person is one client of an organisation`,
+          }),
+        ]);
+        // The BSN itself is personal data: a problem report names the records, not the number.
+        expect(JSON.stringify(err.problems)).not.toContain('999990019');
         await expectNothingApplied();
       });
 
@@ -455,6 +509,88 @@ export function describeSyncContract(
         expect(result.counts.Consent.created).toBe(1);
       });
 
+      it('B6: a delta may leave out sections; what it leaves out is left untouched', async () => {
+        await run(smallExport());
+        const historyBefore = await count('fhir_resource_history');
+        const client = { ...smallExport().clients[1]!, name: { given: ['Bert'], family: 'Jansen-Smit' } };
+        const {
+          relations: _r,
+          portalRegistrations: _g,
+          portalAuthorisations: _a,
+          clientAgreements: _k,
+          ...rest
+        } = delta({ clients: [client] });
+        const text = asJson(rest);
+        expect(text).not.toContain('"relations"');
+        const result = await run(text);
+        expect(result.counts.Patient).toEqual({ created: 0, updated: 1, ended: 0, unchanged: 0 });
+        for (const kind of ['RelatedPerson', 'Consent', 'PortalRegistration'] as const) {
+          expect(result.counts[kind]).toEqual({ created: 0, updated: 0, ended: 0, unchanged: 0 });
+        }
+        expect(await count('fhir_resource_history')).toBe(historyBefore + 1);
+        const relation = await resource<RelatedPerson>('RelatedPerson', await idOf('RelatedPerson', 'r2'));
+        expect(relation.active).toBe(true);
+        expect(relation.meta.versionId).toBe('1');
+      });
+
+      it('B6: a delta of relations alone, without clients, refers to stored clients', async () => {
+        await run(smallExport());
+        const text = asJson({
+          format: 'inzage-ecd-export',
+          version: 1,
+          exportedAt: '2026-11-23T07:00:00+01:00',
+          mode: 'delta',
+          organisation: smallExport().organisation,
+          relations: [
+            { id: 'r4', clientId: 'c2', role: 'mentor', name: { given: ['Fien'], family: 'Smit' } },
+          ],
+        });
+        const result = await run(text);
+        expect(result.counts.RelatedPerson.created).toBe(1);
+        expect(result.counts.Patient).toEqual({ created: 0, updated: 0, ended: 0, unchanged: 0 });
+      });
+
+      it('B6: a full export without a section is still refused, with a problem that names it', async () => {
+        await run(smallExport());
+        const historyBefore = await count('fhir_resource_history');
+        const { relations: _relations, ...withoutRelations } = smallExport();
+        const err = await failure(asJson(withoutRelations));
+        expect(err.problems).toEqual([
+          expect.objectContaining({
+            file: 'export.json',
+            field: 'relations',
+            reason: expect.stringMatching(
+              /^missing top-level field 'relations' \(the export ends at line \d+; a full export lists every section, \[\] when it has none\)$/,
+            ),
+          }),
+        ]);
+        expect(await count('fhir_resource_history')).toBe(historyBefore);
+      });
+
+      it('B11: a delta client with the BSN of another stored client is refused', async () => {
+        await run(smallExport());
+        const newcomer = {
+          ...smallExport().clients[1]!,
+          id: 'c3',
+          bsn: '999990019',
+          careAgreements: [{ id: 'z3', careType: 'elderly-care' as const, start: '2026-11-01' }],
+        };
+        const err = await failure(delta({ clients: [newcomer] }));
+        expect(err.problems).toEqual([
+          expect.objectContaining({
+            entity: 'clients',
+            recordId: 'c3',
+            field: 'bsn',
+            reason:
+              "has the same BSN as client 'c1', stored by an earlier sync; one person is one client of an organisation",
+          }),
+        ]);
+        // The same delta may give the BSN to c3 when it also gives c1 another one (a corrected BSN).
+        const corrected = { ...smallExport().clients[0]!, bsn: '999990020' };
+        const result = await run(delta({ clients: [corrected, newcomer] }));
+        expect(result.counts.Patient).toEqual({ created: 1, updated: 1, ended: 0, unchanged: 0 });
+      });
+
       it('refuses references to what is neither in the delta nor stored', async () => {
         await run(smallExport());
         const relation = {
@@ -477,6 +613,39 @@ export function describeSyncContract(
           ['a3', 'granteeRelationId', "refers to relation 'r404', which is not in this export"],
         ]);
       });
+    });
+
+    it('B11: one person may be a client of two organisations', async () => {
+      await run(smallExport());
+      const other = smallExport();
+      other.organisation = { id: 'amerhof', name: 'Stichting Amerhof' };
+      const result = await run(other);
+      expect(result.counts.Patient.created).toBe(2);
+      const holders = await store.query<{ organisation_id: string }>(
+        `SELECT organisation_id FROM fhir_resource
+         WHERE resource_type = 'Patient' AND content->'identifier' @> '[{"value": "999990019"}]'::jsonb
+         ORDER BY organisation_id`,
+      );
+      expect(holders.map((h) => h.organisation_id)).toEqual(['amerhof', 'meerzicht']);
+    });
+
+    it('B6: a CSV delta may leave out clients.csv; a full CSV export may not', async () => {
+      await run(smallExport());
+      const organisation = (mode: string) =>
+        `format,version,exported_at,mode,id,name\ninzage-ecd-export,1,2026-11-23T07:00:00+01:00,${mode},meerzicht,Zorgcentrum Meerzicht\n`;
+      const relations = 'id,client_id,role,given_names,family_name\nr4,c2,mentor,Fien,Smit\n';
+      const dir = mkdtempSync(join(tmpdir(), 'inzage-csv-delta-'));
+      writeFileSync(join(dir, 'organisation.csv'), organisation('delta'));
+      writeFileSync(join(dir, 'relations.csv'), relations);
+      const options = { organisations: ORGANISATIONS, source: 'test', now: NOW };
+      const result = await importEcdExport(store, readEcdExport(dir), options);
+      expect(result.counts.RelatedPerson.created).toBe(1);
+      writeFileSync(join(dir, 'organisation.csv'), organisation('full'));
+      const refused = await importEcdExport(store, readEcdExport(dir), options).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(EcdImportError);
+      expect((refused as EcdImportError).problems[0]?.reason).toBe(
+        'missing clients.csv: an export must have one',
+      );
     });
 
     it('reads the same export from a CSV directory', async () => {

@@ -14,6 +14,26 @@ import type {
   RelatedPerson,
   Resource,
 } from '@medplum/fhirtypes';
+import {
+  CODE_SYSTEM,
+  COD472_DISPLAY,
+  COD472_OF_ROLE,
+  EXTENSION,
+  NAMING_SYSTEM,
+  PORTAL_CONSENT,
+  PORTAL_CONSENT_TYPE_DISPLAY,
+  PORTAL_SECTIONS,
+  PROFILE,
+  PURPOSE,
+  ecdClientSystem,
+  ecdRelationSystem,
+  ecdSource,
+  patientReference as patientRef,
+  relatedPersonReference as relatedPersonRef,
+  type Cod472Role,
+  type PortalConsentType,
+  type PortalSection,
+} from '../../vocabulary';
 import type {
   EcdCareAgreement,
   EcdClient,
@@ -23,20 +43,8 @@ import type {
   EcdPersonReference,
   EcdPortalAuthorisation,
   EcdRelation,
-  EcdRelationRole,
   EcdTelecom,
-  PortalSection,
 } from '../export-format';
-import { PORTAL_SECTIONS } from '../export-format';
-import {
-  CODE_SYSTEM,
-  EXTENSION,
-  NAMING_SYSTEM,
-  PROFILE,
-  ecdClientSystem,
-  ecdRelationSystem,
-  ecdSource,
-} from './canonical';
 import { fhirResourceId, patientId, relatedPersonId } from './ids';
 
 /**
@@ -47,34 +55,6 @@ import { fhirResourceId, patientId, relatedPersonId } from './ids';
 
 /** A mapped resource always has its id: the sync keys on it. */
 export type Mapped<T extends Resource> = T & { id: string; meta: Meta };
-
-/** COD472 role for each ECD relation role. */
-export const RELATION_ROLE_CODE: Readonly<Record<EcdRelationRole, Cod472Role>> = {
-  'first-contact-person': '01',
-  'second-contact-person': '02',
-  curator: '03',
-  guardian: '11',
-  'financial-administrator': '14',
-  mentor: '15',
-  // Being a parent is a family relationship, not a COD472 role. A parent with parental authority is
-  // a legal representative (24) only while the child is a minor, which depends on the day of the
-  // request; the policy engine decides that from the family coding and parental-authority instead.
-  parent: '23',
-  other: '23',
-};
-
-export type Cod472Role = '01' | '02' | '03' | '11' | '14' | '15' | '23' | '24';
-
-const COD472_DISPLAY: Readonly<Record<Cod472Role, string>> = {
-  '01': 'Eerste relatie/contactpersoon',
-  '02': 'Tweede relatie/contactpersoon',
-  '03': 'Curator (juridisch)',
-  '11': 'Voogd',
-  '14': 'Bewindvoerder',
-  '15': 'Mentor',
-  '23': 'Contactpersoon',
-  '24': 'Wettelijke vertegenwoordiger',
-};
 
 /** Displays of the v3 RoleCode family codes an ECD is likely to send; other codes go without one. */
 const FAMILY_DISPLAY: Readonly<Record<string, string>> = {
@@ -132,28 +112,23 @@ const OWN_NAME = 'http://hl7.org/fhir/StructureDefinition/humanname-own-name';
 const concept = (system: string, code: string, display: string): CodeableConcept => ({
   coding: [{ system, code, display }],
 });
-const patientPrivacy = () => concept(CODE_SYSTEM.consentScope, 'patient-privacy', 'Privacy Consent');
-const patientConsent = () => concept(CODE_SYSTEM.loinc, '59284-0', 'Patient Consent');
-const optIn = () => concept(CODE_SYSTEM.v3ActCode, 'OPTIN', 'opt-in');
+// The codes are the vocabulary's; the displays are the ones this mapping has always written, so that
+// a re-import of unchanged records still hashes the same.
+const patientPrivacy = () =>
+  concept(PORTAL_CONSENT.scope.system, PORTAL_CONSENT.scope.code, 'Privacy Consent');
+const patientConsent = (): CodeableConcept => ({ coding: [{ ...PORTAL_CONSENT.loincCategory }] });
+const optIn = () => concept(PORTAL_CONSENT.optIn.system, PORTAL_CONSENT.optIn.code, 'opt-in');
 // 'op-out' is how v3-ActCode itself spells the display.
 const optOut = () => concept(CODE_SYSTEM.v3ActCode, 'OPTOUT', 'op-out');
-const informationRecipient = () => concept(CODE_SYSTEM.v3ParticipationType, 'IRCP', 'information recipient');
+const informationRecipient = (): CodeableConcept => ({ coding: [{ ...PORTAL_CONSENT.recipientRole }] });
 // The mapper sees only the grantee's id, not their role, so it cannot tell a curator or mentor
 // (PWATRNY) from a relative: every grant from the ECD says FAMRQT, and the policy engine reads the
 // grantee's actual role from the RelatedPerson.
 const familyRequested = (): Coding => ({
   system: CODE_SYSTEM.v3ActReason,
-  code: 'FAMRQT',
+  code: PURPOSE.relative,
   display: 'family requested',
 });
-
-type PortalConsentType = 'portal-access' | 'administrator-appointment' | 'parental-access';
-
-const CONSENT_TYPE_DISPLAY: Readonly<Record<PortalConsentType, string>> = {
-  'portal-access': 'Portal access',
-  'administrator-appointment': 'Administrator appointment',
-  'parental-access': 'Parental access',
-};
 
 export function mapClient(
   client: EcdClient,
@@ -214,7 +189,7 @@ export function mapRelation(relation: EcdRelation, org: EcdOrganisation): Mapped
     active: true,
     patient: patientReference(org, relation.clientId),
     relationship: [
-      roleConcept(RELATION_ROLE_CODE[relation.role]),
+      roleConcept(COD472_OF_ROLE[relation.role]),
       ...(familyCode ? [familyConcept(familyCode)] : []),
     ],
     name: [humanName(relation.name)],
@@ -310,7 +285,7 @@ function portalConsent(parts: PortalConsentParts): Mapped<Consent> {
           {
             system: CODE_SYSTEM.portalConsentType,
             code: parts.type,
-            display: CONSENT_TYPE_DISPLAY[parts.type],
+            display: PORTAL_CONSENT_TYPE_DISPLAY[parts.type],
           },
         ],
       },
@@ -333,11 +308,11 @@ function organisationReference(org: EcdOrganisation): Reference<Organization> {
 }
 
 function patientReference(org: EcdOrganisation, clientId: string): Reference<Patient> {
-  return { reference: `Patient/${patientId(org.id, clientId)}` };
+  return { reference: patientRef(patientId(org.id, clientId)) };
 }
 
 function relatedPersonReference(org: EcdOrganisation, relationId: string): Reference<RelatedPerson> {
-  return { reference: `RelatedPerson/${relatedPersonId(org.id, relationId)}` };
+  return { reference: relatedPersonRef(relatedPersonId(org.id, relationId)) };
 }
 
 function personReference(

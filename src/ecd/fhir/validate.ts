@@ -20,7 +20,7 @@ import type {
   SearchParameter,
   StructureDefinition,
 } from '@medplum/fhirtypes';
-import { INZAGE_CANONICAL } from './canonical';
+import { INZAGE_CANONICAL } from '../../vocabulary';
 import { readInzageArtefacts } from './artefacts';
 import { checkExtension, extensionRule, type ExtensionRule } from './extensions';
 import { checkBinding, Terminology, type BoundValue } from './terminology';

@@ -231,10 +231,12 @@ export function readEcdCsvDirectory(dir: string, options?: ReadLimits): AsyncGen
 export async function* csvBatches(dir: string, options: ReadLimits | undefined): AsyncGenerator<EcdRecord[]> {
   const limits = resolveLimits(options);
   const present = await csvFilesIn(dir);
+  // organisation.csv comes first: its mode says whether clients.csv may be left out (a delta, B6).
+  let mode: unknown;
   for (const spec of CSV_FILES) {
     const path = join(dir, spec.name);
     if (!present.has(spec.name)) {
-      if (spec.required) {
+      if (spec.required && !(mode === 'delta' && spec.entity !== 'organisation')) {
         throw new EcdReadError('ERR_ECD_STRUCTURE', `missing ${spec.name}: an export must have one`, {
           file: path,
           line: 0,
@@ -242,7 +244,11 @@ export async function* csvBatches(dir: string, options: ReadLimits | undefined):
       }
       continue;
     }
-    yield* fileBatches(path, spec, limits);
+    for await (const batch of fileBatches(path, spec, limits)) {
+      const organisation = batch.find((r) => r.entity === 'organisation');
+      if (organisation) mode = organisation.record.mode;
+      yield batch;
+    }
   }
 }
 

@@ -231,15 +231,22 @@ class ExportAssembler implements JsonStreamHandler {
     });
   }
 
-  /** The end of the export: every top-level field must have been there. */
+  /**
+   * The end of the export: every top-level field must have been there, except that a delta lists only
+   * the sections that changed (B6). A full export without a section would end everything in it.
+   */
   finish(line: number): void {
+    const delta = this.header.mode === 'delta';
     const missing = TOP_LEVEL_KEYS.filter(
-      (key) => !this.seen.has(key) && !OPTIONAL_HEADER_FIELDS.includes(key),
+      (key) => !this.seen.has(key) && !OPTIONAL_HEADER_FIELDS.includes(key) && !(delta && ARRAYS.has(key)),
     );
     if (missing.length > 0) {
+      const sections = missing.some((key) => ARRAYS.has(key))
+        ? '; a full export lists every section, [] when it has none'
+        : '';
       throw this.fail(
         `missing top-level field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}` +
-          ` (the export ends at line ${line})`,
+          ` (the export ends at line ${line}${sections})`,
         line,
         missing.join(', '),
       );

@@ -1,9 +1,7 @@
 import type { Extension, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import type { EcdRelation } from '../../../src/ecd';
+import { CODE_SYSTEM, EXTENSION, PROFILE } from '../../../src/vocabulary';
 import {
-  CODE_SYSTEM,
-  EXTENSION,
-  PROFILE,
   mapAuthorisation,
   mapClient,
   mapClientAgreement,

@@ -3,16 +3,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStructureDefinition } from '@medplum/core';
 import type { CodeSystem, ElementDefinition, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
-import { PORTAL_SECTIONS } from '../../../src/ecd';
+import { loadInzageProfiles } from '../../../src/ecd/fhir';
 import {
   CODE_SYSTEM,
+  COD472_OF_ROLE,
   EXTENSION,
   INZAGE_CANONICAL,
+  PORTAL_SECTIONS,
   PROFILE,
-  RELATION_ROLE_CODE,
   VALUE_SET,
-  loadInzageProfiles,
-} from '../../../src/ecd/fhir';
+} from '../../../src/vocabulary';
 
 const ROOT = join(__dirname, '../../..');
 const DIR = join(ROOT, 'fhir-profiles');
@@ -151,7 +151,7 @@ describe('fhir-profiles/', () => {
     const vs = read<ValueSet>('ValueSet-contact-person-role.json');
     const codes = vs.compose?.include.flatMap((i) => (i.concept ?? []).map((c) => c.code)) ?? [];
     expect(codes).toEqual(['01', '02', '03', '11', '14', '15', '23', '24']);
-    for (const code of Object.values(RELATION_ROLE_CODE)) expect(codes).toContain(code);
+    for (const code of Object.values(COD472_OF_ROLE)) expect(codes).toContain(code);
   });
 
   it('defines the three portal consent types', () => {

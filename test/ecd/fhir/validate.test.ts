@@ -1,9 +1,7 @@
 import type { Consent, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, EXTENSION, PROFILE } from '../../../src/vocabulary';
 import {
-  CODE_SYSTEM,
-  EXTENSION,
   MappingValidationError,
-  PROFILE,
   mapAuthorisation,
   mapClient,
   mapRelation,
