@@ -16,5 +16,4 @@ export type {
   EcdRelation,
   EcdRelationRole,
   EcdTelecom,
-  PortalSection,
 } from '../ecd';
