@@ -10,9 +10,9 @@ import type {
   EcdRelation,
   EcdRelationRole,
   EcdTelecom,
-  PortalSection,
 } from './ecd-types';
-import { addDays, addYears, ageOn, daysBetween, localDateTime, maxDate, minDate } from './dates';
+import { addDays, addYears, ageOn, daysBetween, earlierDate, laterDate, localDateTime } from '../calendar';
+import { PORTAL_SECTIONS, type PortalSection } from '../vocabulary';
 import { AMERHOF, MEERZICHT, type SandboxOrganisation } from './organisations';
 import {
   ContactRegistry,
@@ -22,7 +22,6 @@ import {
   type Generation,
   type Sex,
 } from './people';
-import { PORTAL_SECTIONS } from '../consent';
 import { Random } from './random';
 import type { SandboxScenarios } from './types';
 
@@ -97,7 +96,7 @@ class OrganisationBuilder {
   /** The last day anything can have happened in this client's dossier. */
   lastActiveDay(client: EcdClient): string {
     const end = client.careAgreements[0]?.end;
-    return end ? minDate(end, addDays(this.today, -1)) : addDays(this.today, -1);
+    return end ? earlierDate(end, addDays(this.today, -1)) : addDays(this.today, -1);
   }
 
   careStart(client: EcdClient): string {
@@ -138,7 +137,7 @@ class OrganisationBuilder {
     const latestStart = addDays(spec.careEnd ?? this.today, -150);
     const earliestStart = spec.band === 'elderly' ? addDays(this.today, -2200) : addYears(birthDate, 1);
     const start =
-      spec.careStart ?? this.dateBetween(maxDate(earliestStart, addDays(this.today, -4000)), latestStart);
+      spec.careStart ?? this.dateBetween(laterDate(earliestStart, addDays(this.today, -4000)), latestStart);
     const client: EcdClient = {
       id,
       bsn: this.contacts.bsn(),
@@ -178,7 +177,7 @@ class OrganisationBuilder {
     const start = client.careAgreements[0]?.start ?? this.today;
     return {
       capable,
-      assessedOn: this.dateBetween(maxDate(start, addDays(this.today, -700)), addDays(this.today, -20)),
+      assessedOn: this.dateBetween(laterDate(start, addDays(this.today, -700)), addDays(this.today, -20)),
       assessorRole:
         assessorRole ?? this.rng.pick(['behavioural-expert', 'physician-intellectual-disability'] as const),
     };
@@ -249,8 +248,8 @@ class OrganisationBuilder {
     requestedRole: EcdPortalRegistration['requestedRole'],
     registeredOn?: string,
   ): EcdPortalRegistration {
-    const earliest = maxDate(
-      maxDate(this.careStart(client), addDays(this.today, -500)),
+    const earliest = laterDate(
+      laterDate(this.careStart(client), addDays(this.today, -500)),
       person === 'client' ? this.careStart(client) : (person.start ?? this.careStart(client)),
     );
     const registration: EcdPortalRegistration = {
@@ -305,7 +304,7 @@ class OrganisationBuilder {
       relationId: relation.id,
       agreed,
       recordedOn:
-        recordedOn ?? this.dateBetween(assessed, minDate(addDays(assessed, 20), addDays(this.today, -1))),
+        recordedOn ?? this.dateBetween(assessed, earlierDate(addDays(assessed, 20), addDays(this.today, -1))),
     };
     this.agreements.push(agreement);
     return agreement;
@@ -471,13 +470,7 @@ function buildMeerzicht(b: OrganisationBuilder, total: number): Partial<SandboxS
   }
 
   const deceased = elderlyWithAuthorisedFirstContact(b, { careEnd: yesterday, deceasedDate: yesterday }, [
-    'reports',
-    'care-plan',
-    'appointments',
-    'measurements',
-    'medication',
-    'documents',
-    'basic-details',
+    ...PORTAL_SECTIONS,
   ]);
 
   const careEndedYesterdayElderlyCare = elderlyWithAuthorisedFirstContact(b, { careEnd: yesterday }, [

