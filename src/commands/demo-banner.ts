@@ -71,7 +71,7 @@ export function demoBanner(f: DemoBannerFacts): string {
     '',
     '  ECD push           each organisation pushes with its own key; a dry run checks and counts, changes nothing:',
     ...f.keys.flatMap((k) => [
-      `    ${k.organisationId.padEnd(15)} ${k.variable} ${k.generated ? '(made up for this run; set the variable to choose one)' : '(from the environment: the command below reads it from your shell)'}`,
+      `    ${k.organisationId.padEnd(16)} ${k.variable} ${k.generated ? '(made up for this run; set the variable to choose one)' : '(from the environment: the command below reads it from your shell)'}`,
       `      ${pushCommand(f.gatewayUrl, k)}`,
     ]),
     '',
@@ -88,12 +88,13 @@ export function demoBanner(f: DemoBannerFacts): string {
 function showcaseLines(f: DemoBannerFacts, npx: string): string[] {
   const ids = f.showcases.map(
     (s) =>
-      `    ${s.organisationId.padEnd(15)} client ${s.patient}; ${s.relatedPerson} (${s.role}), granted ${s.sections.join(', ')}`,
+      `    ${s.organisationId.padEnd(16)} client ${s.patient}; ${s.relatedPerson} (${s.role}), granted ${s.sections.join(', ')}`,
   );
   const head = ['  Ids to try         a client and a relation they granted access, as imported:', ...ids];
   if (!f.configFile) {
     return [
       ...head,
+      '',
       '  Inspect            `inzage explain` and `inzage ecd import` need the database on disk: run the',
       '                     demo without --in-memory, stop it, and use the commands it prints.',
     ];
@@ -101,6 +102,7 @@ function showcaseLines(f: DemoBannerFacts, npx: string): string[] {
   const config = shellWord(f.configFile);
   return [
     ...head,
+    '',
     '  After stopping     (Ctrl-C: the embedded database opens in one process at a time), from this repository:',
     ...f.showcases.map(
       (s) =>
