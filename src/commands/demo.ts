@@ -10,6 +10,7 @@ import {
   resolveConfig,
   type ConfigFile,
   type Environment,
+  type OrganisationConfig,
   type PolicyPresetName,
 } from '../config';
 import {
@@ -212,7 +213,7 @@ function pushKeys(exports: readonly EcdExport[], env: Environment): Omit<DemoPus
 async function importSandboxExports(
   store: Store,
   exports: readonly EcdExport[],
-  organisations: Parameters<typeof importEcdExport>[2]['organisations'],
+  organisations: readonly OrganisationConfig[],
 ): Promise<ImportResult[]> {
   const results: ImportResult[] = [];
   for (const ecdExport of exports) {
