@@ -34,7 +34,8 @@ export {
   type ChangeCounts,
   type CountedKind,
 } from './sync';
-export { handleEcdPush, type EcdPushDependencies, type EcdPushRequest, type EcdPushResponse } from './push';
+export { ecdSyncRouter, type EcdSyncRouteDependencies } from './sync-route';
+export { patientId, relatedPersonId } from './fhir';
 export {
   readEcdExport,
   readEcdJson,

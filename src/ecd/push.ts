@@ -1,29 +1,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { OrganisationConfig } from '../config';
 import type { Store } from '../store';
-import { EcdImportError, type ImportProblem } from './problems';
+import {
+  EcdExportRejected,
+  EcdExportTooLarge,
+  EcdPushKeyRefused,
+  EcdPushMediaType,
+  EcdPushOtherOrganisation,
+} from './push-errors';
+import { EcdImportError } from './problems';
 import { readEcdJsonStream } from './read';
 import { importEcdExport, type ImportResult } from './sync';
 
 /**
- * POST /ecd/sync: an ECD pushes its export. Until the SMART Backend Services server exists, each
- * organisation authenticates with its own key (INZAGE_ECD_KEY_<ORGANISATION>), so one organisation's
- * key can never overwrite another organisation's clients.
+ * POST /ecd/sync without the transport: an ECD pushes its export. Until the SMART Backend Services
+ * server exists, each organisation authenticates with its own key (INZAGE_ECD_KEY_<ORGANISATION>),
+ * so one organisation's key can never overwrite another organisation's clients. Refusals are thrown
+ * as the errors of push-errors.ts; the route turns them into answers.
  */
-export interface EcdPushRequest {
-  authorization: string | undefined;
-  contentType: string | undefined;
-  dryRun: boolean;
-  body: AsyncIterable<Buffer | string>;
-}
-
-export interface EcdPushResponse {
-  status: number;
-  body: Record<string, unknown>;
-  /** For 401: the WWW-Authenticate challenge. */
-  challenge?: string;
-}
-
 export interface EcdPushDependencies {
   store: Store;
   organisations: readonly OrganisationConfig[];
@@ -33,65 +27,60 @@ export interface EcdPushDependencies {
   maxBytes: number;
 }
 
-export async function handleEcdPush(
+export interface EcdPush {
+  contentType: string | undefined;
+  dryRun: boolean;
+  body: AsyncIterable<Buffer | string>;
+}
+
+/**
+ * The organisation whose key the Authorization header carries. With `named` (the organisation the
+ * pusher says it is), the key must be that organisation's.
+ */
+export function authenticatePush(
+  keys: ReadonlyMap<string, string>,
+  authorization: string | undefined,
+  named?: string,
+): string {
+  const organisationId = organisationForKey(keys, authorization);
+  if (!organisationId) throw new EcdPushKeyRefused();
+  if (named !== undefined && named !== organisationId) throw new EcdPushOtherOrganisation(named);
+  return organisationId;
+}
+
+/** Only JSON is pushed: CSV directories are for `inzage ecd import`. */
+export function checkPushMediaType(contentType: string | undefined): void {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') throw new EcdPushMediaType();
+}
+
+/** Streams the export into the sync, for the authenticated organisation only. */
+export async function receiveEcdExport(
   deps: EcdPushDependencies,
-  req: EcdPushRequest,
-): Promise<EcdPushResponse> {
-  const organisationId = organisationForKey(deps.keys, req.authorization);
-  if (!organisationId) {
-    return {
-      status: 401,
-      challenge: 'Bearer realm="inzage-ecd"',
-      body: {
-        error: 'ERR_ECD_UNAUTHENTICATED',
-        message: 'a valid ECD push key is required (Authorization: Bearer <key>)',
-      },
-    };
-  }
-  const type = (req.contentType ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') {
-    return {
-      status: 415,
-      body: {
-        error: 'ERR_ECD_MEDIA_TYPE',
-        message: 'push the export as application/json; CSV directories are imported with `inzage ecd import`',
-      },
-    };
-  }
+  organisationId: string,
+  push: EcdPush,
+): Promise<ImportResult> {
+  checkPushMediaType(push.contentType);
   try {
-    const result = await importEcdExport(
+    return await importEcdExport(
       deps.store,
-      readEcdJsonStream(limitBytes(req.body, deps.maxBytes), 'request body'),
+      readEcdJsonStream(limitBytes(push.body, deps.maxBytes), 'request body'),
       {
         organisations: deps.organisations,
         expectedOrganisationId: organisationId,
-        dryRun: req.dryRun,
+        dryRun: push.dryRun,
         source: `push:${organisationId}`,
       },
     );
-    return { status: 200, body: resultBody(result) };
   } catch (err) {
-    if (err instanceof BodyTooLarge) {
-      return {
-        status: 413,
-        body: { error: 'ERR_ECD_TOO_LARGE', message: `the export is larger than ${deps.maxBytes} bytes` },
-      };
-    }
-    if (err instanceof EcdImportError) {
-      return {
-        status: 422,
-        body: {
-          error: err.code,
-          message: 'the export was not applied; nothing changed',
-          problems: err.problems as ImportProblem[],
-          truncated: err.truncated,
-        },
-      };
-    }
+    if (err instanceof BodyTooLarge) throw new EcdExportTooLarge(deps.maxBytes);
+    if (err instanceof EcdImportError)
+      throw new EcdExportRejected(err.problems, err.truncated, { cause: err });
     throw err;
   }
 }
 
+/** The 200 answer: what the import did (or, for a dry run, would do). */
 export function resultBody(result: ImportResult): Record<string, unknown> {
   return {
     organisation: result.organisationId,

@@ -1,7 +1,9 @@
 /**
- * Counts failed attempts per key (a client address) in a sliding window and says when to refuse
- * further attempts: a brake on guessing credentials such as ECD push keys. Per instance; several
- * instances each apply it, which bounds guessing all the same.
+ * Counts failed attempts per key in a sliding window and says when to refuse further attempts: a
+ * brake on guessing credentials such as ECD push keys. The caller picks the key (the ECD push uses
+ * the organisation named and the client address). A success does not wipe the count: an attacker who
+ * shares an address with the real client would otherwise get a fresh set of guesses after each of
+ * its successes. Per instance; several instances each apply it, which bounds guessing all the same.
  */
 export class FailureLimit {
   readonly #failures = new Map<string, number[]>();
@@ -19,6 +21,11 @@ export class FailureLimit {
     return Math.max(1, Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000));
   }
 
+  /** Failures of the key within the window. */
+  count(key: string): number {
+    return this.#recent(key).length;
+  }
+
   fail(key: string): void {
     const recent = this.#recent(key);
     recent.push(this.now());
@@ -29,10 +36,6 @@ export class FailureLimit {
         if (this.#recent(k).length === 0) this.#failures.delete(k);
       }
     }
-  }
-
-  succeed(key: string): void {
-    this.#failures.delete(key);
   }
 
   #recent(key: string): number[] {

@@ -1,10 +1,13 @@
 import type { Server } from 'node:http';
 import type { RequestHandler } from 'express';
+import { Unavailable } from '../errors';
+import { sendError } from './problem';
 
 /**
  * Tracks requests in flight so a stop can let them finish: once draining starts, new requests on
  * kept-alive connections are refused with 503, answered ones close their connection, and the server
  * stops when the last request is done or the grace period runs out.
+ * Mount after requestContextMiddleware: the refusal carries the request id.
  */
 export class Drain {
   #inFlight = 0;
@@ -21,10 +24,14 @@ export class Drain {
   }
 
   middleware(): RequestHandler {
-    return (_req, res, next) => {
+    return (req, res, next) => {
       if (this.#draining) {
         res.setHeader('Connection', 'close');
-        res.status(503).json({ error: 'ERR_SHUTTING_DOWN', message: 'the gateway is shutting down' });
+        sendError(
+          req,
+          res,
+          new Unavailable('the gateway is shutting down', undefined, { code: 'ERR_SHUTTING_DOWN' }),
+        );
         return;
       }
       this.#inFlight += 1;

@@ -1,18 +1,9 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
-import { startGateway, type RunningGateway } from '../../src/app';
+import { startGateway, type RunningGateway } from '../../src/commands';
 import { resolveConfig, type GatewayConfig } from '../../src/config';
 import { createLogger } from '../../src/http';
 import { generateSandboxData, startSandboxServer, type SandboxServer } from '../../src/sandbox';
-
-/** Captures the gateway's JSON log lines so tests can read what it logged. */
-class LogCapture extends Writable {
-  lines: Array<Record<string, unknown>> = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(JSON.parse(line));
-    done();
-  }
-}
+import { LogCapture } from '../support/log-capture';
 
 function configFor(upstreamUrl: string, overrides: Record<string, unknown> = {}): GatewayConfig {
   return resolveConfig(
@@ -112,14 +103,25 @@ describe('gateway foundation', () => {
 });
 
 describe('readiness when a dependency is down', () => {
-  it('/readyz is 503 and names the upstream when it does not answer', async () => {
+  it('/readyz is 503 and names the upstream when it does not answer (B19: logged in one line)', async () => {
     const sandbox = await startSandboxServer({ data: generateSandboxData({ clients: 2, seed: 1 }), port: 0 });
     const url = sandbox.url;
     await sandbox.close();
-    const gateway = await startGateway(configFor(url), { log: createLogger('silent') });
+    const logs = new LogCapture();
+    const gateway = await startGateway(configFor(url), { log: createLogger('info', logs) });
     try {
-      const res = await request(gateway.url).get('/readyz').expect(503);
+      const res = await request(gateway.url)
+        .get('/readyz')
+        .set('X-Request-Id', 'ready-probe-0001')
+        .expect(503);
       expect(res.body).toEqual({ status: 'not-ready', checks: { database: 'ok', upstream: 'failing' } });
+      // B19: one line for the failing check, at warn, with the reason and without a stack trace.
+      const failed = logs.lines.filter(
+        (l) => l.reqId === 'ready-probe-0001' && l.msg === 'readiness check failed',
+      );
+      expect(failed).toEqual([expect.objectContaining({ level: 'warn', check: 'upstream' })]);
+      expect(failed[0]?.reason).toEqual(expect.stringMatching(/fetch failed \(ECONNREFUSED\)/));
+      expect(JSON.stringify(failed)).not.toMatch(/stack|\n\s+at /);
     } finally {
       await gateway.close();
     }

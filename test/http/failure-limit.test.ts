@@ -15,11 +15,15 @@ describe('FailureLimit', () => {
     expect(limit.retryAfter('a')).toBe(0);
   });
 
-  it('a success clears the count', () => {
-    const limit = new FailureLimit(2, 60_000);
-    limit.fail('a');
-    limit.succeed('a');
-    limit.fail('a');
-    expect(limit.retryAfter('a')).toBe(0);
+  it('B18: counts each key apart, so one locked key locks no other', () => {
+    const now = 1_000_000;
+    const limit = new FailureLimit(2, 60_000, () => now);
+    limit.fail('meerzicht 10.0.0.1');
+    limit.fail('meerzicht 10.0.0.1');
+    expect(limit.count('meerzicht 10.0.0.1')).toBe(2);
+    expect(limit.retryAfter('meerzicht 10.0.0.1')).toBe(60);
+    expect(limit.retryAfter('meerzicht 10.0.0.2')).toBe(0);
+    expect(limit.retryAfter('amerhof 10.0.0.1')).toBe(0);
+    expect(limit.count('amerhof 10.0.0.1')).toBe(0);
   });
 });

@@ -1,7 +1,16 @@
 import { basename } from 'node:path';
-import type { GatewayConfig } from './config';
-import { importEcdExport, readEcdExport, type CountedKind, type ImportPhase, type ImportResult } from './ecd';
-import { migrate, openStore } from './store';
+import type { Command } from 'commander';
+import { loadConfigFile, type GatewayConfig } from '../config';
+import {
+  importEcdExport,
+  readEcdExport,
+  type CountedKind,
+  type ImportPhase,
+  type ImportResult,
+} from '../ecd';
+import { exitOnFailure } from './fail';
+import { openConfiguredStore } from './open-store';
+import { commandGroup, configOption } from './program';
 
 export interface EcdImportCommandOptions {
   path: string;
@@ -11,19 +20,53 @@ export interface EcdImportCommandOptions {
   progress: NodeJS.WriteStream;
 }
 
-/** `inzage ecd import`: one export file or CSV directory into the configured database. */
+/** `inzage ecd import PATH`: an export file or CSV directory into the configured database. */
+export function registerEcdImport(program: Command): void {
+  commandGroup(program, 'ecd', 'The ECD link: client administration into Patient, RelatedPerson and Consent.')
+    .command('import')
+    .description(
+      'Import (sync) an ECD export: a JSON file, or a directory of CSV files. Applied whole or not at all.',
+    )
+    .argument('<path>', 'export.json, or a directory with organisation.csv, clients.csv, …')
+    .addOption(configOption('configuration file (the database it names is imported into)'))
+    .option('--dry-run', 'check everything and print what would change, but change nothing')
+    .option(
+      '--allow-ending-all',
+      'accept an export without clients, which ends every client of the organisation',
+    )
+    .addHelpText(
+      'after',
+      `
+Prints per resource type how many were created, updated, ended and left unchanged. On any problem
+nothing is applied; every problem is printed with its file, line, record, field and reason.
+The format is described in the README ("ECD export format"). DATABASE_URL selects PostgreSQL.
+
+Exit codes: 0 applied (or dry run passed), 2 invalid configuration, 3 the export has problems, 1 other.`,
+    )
+    .action(
+      exitOnFailure(
+        async (path: string, opts: { config: string; dryRun?: boolean; allowEndingAll?: boolean }) => {
+          const config = loadConfigFile(opts.config, process.env);
+          const result = await runEcdImport(config, {
+            path,
+            dryRun: !!opts.dryRun,
+            allowEndingAll: !!opts.allowEndingAll,
+            progress: process.stderr,
+          });
+          process.stdout.write(formatImportResult(result, path));
+        },
+      ),
+    );
+}
+
+/** One export file or CSV directory into the configured database. */
 export async function runEcdImport(
   config: GatewayConfig,
   options: EcdImportCommandOptions,
 ): Promise<ImportResult> {
-  const store = await openStore(
-    config.database.driver === 'postgres'
-      ? { driver: 'postgres', databaseUrl: config.database.url, poolSize: 2 }
-      : { driver: 'pglite', dataDir: config.database.dataDir },
-  );
+  const { store } = await openConfiguredStore(config);
   const progress = progressLine(options.progress);
   try {
-    await migrate(store);
     return await importEcdExport(store, readEcdExport(options.path), {
       organisations: config.organisations,
       dryRun: options.dryRun,

@@ -1,12 +1,15 @@
-import type { GatewayConfig } from './config';
+import type { Command } from 'commander';
+import { loadConfigFile, type GatewayConfig } from '../config';
 import {
   createPolicyEngine,
   explainDecision,
   parseRequestLine,
   sectionMappingOf,
   sectionsFor,
-} from './consent';
-import { migrate, openStore } from './store';
+} from '../consent';
+import { exitOnFailure } from './fail';
+import { openConfiguredStore } from './open-store';
+import { configOption } from './program';
 
 export interface ExplainOptions {
   user: string;
@@ -26,13 +29,8 @@ export async function runExplain(config: GatewayConfig, options: ExplainOptions)
   const at = options.at ? new Date(options.at) : new Date();
   if (Number.isNaN(at.getTime())) throw new Error(`--at must be an ISO 8601 moment (got '${options.at}')`);
   const request = parseRequestLine(options.request);
-  const store = await openStore(
-    config.database.driver === 'postgres'
-      ? { driver: 'postgres', databaseUrl: config.database.url, poolSize: 1 }
-      : { driver: 'pglite', dataDir: config.database.dataDir },
-  );
+  const { store } = await openConfiguredStore(config);
   try {
-    await migrate(store);
     const engine = createPolicyEngine(config.organisations, store);
     const facts = await engine.facts(options.client);
     const mapping = facts ? sectionMappingOf(engine.presetOf(facts.organisationId)) : undefined;
@@ -51,4 +49,30 @@ export async function runExplain(config: GatewayConfig, options: ExplainOptions)
   } finally {
     await store.close();
   }
+}
+
+/** `inzage explain`: registers the command. */
+export function registerExplain(program: Command): void {
+  program
+    .command('explain')
+    .description(
+      "Explain the policy engine's decision for one user, client and request (for security reviewers).",
+    )
+    .addOption(configOption('configuration file (the database it names is read)'))
+    .requiredOption('--user <reference>', 'who asks: Patient/<id> or RelatedPerson/<id>')
+    .requiredOption('--client <reference>', 'whose dossier: Patient/<id>')
+    .requiredOption('--request <line>', 'the request, e.g. "GET /Observation?category=vital-signs"')
+    .option('--at <moment>', 'decide for this moment (ISO 8601) instead of now')
+    .addHelpText(
+      'after',
+      `
+Prints PERMIT or DENY, the sections asked for and allowed, the organisation rules (by their ids in
+portal-rules.md) and the Consent provisions that decided, and the obligations (masking, periods).`,
+    )
+    .action(
+      exitOnFailure(async (opts: ExplainOptions & { config: string }) => {
+        const config = loadConfigFile(opts.config, process.env);
+        process.stdout.write(await runExplain(config, opts));
+      }),
+    );
 }

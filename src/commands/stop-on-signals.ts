@@ -1,4 +1,4 @@
-import type { Logger } from './http';
+import type { Logger } from '../http';
 
 /**
  * Stops cleanly on SIGTERM or SIGINT: runs `stop` once, then exits 0 (1 if stopping failed). A second

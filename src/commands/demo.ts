@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { stringify } from 'yaml';
+import {
+  DEFAULTS,
+  ecdPushKeyVariable,
+  resolveConfig,
+  type ConfigFile,
+  type Environment,
+  type OrganisationConfig,
+  type PolicyPresetName,
+} from '../config';
+import {
+  importEcdExport,
+  patientId,
+  readEcdJsonStream,
+  relatedPersonId,
+  type EcdExport,
+  type ImportResult,
+} from '../ecd';
+import { createLogger } from '../http';
+import { readResource } from '../resources';
+import {
+  generateSandboxData,
+  sandboxSummary,
+  startSandboxServer,
+  type SandboxScenarios,
+  type SandboxServer,
+} from '../sandbox';
+import type { Store } from '../store';
+import { demoBanner, type DemoPushKey, type DemoShowcase } from './demo-banner';
+import { exitOnFailure } from './fail';
+import { integer } from './program';
+import { startGateway, type RunningGateway } from './start-gateway';
+import { stopOnSignals } from './stop-on-signals';
+
+export interface DemoOptions {
+  port: number;
+  sandboxPort: number;
+  clients: number;
+  seed: number;
+  /** PGlite data directory; undefined = in memory. */
+  dataDir: string | undefined;
+  env: Environment;
+}
+
+export interface RunningDemo {
+  gateway: RunningGateway;
+  sandbox: SandboxServer;
+  /** The text printed for the person who started the demo. */
+  banner: string;
+  /** Where the demo wrote its configuration and the sandbox exports. */
+  filesDir: string;
+  close(): Promise<void>;
+}
+
+/** Which preset each sandbox organisation runs under: elderly care and disability care. */
+const SANDBOX_PRESETS: Record<string, PolicyPresetName> = { meerzicht: 'meerlanden', amerhof: 'amerpoort' };
+
+/** The client of each organisation whose dossier the printed commands look at: one who granted access. */
+const SHOWCASE_CLIENT: Record<string, keyof SandboxScenarios> = {
+  meerzicht: 'firstContactAuthorised',
+  amerhof: 'administratorGrantedSections',
+};
+
+/** `inzage demo`: the embedded default. */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('Run the demo: sandbox upstream with synthetic data, embedded database, on 127.0.0.1.')
+    .addOption(
+      new Option('-p, --port <port>', 'gateway port')
+        .env('PORT')
+        .default(DEFAULTS.port)
+        .argParser(integer(0, 65535)),
+    )
+    .option('--sandbox-port <port>', 'sandbox upstream port', integer(0, 65535), 8081)
+    .option('--clients <n>', 'number of synthetic clients', integer(1, 2_000), 50)
+    .option('--seed <n>', 'seed of the synthetic data generator', integer(0, 2 ** 31 - 1), 1)
+    .option('--data-dir <dir>', 'PGlite data directory', '.inzage/demo')
+    .option('--in-memory', 'keep the database in memory (nothing is written to disk)')
+    .action(
+      exitOnFailure(
+        async (opts: {
+          port: number;
+          sandboxPort: number;
+          clients: number;
+          seed: number;
+          dataDir: string;
+          inMemory?: boolean;
+        }) => {
+          const demo = await startDemo({
+            port: opts.port,
+            sandboxPort: opts.sandboxPort,
+            clients: opts.clients,
+            seed: opts.seed,
+            dataDir: opts.inMemory ? undefined : opts.dataDir,
+            env: process.env,
+          });
+          process.stdout.write(demo.banner);
+          stopOnSignals(() => demo.close(), createLogger('info'));
+        },
+      ),
+    );
+}
+
+/**
+ * The embedded default: a sandbox upstream seeded with synthetic data, and the gateway in front of
+ * it on 127.0.0.1 with the embedded database. Nothing here is reachable from another machine.
+ */
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const data = generateSandboxData({ clients: options.clients, seed: options.seed });
+  const sandbox = await startSandboxServer({ data, port: options.sandboxPort, host: '127.0.0.1' });
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  // Beside the data directory, never in it (PGlite owns that); a temporary one for a database in memory.
+  const filesDir = dataDir ? `${dataDir}-files` : mkdtempSync(join(tmpdir(), 'inzage-demo-'));
+  const removeFiles = () => {
+    if (!dataDir) rmSync(filesDir, { recursive: true, force: true });
+  };
+  try {
+    mkdirSync(filesDir, { recursive: true });
+    const file: ConfigFile = {
+      server: { host: '127.0.0.1', port: options.port },
+      upstream: { url: sandbox.url },
+      database: dataDir ? { pgliteDataDir: dataDir } : {},
+      organisations: data.exports.map((e) => ({
+        id: e.organisation.id,
+        name: e.organisation.name,
+        preset: SANDBOX_PRESETS[e.organisation.id] ?? 'meerlanden',
+      })),
+    };
+    const keys = pushKeys(data.exports, options.env);
+    // The demo is always embedded: a DATABASE_URL in the shell must not point it at a real database.
+    const config = resolveConfig(file, 'demo defaults', {
+      ...options.env,
+      DATABASE_URL: undefined,
+      ...Object.fromEntries(keys.map((k) => [k.variable, k.key])),
+    });
+    const configFile = dataDir ? writeConfigFile(filesDir, file) : undefined;
+    const exportFiles = new Map(
+      data.exports.map((e) => {
+        const path = join(filesDir, `sandbox-${e.organisation.id}.json`);
+        writeFileSync(path, JSON.stringify(e, null, 1));
+        return [e.organisation.id, path] as const;
+      }),
+    );
+
+    const log = createLogger(config.log.level);
+    const gateway = await startGateway(config, { log });
+    let imports: ImportResult[];
+    let showcases: DemoShowcase[];
+    try {
+      imports = await importSandboxExports(gateway.store, data.exports, config.organisations);
+      showcases = await showcasesOf(gateway.store, data.exports, data.scenarios);
+    } catch (err) {
+      await gateway.close();
+      throw err;
+    }
+    const summary = sandboxSummary(data);
+    const banner = demoBanner({
+      gatewayUrl: gateway.url,
+      fhirBasePath: config.fhirBasePath,
+      sandboxUrl: sandbox.url,
+      dataDir,
+      filesDir,
+      organisations: config.organisations,
+      summary: `${summary.clients} clients, ${summary.resources} FHIR resources (seed ${options.seed})`,
+      imports,
+      keys: keys.map((k) => ({ ...k, exportFile: exportFiles.get(k.organisationId)! })),
+      showcases,
+      configFile,
+      // An empty DATABASE_URL counts as unset: the printed commands then use the demo's database.
+      commandPrefix: options.env.DATABASE_URL ? 'DATABASE_URL= ' : '',
+    });
+    return {
+      gateway,
+      sandbox,
+      banner,
+      filesDir,
+      async close() {
+        await gateway.close();
+        await sandbox.close();
+        removeFiles();
+      },
+    };
+  } catch (err) {
+    await sandbox.close();
+    removeFiles();
+    throw err;
+  }
+}
+
+/** Each organisation's push key: INZAGE_ECD_KEY_<ORG> when set, else a random one for this run. */
+function pushKeys(exports: readonly EcdExport[], env: Environment): Omit<DemoPushKey, 'exportFile'>[] {
+  return exports.map((e) => {
+    const variable = ecdPushKeyVariable(e.organisation.id);
+    const own = env[variable];
+    return own
+      ? { organisationId: e.organisation.id, variable, key: own, generated: false }
+      : {
+          organisationId: e.organisation.id,
+          variable,
+          key: randomBytes(32).toString('base64url'),
+          generated: true,
+        };
+  });
+}
+
+/** The sandbox's ECD facts go in through the same reader and sync as a customer's export. */
+async function importSandboxExports(
+  store: Store,
+  exports: readonly EcdExport[],
+  organisations: readonly OrganisationConfig[],
+): Promise<ImportResult[]> {
+  const results: ImportResult[] = [];
+  for (const ecdExport of exports) {
+    const name = `sandbox-${ecdExport.organisation.id}.json`;
+    results.push(
+      await importEcdExport(store, readEcdJsonStream([JSON.stringify(ecdExport)], name), {
+        organisations,
+        source: `demo:${name}`,
+      }),
+    );
+  }
+  return results;
+}
+
+/**
+ * Per organisation, a client and a relation the client granted access to, as the gateway stored
+ * them: ids a newcomer can pass to `inzage explain`.
+ */
+async function showcasesOf(
+  store: Store,
+  exports: readonly EcdExport[],
+  scenarios: SandboxScenarios,
+): Promise<DemoShowcase[]> {
+  const showcases: DemoShowcase[] = [];
+  for (const e of exports) {
+    const organisationId = e.organisation.id;
+    const scenario = SHOWCASE_CLIENT[organisationId];
+    const wanted = scenario === undefined ? undefined : scenarios[scenario];
+    const grants = e.portalAuthorisations.filter((a) => !a.withdrawal);
+    const grant =
+      grants.find((a) => a.clientId === wanted && a.sections.includes('appointments')) ??
+      grants.find((a) => a.sections.includes('appointments'));
+    const relation = grant && e.relations.find((r) => r.id === grant.granteeRelationId);
+    if (!grant || !relation) continue;
+    const patient = patientId(organisationId, grant.clientId);
+    const relatedPerson = relatedPersonId(organisationId, relation.id);
+    const stored = await Promise.all([
+      readResource(store, 'Patient', patient),
+      readResource(store, 'RelatedPerson', relatedPerson),
+    ]);
+    if (stored.some((r) => !r)) continue;
+    showcases.push({
+      organisationId,
+      patient: `Patient/${patient}`,
+      relatedPerson: `RelatedPerson/${relatedPerson}`,
+      role: relation.role,
+      sections: grant.sections,
+    });
+  }
+  return showcases;
+}
+
+/** The demo's configuration, for the commands that inspect its database after it stopped. */
+function writeConfigFile(dir: string, file: ConfigFile): string {
+  const path = join(dir, 'inzage-demo.yaml');
+  writeFileSync(
+    path,
+    [
+      '# Written by `inzage demo`: its database, for `inzage explain` and `inzage ecd import` once the',
+      '# demo has stopped (the embedded database opens in one process at a time). Rewritten at each start.',
+      stringify(file),
+    ].join('\n'),
+  );
+  return path;
+}

@@ -1,0 +1,20 @@
+/**
+ * The commands of `inzage`, one file each: parse the options, compose the modules, print. With
+ * app.ts, the only place that wires modules together.
+ */
+export { inzageProgram } from './program';
+export { fail } from './fail';
+export { registerServe } from './serve';
+export { registerDemo, startDemo, type DemoOptions, type RunningDemo } from './demo';
+export { registerSandbox, runSandboxCommand, type SandboxCommandArgs } from './sandbox';
+export {
+  registerEcdImport,
+  runEcdImport,
+  formatImportResult,
+  type EcdImportCommandOptions,
+} from './ecd-import';
+export { registerExplain, runExplain, type ExplainOptions } from './explain';
+export { registerConfigCheck } from './config-check';
+export { startGateway, type RunningGateway } from './start-gateway';
+export { openConfiguredStore, type ConfiguredStore } from './open-store';
+export { stopOnSignals } from './stop-on-signals';

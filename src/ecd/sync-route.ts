@@ -1,0 +1,156 @@
+import { Router, type Request } from 'express';
+import { TooManyAttempts } from '../errors';
+import { FailureLimit, contextOf, type Logger } from '../http';
+import {
+  authenticatePush,
+  checkPushMediaType,
+  receiveEcdExport,
+  resultBody,
+  type EcdPushDependencies,
+} from './push';
+import { EcdExportRejected, EcdPushKeyRefused, EcdPushQueryInvalid } from './push-errors';
+
+export interface EcdSyncRouteDependencies extends EcdPushDependencies {
+  /** Wrong keys allowed per organisation named and address within the window (default 10). */
+  maxFailures?: number;
+  /** The window of the count, in ms (default one minute). */
+  failureWindowMs?: number;
+}
+
+/** What the query of a push may say. */
+export interface EcdSyncQuery {
+  dryRun: boolean;
+  /** The organisation the pusher says it is; its key must be that organisation's. */
+  organisation: string | undefined;
+}
+
+const QUERY_PARAMETERS = ['dryRun', 'organisation'] as const;
+const ORGANISATION_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * POST /ecd/sync as an express router: the query, the brake on guessing keys, the key, then the
+ * export streamed into the sync. Mount it before the body parsers (the export is streamed, never
+ * buffered whole) and before the request timeout (a long import must not be answered 503 while it
+ * goes on to commit).
+ *
+ * The brake counts wrong keys per (organisation named, client address): ten in a minute, and that
+ * pair waits (429) until the oldest is a minute old, even with the right key, because a lock that
+ * let the right key through would tell a guesser when it had guessed right. Wrong keys for one
+ * organisation, or from one address, therefore never lock out another organisation or another
+ * address. The address is express's `req.ip`: behind a proxy, set `server.trustProxy`, or every
+ * push comes from the proxy's address and shares one count.
+ */
+export function ecdSyncRouter(deps: EcdSyncRouteDependencies): Router {
+  const failures = new FailureLimit(deps.maxFailures ?? 10, deps.failureWindowMs ?? 60_000);
+  const known = new Set(deps.organisations.map((o) => o.id));
+  const router = Router();
+
+  router.post('/ecd/sync', async (req, res) => {
+    const log = contextOf(req).log;
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    let bodyRead = false;
+    let organisationId: string | undefined;
+    try {
+      const query = parseSyncQuery(req.originalUrl);
+      const named = query.organisation;
+      // Unknown names share one count, so that inventing names cannot buy more guesses.
+      const bucket = `${named !== undefined && known.has(named) ? named : '*'} ${address}`;
+      const wait = failures.retryAfter(bucket);
+      if (wait > 0) {
+        log.warn({ address, organisation: named ?? null, retryAfter: wait }, 'ecd push refused: locked out');
+        throw new TooManyAttempts(wait, {
+          detail: `ecd push from ${address} for ${named ?? '(none named)'}`,
+        });
+      }
+      organisationId = authenticate(deps, req, named, { failures, bucket, address, log });
+      checkPushMediaType(req.get('content-type'));
+      bodyRead = true;
+      const result = await receiveEcdExport(deps, organisationId, {
+        contentType: req.get('content-type'),
+        dryRun: query.dryRun,
+        body: req,
+      });
+      log.info(
+        {
+          organisation: organisationId,
+          dryRun: result.dryRun,
+          records: result.records,
+          counts: result.counts,
+        },
+        'ecd push',
+      );
+      res.json(resultBody(result));
+    } catch (err) {
+      // A refusal before the body was touched: read it away, so the connection can be reused.
+      if (!bodyRead) req.resume();
+      if (err instanceof EcdExportRejected)
+        log.warn(
+          {
+            address,
+            organisation: organisationId,
+            problems: err.publicFields.problems.length,
+            truncated: err.publicFields.truncated,
+          },
+          'ecd push rejected: the export has problems',
+        );
+      throw err;
+    }
+  });
+  return router;
+}
+
+/** Checks the key, counting and logging a wrong one against the push's bucket. */
+function authenticate(
+  deps: EcdPushDependencies,
+  req: Request,
+  named: string | undefined,
+  brake: { failures: FailureLimit; bucket: string; address: string; log: Logger },
+): string {
+  try {
+    return authenticatePush(deps.keys, req.get('authorization'), named);
+  } catch (err) {
+    if (err instanceof EcdPushKeyRefused) {
+      const { failures, bucket, address, log } = brake;
+      failures.fail(bucket);
+      const count = failures.count(bucket);
+      log.warn({ address, organisation: named ?? null, failures: count }, 'ecd push key refused');
+      const wait = failures.retryAfter(bucket);
+      if (wait > 0 && count === failures.maxFailures)
+        log.warn(
+          { address, organisation: named ?? null, retryAfter: wait },
+          'ecd push locked out: too many wrong keys',
+        );
+    }
+    throw err;
+  }
+}
+
+/**
+ * The query of a push, strictly: only dryRun (`true` or `false`) and organisation, each at most
+ * once. Anything else is refused, so that a misspelt dry run (`dryrun=true`, `dryRun=1`) is never
+ * taken for a real import.
+ */
+export function parseSyncQuery(url: string): EcdSyncQuery {
+  const params = new URL(url, 'http://gateway.invalid').searchParams;
+  const seen = new Set<string>();
+  for (const name of params.keys()) {
+    if (!(QUERY_PARAMETERS as readonly string[]).includes(name))
+      throw new EcdPushQueryInvalid(
+        `unknown query parameter ${shown(name)}; /ecd/sync takes ${QUERY_PARAMETERS.join(' and ')}`,
+      );
+    if (seen.has(name)) throw new EcdPushQueryInvalid(`query parameter ${name} is given more than once`);
+    seen.add(name);
+  }
+  const dryRun = params.get('dryRun');
+  if (dryRun !== null && dryRun !== 'true' && dryRun !== 'false')
+    throw new EcdPushQueryInvalid(`dryRun must be true or false (got ${shown(dryRun)})`);
+  const organisation = params.get('organisation');
+  if (organisation !== null && !ORGANISATION_ID.test(organisation))
+    throw new EcdPushQueryInvalid(`organisation must be an organisation id (got ${shown(organisation)})`);
+  return { dryRun: dryRun === 'true', organisation: organisation ?? undefined };
+}
+
+/** A caller's value, quoted and cut short, for a refusal's text. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}

@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDemo, type RunningDemo } from '../../src/commands';
+
+const ROOT = join(__dirname, '../..');
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one printed command line through a POSIX shell, from the repository, as a user would. */
+function shell(line: string, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
+  const base = { ...process.env };
+  for (const name of Object.keys(base))
+    if (name === 'DATABASE_URL' || name.startsWith('INZAGE_') || name === 'PORT') delete base[name];
+  return new Promise((resolve) => {
+    execFile(
+      'sh',
+      ['-c', line],
+      { cwd: ROOT, env: { ...base, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The command lines the banner prints that start with `start`. */
+function printed(banner: string, start: string): string[] {
+  return banner
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(start));
+}
+
+async function imports(demo: RunningDemo): Promise<number | undefined> {
+  const [row] = await demo.gateway.store.query<{ n: number }>('SELECT count(*)::int AS n FROM ecd_import');
+  return row?.n;
+}
+
+describe('inzage demo: what it prints runs as printed', () => {
+  it('B5, B9: a push key per organisation with a dry-run curl, real ids, and explain/import commands for after the demo', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'inzage-demo-test-')), 'demo');
+    const demo = await startDemo({ port: 0, sandboxPort: 0, clients: 30, seed: 3, dataDir, env: {} });
+    let closed = false;
+    try {
+      const { banner } = demo;
+      expect(banner).toContain('INZAGE_ECD_KEY_MEERZICHT (made up for this run');
+      expect(banner).toContain('INZAGE_ECD_KEY_AMERHOF (made up for this run');
+      expect(banner).toMatch(/meerzicht\s+client Patient\/meerzicht-\S+; RelatedPerson\/meerzicht-\S+/);
+      expect(banner).toMatch(/amerhof\s+client Patient\/amerhof-\S+; RelatedPerson\/amerhof-\S+/);
+
+      const curls = printed(banner, 'curl ');
+      expect(curls).toHaveLength(2);
+      const before = await imports(demo);
+      for (const curl of curls) {
+        expect(curl).toContain(`${demo.gateway.url}/ecd/sync?`);
+        const ran = await shell(curl);
+        expect(ran).toMatchObject({ code: 0, stderr: '' });
+        const answer = JSON.parse(ran.stdout) as {
+          organisation: string;
+          dryRun: boolean;
+          counts: Record<string, { created: number; updated: number; ended: number; unchanged: number }>;
+        };
+        expect(answer.dryRun).toBe(true);
+        expect(curl).toContain(`organisation=${answer.organisation}`);
+        // The same export the demo imported: a dry run finds nothing to change.
+        expect(answer.counts.Patient!.unchanged).toBeGreaterThan(0);
+        for (const counts of Object.values(answer.counts))
+          expect([counts.created, counts.updated, counts.ended]).toEqual([0, 0, 0]);
+      }
+      expect(await imports(demo)).toBe(before);
+
+      const commands = printed(banner, 'npx inzage');
+      expect(commands.filter((c) => c.includes(' explain '))).toHaveLength(2);
+      expect(commands.filter((c) => c.includes(' ecd import '))).toHaveLength(2);
+      // The embedded database opens in one process at a time: the commands are for after the demo.
+      expect(banner).toContain('After stopping');
+      await demo.close();
+      closed = true;
+      for (const command of commands) {
+        const ran = await shell(command);
+        expect([command, ran.code, ran.stderr]).toEqual([command, 0, '']);
+        if (command.includes(' explain ')) expect(ran.stdout).toMatch(/^PERMIT /m);
+        else expect(ran.stdout).toContain('nothing was changed');
+      }
+    } finally {
+      if (!closed) await demo.close();
+    }
+    // Four commands that each start Node and open the database: minutes on a busy machine.
+  }, 400_000);
+
+  it('B5: a key set in INZAGE_ECD_KEY_<ORG> is used and not printed; in memory, the files go when the demo does', async () => {
+    const key = 'meerzicht-demo-key-0123456789abcdefghijklmnop';
+    const demo = await startDemo({
+      port: 0,
+      sandboxPort: 0,
+      clients: 30,
+      seed: 3,
+      dataDir: undefined,
+      env: { INZAGE_ECD_KEY_MEERZICHT: key },
+    });
+    try {
+      expect(demo.banner).not.toContain(key);
+      expect(demo.banner).toContain('INZAGE_ECD_KEY_MEERZICHT (from the environment');
+      expect(demo.banner).toContain('need the database on disk');
+      expect(printed(demo.banner, 'npx inzage')).toEqual([]);
+      const [meerzicht] = printed(demo.banner, 'curl ').filter((c) => c.includes('organisation=meerzicht'));
+      expect(meerzicht).toContain('"Authorization: Bearer $INZAGE_ECD_KEY_MEERZICHT"');
+      const ran = await shell(meerzicht!, { INZAGE_ECD_KEY_MEERZICHT: key });
+      expect(JSON.parse(ran.stdout)).toMatchObject({ organisation: 'meerzicht', dryRun: true });
+      const refused = await shell(meerzicht!, { INZAGE_ECD_KEY_MEERZICHT: 'not-the-key' });
+      expect(JSON.parse(refused.stdout)).toMatchObject({ error: 'ERR_ECD_UNAUTHENTICATED' });
+    } finally {
+      await demo.close();
+    }
+    expect(existsSync(demo.filesDir)).toBe(false);
+  });
+});
