@@ -1,4 +1,4 @@
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError, errorLike } from './errors';
@@ -102,13 +102,23 @@ function errorCode(error: unknown): unknown {
 
 /** Creates `path` with `content` unless it exists. 'wx' makes the existence check and the creation one step. */
 async function createExclusive(path: string, content: string): Promise<boolean> {
+  let file: FileHandle;
   try {
-    await writeFile(path, content, { flag: 'wx' });
-    return true;
+    file = await open(path, 'wx');
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return false;
     throw error;
   }
+  try {
+    await file.writeFile(content);
+  } catch (error) {
+    // An empty lock file would refuse every later opener: it is ours, so it goes.
+    await file.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+  await file.close();
+  return true;
 }
 
 type LockFileState =

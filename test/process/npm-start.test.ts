@@ -96,7 +96,7 @@ describe('stopping the demo started through npm', () => {
     await npm.closed;
     expect(npm.output).toContain('"signal":"SIGTERM","msg":"signal received: stopping"');
     expect(npm.output).toContain('"msg":"stopped"');
-  });
+  }, 120_000);
 
   it('B3: Ctrl-C (SIGINT to the whole group) stops it once, cleanly: the database closed, its lock released', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'inzage-npm-start-'));
@@ -114,7 +114,7 @@ describe('stopping the demo started through npm', () => {
     expect(npm.output).not.toContain('second signal');
     expect(npm.output).toContain('"msg":"stopped"');
     expect(existsSync(join(dataDir, 'inzage.lock'))).toBe(false);
-  });
+  }, 120_000);
 
   it('B3: when a wrapper that started it dies of SIGTERM without passing it on, the demo stops by itself', async () => {
     // A shell does not pass signals on to the command it waits for (`; true` keeps it from exec'ing).
@@ -128,5 +128,5 @@ describe('stopping the demo started through npm', () => {
     await expectAllGone(tree, ports);
     await shell.closed;
     expect(shell.output).toContain('the process that started this one has exited: stopping');
-  });
+  }, 120_000);
 });
