@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, before anything else loads: on an old Node.js, one plain line instead of a crash.
+import './commands/node-version';
 import type { Command } from 'commander';
 import {
   fail,

@@ -3,6 +3,8 @@ export type StoreErrorCode =
   | 'ERR_STORE_CONFIG'
   /** The database cannot be reached, or the connection broke. */
   | 'ERR_STORE_UNREACHABLE'
+  /** The PGlite data directory is open in another process (or already in this one); the message names it. */
+  | 'ERR_STORE_LOCKED'
   /** The store was closed. */
   | 'ERR_STORE_CLOSED'
   /** A NOTIFY channel name outside /^[a-z_][a-z0-9_]{0,62}$/. */

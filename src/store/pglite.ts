@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { StoreError, errorMessage } from './errors';
 import {
   Mutex,
@@ -41,6 +42,21 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Stor
       );
     }
   }
+  // Held until close(); taken before anything reads the directory, even to see whether it is fresh.
+  const lock = dataDir === undefined ? undefined : await lockDataDir(dataDir);
+  try {
+    return await openLocked(dataDir, lock, options.onError);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
+
+async function openLocked(
+  dataDir: string | undefined,
+  lock: DataDirLock | undefined,
+  onError: StoreErrorHandler | undefined,
+): Promise<Store> {
   const keepText = (text: string): string => text;
   const parsers: Record<number, (text: string) => unknown> = {};
   // PGlite derives array parsers from the element parsers, so the scalars are enough here.
@@ -51,7 +67,8 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Stor
   try {
     await db.waitReady;
     if (fresh && snapshot === undefined && ++freshClusters === 2) {
-      // Taken before the store is handed out, so nothing but initdb's work is in it.
+      // Taken before the store is handed out, so nothing but initdb's work is in it (and, from a data
+      // directory, this process's lock file: loaded into another directory it names the same holder).
       pristineSnapshot = db.dumpDataDir('gzip').catch(() => undefined);
       await pristineSnapshot;
     }
@@ -64,7 +81,7 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Stor
       { cause: error },
     );
   }
-  return new PgliteStore(db, options.onError);
+  return new PgliteStore(db, onError, lock);
 }
 
 /**
@@ -79,6 +96,7 @@ class PgliteStore implements Store {
   constructor(
     private readonly db: PGlite,
     private readonly onError: StoreErrorHandler | undefined,
+    private readonly lock: DataDirLock | undefined,
   ) {}
 
   async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -158,7 +176,13 @@ class PgliteStore implements Store {
   async close(): Promise<void> {
     if (this.closing === undefined) {
       assertOutsideTransaction(this);
-      this.closing = this.queue.run(() => this.db.close());
+      this.closing = this.queue.run(async () => {
+        try {
+          await this.db.close();
+        } finally {
+          await this.lock?.release();
+        }
+      });
     }
     await this.closing;
   }

@@ -81,7 +81,7 @@ export class CliProcess {
 }
 
 /** The test runner's environment minus what would change the gateway's behaviour. */
-function cleanEnv(): NodeJS.ProcessEnv {
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
     if (name === 'DATABASE_URL' || name === 'PORT' || name === 'LOG_LEVEL' || name.startsWith('INZAGE_'))
