@@ -16,7 +16,7 @@ import type {
 import { mapAuthorisation, mapClient, mapClientAgreement, mapRelation, validateMapped } from './fhir';
 import { endResource } from './lifecycle';
 import { EcdImportError, type ImportProblem } from './problems';
-import { EcdReadError, type EcdRecord } from './read';
+import { EcdReadError, lineOfField, type EcdRecord } from './read';
 import { checkRecord, type RecordEntity } from './record-schemas';
 
 /** What one import did, per kind of record. */
@@ -253,7 +253,13 @@ class ImportRun {
         const recordId = typeof item.record.id === 'string' ? item.record.id : undefined;
         if (found.length > 0) {
           for (const p of found) {
-            this.addProblem({ ...positionOf(item), entity, recordId, field: p.field, reason: p.reason });
+            this.addProblem({
+              ...positionOf(item, p.field),
+              entity,
+              recordId,
+              field: p.field,
+              reason: p.reason,
+            });
           }
           if (this.#truncated) break;
           continue;
@@ -786,8 +792,9 @@ function stagedPosition(row: {
   };
 }
 
-function positionOf(item: EcdRecord): { file: string; line: number; index?: number } {
-  return { file: item.position.file, line: item.position.line, index: item.position.index };
+/** Where a record is, or (given a field of it) where that field is. */
+function positionOf(item: EcdRecord, field = ''): { file: string; line: number; index?: number } {
+  return { file: item.position.file, line: lineOfField(item.position, field), index: item.position.index };
 }
 
 function withoutClientId(a: EcdCareAgreement & { clientId?: string }): EcdCareAgreement {

@@ -221,14 +221,19 @@ export function describeSyncContract(
         expect(err.problems).toEqual([
           expect.objectContaining({
             file: 'export.json',
-            line: lineOf(text, '"id": "c2"') - 1,
+            // B10: each problem on the line of its field, not of the record.
+            line: lineOf(text, '"birthDate": 19410930'),
             entity: 'clients',
             index: 1,
             recordId: 'c2',
             field: 'birthDate',
             reason: 'must be a string',
           }),
-          expect.objectContaining({ field: 'gender', reason: 'must be one of male, female, other, unknown' }),
+          expect.objectContaining({
+            line: lineOf(text, '"gender": "M"'),
+            field: 'gender',
+            reason: 'must be one of male, female, other, unknown',
+          }),
         ]);
         expect(err.message).toContain('export.json line');
         await expectNothingApplied();
