@@ -307,6 +307,25 @@ describe('CSV structure errors', () => {
     expect(error.reason).toBe('carriage return not followed by a line feed at line 1');
   });
 
+  it('refuses a quote inside a field that does not start with one (RFC 4180, as Excel writes)', async () => {
+    const { error } = await failure(
+      readEcdCsvDirectory(exportDir({ 'clients.csv': `${CLIENTS_HEADER}\nc1,Jan,Smit "de Oude",d,m\n` })),
+    );
+    expect(error.code).toBe('ERR_ECD_SYNTAX');
+    expect(error.reason).toBe(
+      'quote inside a field that does not start with one, at line 2 ' +
+        '(quote the whole field, and write a quote inside it as "")',
+    );
+    expect(error.field).toBe('family_name');
+  });
+
+  it('refuses a row of more fields than the header before it has read them all', async () => {
+    const text = `${CLIENTS_HEADER}\nc1,J,V,d,m${','.repeat(1_000_000)}\n`;
+    const { error } = await failure(readEcdCsvDirectory(exportDir({ 'clients.csv': text })));
+    expect(error.reason).toBe('row has more than 5 fields, at line 2');
+    expect(error.position).toEqual({ file: expect.stringMatching(/clients\.csv$/), line: 2, index: 0 });
+  });
+
   it('refuses a field longer than maxValueLength, naming its column', async () => {
     const text = `${CLIENTS_HEADER}\nc1,Jan,${'x'.repeat(41)},1940-02-01,male\n`;
     const dir = exportDir({ 'clients.csv': text });

@@ -7,6 +7,7 @@ import {
   readEcdJsonStream,
   type EcdRecord,
 } from '../../../src/ecd/read';
+import { isGatewayError } from '../../../src/errors';
 import { chunked, collect, failure, prng, SMALL_EXPORT_JSON, tempDir, removeTempDirs } from './fixtures';
 
 afterAll(removeTempDirs);
@@ -682,6 +683,8 @@ describe('chunk boundaries', () => {
 });
 
 describe('EcdReadError', () => {
+  const limit30 = { maxValueLength: 30 };
+
   it('names file, reason, field and record in its message', async () => {
     const { error } = await failure(read(minimal('', { relations: '[{"id": "a"}, {"id": tru }]' })));
     expect(error).toBeInstanceOf(EcdReadError);
@@ -689,5 +692,19 @@ describe('EcdReadError', () => {
     expect(error.message).toBe(
       "export.json: unexpected character ' ' at line 7, column 38; expected 'true' (field relations[1].id, record 1)",
     );
+  });
+
+  it('is a GatewayError: 422 for what the export says, 500 for a file the gateway cannot read', async () => {
+    const { error } = await failure(read('{"format": 1}'));
+    expect(isGatewayError(error)).toBe(true);
+    expect([error.code, error.status, error.expose]).toEqual(['ERR_ECD_STRUCTURE', 422, true]);
+    const tooLong = await failure(read(minimal('', { relations: `[{"id": "${'x'.repeat(31)}"}]` }), limit30));
+    expect([tooLong.error.code, tooLong.error.status]).toEqual(['ERR_ECD_VALUE_TOO_LONG', 422]);
+    const missing = await failure(readEcdJson(join(tempDir('json'), 'missing.json')));
+    expect([missing.error.code, missing.error.status, missing.error.expose]).toEqual([
+      'ERR_ECD_IO',
+      500,
+      false,
+    ]);
   });
 });
