@@ -128,7 +128,7 @@ class CsvFileReader implements TextReader {
   private parser: Parser | undefined;
   /** Text before the end of the first line, held until the separator is known. */
   private head = '';
-  private readonly end_ = new TextEnd();
+  private readonly reached = new TextEnd();
   private header: string[] | undefined;
   /** The header's columns in the order of the spec, so every record has its fields in one order. */
   private slots: Slot[] = [];
@@ -149,7 +149,7 @@ class CsvFileReader implements TextReader {
   ) {}
 
   get line(): number {
-    return this.end_.line;
+    return this.reached.line;
   }
 
   take(): EcdRecord[] {
@@ -195,15 +195,15 @@ class CsvFileReader implements TextReader {
     if (this.spec.entity === 'organisation' && this.dataRows === 0) {
       throw this.fail(
         'ERR_ECD_STRUCTURE',
-        `${this.spec.name} has no data row; it must have exactly one, at line ${this.end_.line}`,
-        this.end_.line,
+        `${this.spec.name} has no data row; it must have exactly one, at line ${this.reached.line}`,
+        this.reached.line,
       );
     }
   }
 
   invalidUtf8(): EcdReadError {
-    const line = this.parser === undefined ? 1 : this.end_.line;
-    const column = this.parser === undefined ? this.head.length + 1 : this.end_.column;
+    const line = this.parser === undefined ? 1 : this.reached.line;
+    const column = this.parser === undefined ? this.head.length + 1 : this.reached.column;
     return this.fail('ERR_ECD_SYNTAX', `invalid UTF-8 at line ${line}, column ${column}`, line);
   }
 
@@ -238,7 +238,7 @@ class CsvFileReader implements TextReader {
   }
 
   private feed(text: string): void {
-    this.end_.advance(text);
+    this.reached.advance(text);
     // Parses synchronously: the records go to `row` (on_record), nothing is queued on the stream.
     this.parser!.write(text);
     this.throwIfFailed();
@@ -425,7 +425,7 @@ class CsvFileReader implements TextReader {
         return this.fail(
           'ERR_ECD_TRUNCATED',
           `file ends inside the quoted field that starts at line ${fieldLine} ` +
-            `(is a closing quote missing?), at line ${this.end_.line}`,
+            `(is a closing quote missing?), at line ${this.reached.line}`,
           fieldLine,
           column,
           this.rowIndex(),
