@@ -197,28 +197,53 @@ export function passesElevenTest(bsn: string): boolean {
 
 /**
  * Validates one record against its entity's schema, then the rules a schema cannot say (the eleven
- * test, dates in the future, an end before a start). `today` is the import's calendar date.
+ * test, dates in the future, an end before a start). `today` is the import's calendar date. Every
+ * problem of the record is reported, not only the first: the operator fixes them in one go. A rule is
+ * left out only where a field it reads already has a schema problem (a date that is not a date is
+ * not also "in the future").
  */
 export function checkRecord(entity: RecordEntity, record: unknown, today: string): RecordProblem[] {
   const validate = validators[entity];
-  if (!validate(record)) return dedupe(withoutBranchNoise(validate.errors ?? []).map(problemFromAjv));
+  const problems = validate(record)
+    ? []
+    : dedupe(withoutBranchNoise(validate.errors ?? []).map(problemFromAjv));
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return problems;
+  const faulty = new Set(problems.map((p) => p.field));
+  /** Whether none of the fields, nor anything inside them or around them, has a problem already. */
+  const sound = (...fields: string[]) =>
+    fields.every((field) => {
+      for (const f of faulty) {
+        if (f === field || f.startsWith(`${field}.`) || field.startsWith(`${f}.`)) return false;
+      }
+      return true;
+    });
   const r = record as Record<string, unknown>;
-  const problems: RecordProblem[] = [];
   const after = (field: string, value: unknown, limit: string, reason: string) => {
-    if (typeof value === 'string' && value > limit) problems.push({ field, reason });
+    if (typeof value === 'string' && value > limit && sound(field)) problems.push({ field, reason });
   };
-  const notBefore = (field: string, value: unknown, earliest: unknown, reason: string) => {
-    if (typeof value === 'string' && typeof earliest === 'string' && value < earliest)
+  const notBefore = (
+    field: string,
+    value: unknown,
+    earliest: unknown,
+    earliestField: string,
+    reason: string,
+  ) => {
+    if (
+      typeof value === 'string' &&
+      typeof earliest === 'string' &&
+      value < earliest &&
+      sound(field, earliestField)
+    )
       problems.push({ field, reason });
   };
   switch (entity) {
     case 'clients': {
-      if (typeof r.bsn === 'string' && !passesElevenTest(r.bsn))
+      if (typeof r.bsn === 'string' && sound('bsn') && !passesElevenTest(r.bsn))
         problems.push({ field: 'bsn', reason: 'is not a valid BSN (fails the eleven-test)' });
       after('birthDate', r.birthDate, today, `lies in the future (today is ${today})`);
       after('deceasedDate', r.deceasedDate, today, `lies in the future (today is ${today})`);
-      notBefore('deceasedDate', r.deceasedDate, r.birthDate, 'is before the birth date');
-      const capacity = r.administratorCapacity as Record<string, unknown> | undefined;
+      notBefore('deceasedDate', r.deceasedDate, r.birthDate, 'birthDate', 'is before the birth date');
+      const capacity = isObject(r.administratorCapacity) ? r.administratorCapacity : undefined;
       after(
         'administratorCapacity.assessedOn',
         capacity?.assessedOn,
@@ -229,13 +254,15 @@ export function checkRecord(entity: RecordEntity, record: unknown, today: string
     }
     case 'careAgreements':
     case 'relations':
-      notBefore('end', r.end, r.start, 'is before the start date');
+      notBefore('end', r.end, r.start, 'start', 'is before the start date');
       break;
     case 'portalAuthorisations': {
-      const withdrawal = r.withdrawal as Record<string, unknown> | undefined;
+      const withdrawal = isObject(r.withdrawal) ? r.withdrawal : undefined;
       if (
         typeof withdrawal?.requestReceivedAt === 'string' &&
-        withdrawal.requestReceivedAt.slice(0, 10) < String(r.grantedOn)
+        typeof r.grantedOn === 'string' &&
+        withdrawal.requestReceivedAt.slice(0, 10) < r.grantedOn &&
+        sound('withdrawal.requestReceivedAt', 'grantedOn')
       )
         problems.push({
           field: 'withdrawal.requestReceivedAt',
@@ -247,6 +274,10 @@ export function checkRecord(entity: RecordEntity, record: unknown, today: string
       break;
   }
   return problems;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A failed oneOf reports each branch's complaints too; the oneOf message alone says it better. */

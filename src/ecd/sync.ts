@@ -45,7 +45,7 @@ import {
 } from './fhir';
 import { endResource } from './lifecycle';
 import { ProblemList, type ImportProblem } from './problems';
-import { EcdReadError, type EcdRecord } from './read';
+import { EcdReadError, lineOfField, type EcdRecord } from './read';
 import { checkRecord, type RecordEntity } from './record-schemas';
 import {
   BATCH,
@@ -256,7 +256,13 @@ class ImportRun {
         const recordId = typeof item.record.id === 'string' ? item.record.id : undefined;
         if (found.length > 0) {
           for (const p of found) {
-            this.problems.add({ ...positionOf(item), entity, recordId, field: p.field, reason: p.reason });
+            this.problems.add({
+              ...positionOf(item, p.field),
+              entity,
+              recordId,
+              field: p.field,
+              reason: p.reason,
+            });
           }
           if (this.problems.full) break;
           continue;
@@ -689,8 +695,9 @@ function problemPosition(
   };
 }
 
-function positionOf(item: EcdRecord): { file: string; line: number; index?: number } {
-  return { file: item.position.file, line: item.position.line, index: item.position.index };
+/** Where a record is, or (given a field of it) where that field is. */
+function positionOf(item: EcdRecord, field = ''): { file: string; line: number; index?: number } {
+  return { file: item.position.file, line: lineOfField(item.position, field), index: item.position.index };
 }
 
 /** A care agreement staged with its client's id, as the mapping takes it: without. */

@@ -56,6 +56,31 @@ describe('ECD record checks', () => {
     );
   });
 
+  it('B10: reports the rules a schema cannot say alongside the schema problems', () => {
+    const problems = checkRecord(
+      'clients',
+      { ...client, bsn: '123456789', gender: 'f', deceasedDate: '2030-01-01' },
+      today,
+    );
+    expect(problems).toEqual([
+      { field: 'gender', reason: 'must be one of male, female, other, unknown' },
+      { field: 'bsn', reason: 'is not a valid BSN (fails the eleven-test)' },
+      { field: 'deceasedDate', reason: 'lies in the future (today is 2026-11-23)' },
+    ]);
+  });
+
+  it('B10: applies no rule to a field that already has a schema problem', () => {
+    expect(checkRecord('clients', { ...client, bsn: '12345678', birthDate: '2026-13-45' }, today)).toEqual([
+      { field: 'bsn', reason: 'must be 9 digits' },
+      { field: 'birthDate', reason: 'must be a calendar date YYYY-MM-DD' },
+    ]);
+    const agreement = { id: 'z1', clientId: 'c1', careType: 'x', start: '2026-05-01', end: '2026-04' };
+    expect(checkRecord('careAgreements', agreement, today)).toEqual([
+      { field: 'careType', reason: 'must be one of elderly-care, disability-care' },
+      { field: 'end', reason: 'must be a calendar date YYYY-MM-DD' },
+    ]);
+  });
+
   it('refuses an unknown relation role', () => {
     const relation = { id: 'r1', clientId: 'c1', role: 'neighbour', name: { given: ['B'], family: 'C' } };
     expect(checkRecord('relations', relation, today)).toEqual([

@@ -248,14 +248,19 @@ export function describeSyncContract(
         expect(err.problems).toEqual([
           expect.objectContaining({
             file: 'export.json',
-            line: lineOf(text, '"id": "c2"') - 1,
+            // B10: each problem on the line of its field, not of the record.
+            line: lineOf(text, '"birthDate": 19410930'),
             entity: 'clients',
             index: 1,
             recordId: 'c2',
             field: 'birthDate',
             reason: 'must be a string',
           }),
-          expect.objectContaining({ field: 'gender', reason: 'must be one of male, female, other, unknown' }),
+          expect.objectContaining({
+            line: lineOf(text, '"gender": "M"'),
+            field: 'gender',
+            reason: 'must be one of male, female, other, unknown',
+          }),
         ]);
         // The public text counts the problems; the list is on the error, and described in its detail.
         expect(err).toMatchObject({

@@ -1,226 +1,40 @@
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CsvParser, detectSeparator } from './csv-parser';
+import { CsvError, Parser, type InfoField } from 'csv-parse';
+import { CSV_FILES, type ColumnSpec, type CsvFileSpec } from './csv-files';
+import { FieldLines } from './field-lines';
 import { formatProblem, versionProblem } from './header';
-import { asBytes, flatten, guardReads, READ_CHUNK_BYTES } from './input';
+import { flatten, readText, READ_CHUNK_BYTES, type ChunkSource, type TextReader } from './input';
 import {
   EcdReadError,
+  positionAt,
   resolveLimits,
-  type EcdEntity,
   type EcdReadErrorCode,
   type EcdRecord,
   type ReadLimits,
+  type RecordPosition,
   type ResolvedLimits,
-  type SourcePosition,
 } from './types';
-import { Utf8StreamDecoder } from './utf8';
 
 /*
- * The CSV form of an ECD export: one directory, one file per entity, read in the order of this table.
- * The first row of each file names the columns: any order, any subset of those listed, but the starred
- * ones must be there, and any other column is an error. An empty field means the field is absent, and
- * a nested object none of whose fields is set is left out.
- *
- * | file                          | columns                          | record field                        |
- * |-------------------------------|----------------------------------|-------------------------------------|
- * | organisation.csv              | format                           | format                              |
- * | (required; exactly one row)   | version                          | version (a number when numeric)     |
- * |                               | exported_at                      | exportedAt                          |
- * |                               | mode                             | mode (full, the default, or delta)  |
- * |                               | id*                              | id                                  |
- * |                               | name, ura, agb                   | name, ura, agb                      |
- * | clients.csv                   | id*, bsn                         | id, bsn                             |
- * | (required)                    | given_names                      | name.given (split on spaces)        |
- * |                               | family_name, name_prefix         | name.family, name.prefix            |
- * |                               | birth_date, gender               | birthDate, gender                   |
- * |                               | email, mobile, phone             | telecom.email, .mobile, .phone      |
- * |                               | deceased_date                    | deceasedDate                        |
- * |                               | capacity_capable                 | administratorCapacity.capable (B)   |
- * |                               | capacity_assessed_on             | administratorCapacity.assessedOn    |
- * |                               | capacity_assessor_role           | administratorCapacity.assessorRole  |
- * | care-agreements.csv           | id*, client_id*                  | id, clientId                        |
- * |                               | care_type, start, end            | careType, start, end                |
- * | relations.csv                 | id*, client_id*, role            | id, clientId, role                  |
- * |                               | given_names                      | name.given (split on spaces)        |
- * |                               | family_name, name_prefix         | name.family, name.prefix            |
- * |                               | relationship                     | relationship                        |
- * |                               | parental_authority               | parentalAuthority (B)               |
- * |                               | email, mobile, phone             | telecom.email, .mobile, .phone      |
- * |                               | start, end                       | start, end                          |
- * | portal-registrations.csv      | id*, client_id*                  | id, clientId                        |
- * |                               | person                           | person (P)                          |
- * |                               | registered_on, requested_role    | registeredOn, requestedRole         |
- * | portal-authorisations.csv     | id*, client_id*                  | id, clientId                        |
- * |                               | granted_by                       | grantedBy (P)                       |
- * |                               | grantee_relation_id              | granteeRelationId                   |
- * |                               | sections                         | sections (split on `;` or `\|`)     |
- * |                               | granted_on                       | grantedOn                           |
- * |                               | withdrawal_request_received_at   | withdrawal.requestReceivedAt        |
- * | client-agreements.csv         | id*, client_id*, subject         | id, clientId, subject               |
- * |                               | relation_id, agreed, recorded_on | relationId, agreed (B), recordedOn  |
- *
- * (B) a boolean: true/false, ja/nee or 1/0, in any case. (P) a person: `client`, or
- * `relation:<relation id>`. A value that is neither is passed through as the text it is, so that
- * validation reports it with the rest of the record's problems instead of this reader guessing.
- *
- * Files other than organisation.csv and clients.csv may be left out, meaning "none". Any other `.csv`
- * file in the directory is an error: a misspelt file name would otherwise silently mean "none" too.
- *
- * File habits accepted: `,` or `;` as separator (whichever the header row has more of, outside quotes),
- * UTF-8 with or without a BOM, LF or CRLF line ends, quoted fields with `""` and line breaks inside,
- * spaces around header names. Blank lines and rows of only empty fields (Excel leaves those at the
- * end) are skipped. A row with more or fewer fields than the header is an error.
+ * Reads the CSV form of an export (the files and their columns are in csv-files.ts). csv-parse does
+ * the parsing; what is done here is what it cannot know: which separator the header uses, what the
+ * columns mean, and where each row and field is. The lines are counted here, from the fields
+ * csv-parse hands over, rather than taken from its `info.lines`: that counts a CRLF inside a quoted
+ * field as two lines and a lone carriage return as one, so every later row of an Excel file with line
+ * breaks in a cell would be reported on the wrong line. Outside quotes a line break always ends a row
+ * here (blank lines come through as rows of one empty field), so a row starts on the line after the
+ * previous one plus the line feeds inside its quoted fields.
  */
-
-/** Where a column's value goes: a field of the record, or a field of an object in it. */
-interface ColumnSpec {
-  column: string;
-  field: string;
-  /** The field inside `field`, which then holds an object (left out when none of its fields is set). */
-  nested?: string;
-  /** Turns the text into the value; undefined means absent. Without it the text is the value. */
-  convert?: (text: string) => unknown;
-}
-
-interface CsvFileSpec {
-  name: string;
-  entity: EcdEntity;
-  required: boolean;
-  columns: readonly ColumnSpec[];
-  requiredColumns: readonly string[];
-}
-
-const column = (name: string, field: string, convert?: (text: string) => unknown): ColumnSpec =>
-  convert === undefined ? { column: name, field } : { column: name, field, convert };
-const nestedColumn = (
-  name: string,
-  field: string,
-  nested: string,
-  convert?: (text: string) => unknown,
-): ColumnSpec =>
-  convert === undefined ? { column: name, field, nested } : { column: name, field, nested, convert };
-
-const NAME_COLUMNS = [
-  nestedColumn('given_names', 'name', 'given', (text) => split(text, isWhitespace)),
-  nestedColumn('family_name', 'name', 'family'),
-  nestedColumn('name_prefix', 'name', 'prefix'),
-];
-const TELECOM_COLUMNS = [
-  nestedColumn('email', 'telecom', 'email'),
-  nestedColumn('mobile', 'telecom', 'mobile'),
-  nestedColumn('phone', 'telecom', 'phone'),
-];
-const ID = column('id', 'id');
-const CLIENT_ID = column('client_id', 'clientId');
-
-export const CSV_FILES: readonly CsvFileSpec[] = [
-  {
-    name: 'organisation.csv',
-    entity: 'organisation',
-    required: true,
-    columns: [
-      column('format', 'format'),
-      column('version', 'version', (text) => (/^-?[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : text)),
-      column('exported_at', 'exportedAt'),
-      column('mode', 'mode'),
-      ID,
-      column('name', 'name'),
-      column('ura', 'ura'),
-      column('agb', 'agb'),
-    ],
-    requiredColumns: ['id'],
-  },
-  {
-    name: 'clients.csv',
-    entity: 'clients',
-    required: true,
-    columns: [
-      ID,
-      column('bsn', 'bsn'),
-      ...NAME_COLUMNS,
-      column('birth_date', 'birthDate'),
-      column('gender', 'gender'),
-      ...TELECOM_COLUMNS,
-      column('deceased_date', 'deceasedDate'),
-      nestedColumn('capacity_capable', 'administratorCapacity', 'capable', boolean),
-      nestedColumn('capacity_assessed_on', 'administratorCapacity', 'assessedOn'),
-      nestedColumn('capacity_assessor_role', 'administratorCapacity', 'assessorRole'),
-    ],
-    requiredColumns: ['id'],
-  },
-  {
-    name: 'care-agreements.csv',
-    entity: 'careAgreements',
-    required: false,
-    columns: [ID, CLIENT_ID, column('care_type', 'careType'), column('start', 'start'), column('end', 'end')],
-    requiredColumns: ['id', 'client_id'],
-  },
-  {
-    name: 'relations.csv',
-    entity: 'relations',
-    required: false,
-    columns: [
-      ID,
-      CLIENT_ID,
-      column('role', 'role'),
-      ...NAME_COLUMNS,
-      column('relationship', 'relationship'),
-      column('parental_authority', 'parentalAuthority', boolean),
-      ...TELECOM_COLUMNS,
-      column('start', 'start'),
-      column('end', 'end'),
-    ],
-    requiredColumns: ['id', 'client_id'],
-  },
-  {
-    name: 'portal-registrations.csv',
-    entity: 'portalRegistrations',
-    required: false,
-    columns: [
-      ID,
-      CLIENT_ID,
-      column('person', 'person', personReference),
-      column('registered_on', 'registeredOn'),
-      column('requested_role', 'requestedRole'),
-    ],
-    requiredColumns: ['id', 'client_id'],
-  },
-  {
-    name: 'portal-authorisations.csv',
-    entity: 'portalAuthorisations',
-    required: false,
-    columns: [
-      ID,
-      CLIENT_ID,
-      column('granted_by', 'grantedBy', personReference),
-      column('grantee_relation_id', 'granteeRelationId'),
-      column('sections', 'sections', (text) => split(text, isListSeparator)),
-      column('granted_on', 'grantedOn'),
-      nestedColumn('withdrawal_request_received_at', 'withdrawal', 'requestReceivedAt'),
-    ],
-    requiredColumns: ['id', 'client_id'],
-  },
-  {
-    name: 'client-agreements.csv',
-    entity: 'clientAgreements',
-    required: false,
-    columns: [
-      ID,
-      CLIENT_ID,
-      column('subject', 'subject'),
-      column('relation_id', 'relationId'),
-      column('agreed', 'agreed', boolean),
-      column('recorded_on', 'recordedOn'),
-    ],
-    requiredColumns: ['id', 'client_id'],
-  },
-];
 
 /** A column of this file's header, with where its value goes. */
 interface Slot extends ColumnSpec {
   index: number;
 }
+
+/** Fields a row may have before the header has said how many it has. */
+const MAX_HEADER_FIELDS = 256;
 
 /** Streams the records of a directory of CSV files. */
 export function readEcdCsvDirectory(dir: string, options?: ReadLimits): AsyncGenerator<EcdRecord> {
@@ -237,14 +51,20 @@ export async function* csvBatches(dir: string, options: ReadLimits | undefined):
     const path = join(dir, spec.name);
     if (!present.has(spec.name)) {
       if (spec.required && !(mode === 'delta' && spec.entity !== 'organisation')) {
-        throw new EcdReadError('ERR_ECD_STRUCTURE', `missing ${spec.name}: an export must have one`, {
-          file: path,
-          line: 0,
-        });
+        throw new EcdReadError(
+          'ERR_ECD_STRUCTURE',
+          `missing ${spec.name}: an export must have one`,
+          positionAt(path),
+        );
       }
       continue;
     }
-    for await (const batch of fileBatches(path, spec, limits)) {
+    for await (const batch of csvFileBatches(
+      () => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+      path,
+      spec,
+      limits,
+    )) {
       const organisation = batch.find((r) => r.entity === 'organisation');
       if (organisation) mode = organisation.record.mode;
       yield batch;
@@ -258,10 +78,11 @@ async function csvFilesIn(dir: string): Promise<Set<string>> {
   try {
     names = await readdir(dir);
   } catch (err) {
-    throw new EcdReadError('ERR_ECD_IO', `cannot read the directory: ${(err as Error).message}`, {
-      file: dir,
-      line: 0,
-    });
+    throw new EcdReadError(
+      'ERR_ECD_IO',
+      `cannot read the directory: ${(err as Error).message}`,
+      positionAt(dir),
+    );
   }
   const known = new Set(CSV_FILES.map((spec) => spec.name));
   for (const name of names.sort()) {
@@ -269,58 +90,63 @@ async function csvFilesIn(dir: string): Promise<Set<string>> {
       throw new EcdReadError(
         'ERR_ECD_STRUCTURE',
         `unexpected file ${name}; expected one of ${[...known].join(', ')}`,
-        { file: join(dir, name), line: 0 },
+        positionAt(join(dir, name)),
       );
     }
   }
   return new Set(names.filter((name) => known.has(name)));
 }
 
-async function* fileBatches(
+/** The records of one CSV file, a batch per chunk of `open()`; the source is opened on the first read. */
+export async function* csvFileBatches(
+  open: () => ChunkSource,
   path: string,
   spec: CsvFileSpec,
   limits: ResolvedLimits,
 ): AsyncGenerator<EcdRecord[]> {
-  const file = new CsvFileReader(path, spec, limits);
-  const decoder = new Utf8StreamDecoder();
-  const chunks = guardReads(
-    createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
-    path,
-    () => file.line,
-    true,
-  );
-  for await (const chunk of chunks) {
-    let failed = false;
-    let failure: unknown;
-    try {
-      const decoded = decoder.decode(asBytes(chunk));
-      file.write(decoded.text);
-      if (decoded.invalid) throw file.invalidUtf8();
-    } catch (err) {
-      failed = true;
-      failure = err;
+  yield* readText(open(), path, new CsvFileReader(path, spec, limits), true);
+}
+
+/** How far the text fed so far reaches, for what csv-parse does not locate (bad UTF-8, the file's end). */
+class TextEnd {
+  line = 1;
+  /** Column of the next character, in UTF-16 code units as editors count. */
+  column = 1;
+
+  advance(text: string): void {
+    let at = text.indexOf('\n');
+    if (at < 0) {
+      this.column += text.length;
+      return;
     }
-    const batch = file.take();
-    if (batch.length > 0) yield batch;
-    if (failed) throw failure;
+    let last = at;
+    while (at >= 0) {
+      this.line++;
+      last = at;
+      at = text.indexOf('\n', at + 1);
+    }
+    this.column = text.length - last;
   }
-  const rest = decoder.finish();
-  file.write(rest.text);
-  if (rest.invalid) throw file.invalidUtf8();
-  file.end();
-  yield file.take();
 }
 
 /** One CSV file: finds its separator, checks its header, and turns its rows into records. */
-class CsvFileReader {
-  private parser: CsvParser | undefined;
+class CsvFileReader implements TextReader {
+  private parser: Parser | undefined;
   /** Text before the end of the first line, held until the separator is known. */
   private head = '';
+  private readonly reached = new TextEnd();
   private header: string[] | undefined;
   /** The header's columns in the order of the spec, so every record has its fields in one order. */
   private slots: Slot[] = [];
+  private maxFields = MAX_HEADER_FIELDS;
   private dataRows = 0;
   private out: EcdRecord[] = [];
+  /** The line the row being read starts on. */
+  private rowLine = 1;
+  /** Line feeds inside the fields of the row being read, so far. */
+  private breaksInRow = 0;
+  /** The line each field of the row being read starts on. */
+  private readonly fieldLines: number[] = [];
 
   constructor(
     private readonly path: string,
@@ -329,7 +155,7 @@ class CsvFileReader {
   ) {}
 
   get line(): number {
-    return this.parser?.currentLine ?? 1;
+    return this.reached.line;
   }
 
   take(): EcdRecord[] {
@@ -339,49 +165,51 @@ class CsvFileReader {
   }
 
   write(text: string): void {
-    if (this.parser !== undefined) {
-      this.parser.write(text);
-      return;
-    }
-    this.head += text;
-    const lineEnd = this.head.indexOf('\n');
-    if (lineEnd < 0) {
-      if (this.head.length > this.headLimit()) {
-        throw this.fail(
-          'ERR_ECD_TOO_LARGE',
-          `the header row is longer than ${this.headLimit()} characters, at line 1`,
-          1,
-        );
+    if (this.parser === undefined) {
+      this.head += text;
+      const lineEnd = this.head.indexOf('\n');
+      if (lineEnd < 0) {
+        if (this.head.length > this.headLimit()) {
+          throw this.fail(
+            'ERR_ECD_VALUE_TOO_LONG',
+            `the header row is longer than ${this.headLimit()} characters, at line 1`,
+            1,
+          );
+        }
+        return;
       }
-      return;
+      this.startParsing(this.head.slice(0, lineEnd));
+      text = this.head;
+      this.head = '';
     }
-    this.startParsing(this.head.slice(0, lineEnd));
+    this.feed(text);
   }
 
   end(): void {
     if (this.parser === undefined) {
-      if (this.head === '') {
-        throw this.fail('ERR_ECD_TRUNCATED', 'the file is empty: expected a header row', 1);
-      }
+      // Nothing but (perhaps) a byte order mark: there is no line to point at.
+      if (this.head === '') throw this.fail('ERR_ECD_TRUNCATED', 'the file is empty: expected a header row');
       this.startParsing(this.head);
+      this.feed(this.head);
+      this.head = '';
     }
     this.parser!.end();
+    this.throwIfFailed();
     if (this.header === undefined) {
-      throw this.fail('ERR_ECD_TRUNCATED', 'the file is empty: expected a header row', 1);
+      throw this.fail('ERR_ECD_TRUNCATED', 'the file is empty: expected a header row');
     }
     if (this.spec.entity === 'organisation' && this.dataRows === 0) {
       throw this.fail(
         'ERR_ECD_STRUCTURE',
-        `${this.spec.name} has no data row; it must have exactly one, at line ${this.line}`,
-        this.line,
+        `${this.spec.name} has no data row; it must have exactly one, at line ${this.reached.line}`,
+        this.reached.line,
       );
     }
   }
 
   invalidUtf8(): EcdReadError {
-    const parser = this.parser;
-    const line = parser?.currentLine ?? 1;
-    const column = parser?.currentColumn ?? this.head.length + 1;
+    const line = this.parser === undefined ? 1 : this.reached.line;
+    const column = this.parser === undefined ? this.head.length + 1 : this.reached.column;
     return this.fail('ERR_ECD_SYNTAX', `invalid UTF-8 at line ${line}, column ${column}`, line);
   }
 
@@ -390,27 +218,76 @@ class CsvFileReader {
   }
 
   private startParsing(headerLine: string): void {
-    const head = this.head;
-    this.head = '';
-    this.parser = new CsvParser(detectSeparator(headerLine), this.limits.maxValueLength, {
-      row: (fields, line) => this.row(fields, line),
-      fail: (code, reason, line, fieldIndex) =>
-        this.fail(
-          code,
-          reason,
-          line,
-          fieldIndex === undefined ? undefined : this.columnName(fieldIndex),
-          this.header === undefined ? undefined : this.dataRows,
-        ),
+    this.parser = new Parser({
+      delimiter: detectSeparator(headerLine),
+      // Both, whichever the first line has: files edited by hand mix them.
+      record_delimiter: ['\r\n', '\n'],
+      // Row widths are checked here, with a message in the operator's terms; blank lines must come
+      // through too, as rows, for the line count.
+      relax_column_count: true,
+      skip_empty_lines: false,
+      // The UTF-8 decoder before it has removed a byte order mark already.
+      bom: false,
+      // Bounds the memory a row takes before its fields are checked. Each field is checked for length
+      // as it completes, so when this trips, the field being read is the one that is too long (the
+      // bound leaves room for three bytes of UTF-8 per character of a field at the limit).
+      max_record_size: this.limits.maxValueLength * (this.spec.columns.length + 3),
+      cast: (value, context) => this.field(value, context),
+      on_record: (fields) => {
+        this.row(fields);
+        return null;
+      },
     });
-    this.parser.write(head);
+    // csv-parse reports a failure both through `errored`, which is read right after each write, and
+    // later as an event, which has nothing left to do.
+    this.parser.on('error', () => undefined);
   }
 
-  private columnName(fieldIndex: number): string {
-    return this.header?.[fieldIndex] ?? `column ${fieldIndex + 1}`;
+  private feed(text: string): void {
+    this.reached.advance(text);
+    // Parses synchronously: the records go to `row` (on_record), nothing is queued on the stream.
+    this.parser!.write(text);
+    this.throwIfFailed();
   }
 
-  private row(fields: string[], line: number): void {
+  private throwIfFailed(): void {
+    const failure = this.parser!.errored;
+    if (failure !== null) throw this.located(failure);
+  }
+
+  /** Each field as it completes: bounds it, and notes the line it starts on. */
+  private field(value: string, context: InfoField): string {
+    const index = context.index;
+    const line = this.rowLine + this.breaksInRow;
+    if (index >= this.maxFields) {
+      throw this.fail(
+        'ERR_ECD_SYNTAX',
+        `row has more than ${this.maxFields} fields, at line ${this.rowLine}`,
+        this.rowLine,
+        undefined,
+        this.rowIndex(),
+      );
+    }
+    if (value.length > this.limits.maxValueLength) throw this.tooLong(index, line);
+    if (!context.quoting && value.includes('\r')) {
+      throw this.fail(
+        'ERR_ECD_SYNTAX',
+        `carriage return not followed by a line feed at line ${line}`,
+        line,
+        undefined,
+        this.rowIndex(),
+      );
+    }
+    this.fieldLines[index] = line;
+    if (context.quoting) this.breaksInRow += lineFeeds(value);
+    return value;
+  }
+
+  private row(fields: string[]): void {
+    const line = this.rowLine;
+    const spansLines = this.breaksInRow > 0;
+    this.rowLine += 1 + this.breaksInRow;
+    this.breaksInRow = 0;
     if (this.header === undefined) {
       this.readHeader(fields, line);
       return;
@@ -439,7 +316,9 @@ class CsvFileReader {
     }
     const record = this.build(fields);
     if (this.spec.entity === 'organisation') this.checkHeaderFields(record, line);
-    this.out.push({ entity: this.spec.entity, record, position: { file: this.path, line, index } });
+    const position: RecordPosition = { file: this.path, line, index };
+    if (spansLines) position.fields = this.linesOf(fields, line);
+    this.out.push({ entity: this.spec.entity, record, position });
   }
 
   private readHeader(fields: string[], line: number): void {
@@ -487,7 +366,7 @@ class CsvFileReader {
     const order = this.spec.columns.map((c) => c.column);
     this.slots.sort((a, b) => order.indexOf(a.column) - order.indexOf(b.column));
     this.header = names;
-    this.parser!.maxFields = names.length;
+    this.maxFields = names.length;
   }
 
   /** A row as a record: empty fields left out, nested objects made only when something goes in them. */
@@ -507,6 +386,26 @@ class CsvFileReader {
     return record;
   }
 
+  /** For a row over several lines: the line of each field, in the record's terms. */
+  private linesOf(fields: readonly string[], line: number): FieldLines {
+    const lines = new FieldLines(line);
+    for (const slot of this.slots) {
+      if (fields[slot.index] === '') continue;
+      const at = this.fieldLines[slot.index]!;
+      if (slot.nested === undefined) {
+        lines.set(slot.field, at);
+        continue;
+      }
+      let nested = lines.nested(slot.field);
+      if (nested === undefined) {
+        nested = new FieldLines(at);
+        lines.set(slot.field, nested);
+      }
+      nested.set(slot.nested, at);
+    }
+    return lines;
+  }
+
   /** The same checks as for the JSON form, as early: before the rest of the export is read. */
   private checkHeaderFields(record: Record<string, unknown>, line: number): void {
     const problems: [string, string | undefined][] = [
@@ -515,22 +414,104 @@ class CsvFileReader {
       ['exported_at', record.exportedAt === undefined ? 'exported_at is empty' : undefined],
     ];
     for (const [column, problem] of problems) {
-      if (problem !== undefined)
-        throw this.fail('ERR_ECD_STRUCTURE', `${problem}, at line ${line}`, line, column, 0);
+      if (problem === undefined) continue;
+      const at = this.fieldLines[this.header!.indexOf(column)] ?? line;
+      throw this.fail('ERR_ECD_STRUCTURE', `${problem}, at line ${at}`, at, column, 0);
     }
+  }
+
+  /** csv-parse's errors in the terms of this reader; its own errors (thrown in `field`) pass as they are. */
+  private located(failure: Error): Error {
+    if (failure instanceof EcdReadError || !(failure instanceof CsvError)) return failure;
+    const index = typeof failure.index === 'number' ? failure.index : undefined;
+    const column = index === undefined ? undefined : this.columnName(index);
+    const fieldLine = this.rowLine + this.breaksInRow;
+    switch (failure.code) {
+      case 'CSV_QUOTE_NOT_CLOSED':
+        return this.fail(
+          'ERR_ECD_TRUNCATED',
+          `file ends inside the quoted field that starts at line ${fieldLine} ` +
+            `(is a closing quote missing?), at line ${this.reached.line}`,
+          fieldLine,
+          column,
+          this.rowIndex(),
+        );
+      case 'CSV_INVALID_CLOSING_QUOTE':
+        return this.fail(
+          'ERR_ECD_SYNTAX',
+          `unexpected character after the closing quote of the field that starts at line ${fieldLine} ` +
+            '(a quote inside a quoted field is written as "")',
+          fieldLine,
+          column,
+          this.rowIndex(),
+        );
+      case 'INVALID_OPENING_QUOTE':
+        return this.fail(
+          'ERR_ECD_SYNTAX',
+          `quote inside a field that does not start with one, at line ${fieldLine} ` +
+            '(quote the whole field, and write a quote inside it as "")',
+          fieldLine,
+          column,
+          this.rowIndex(),
+        );
+      case 'CSV_MAX_RECORD_SIZE':
+        if (index !== undefined && index >= (this.header?.length ?? this.spec.columns.length)) {
+          return this.fail(
+            'ERR_ECD_SYNTAX',
+            this.header === undefined
+              ? `the header has more columns than ${this.spec.name} knows (${this.spec.columns.length}), at line 1`
+              : `row has more than ${this.header.length} fields, at line ${this.rowLine}`,
+            this.rowLine,
+            undefined,
+            this.rowIndex(),
+          );
+        }
+        return this.tooLong(index ?? 0, fieldLine);
+      default:
+        return this.fail(
+          'ERR_ECD_SYNTAX',
+          `${failure.message} (in the row that starts at line ${this.rowLine})`,
+          this.rowLine,
+          column,
+          this.rowIndex(),
+        );
+    }
+  }
+
+  private tooLong(index: number, line: number): EcdReadError {
+    return this.fail(
+      'ERR_ECD_VALUE_TOO_LONG',
+      `field longer than ${this.limits.maxValueLength} characters in the row that starts at line ${this.rowLine}`,
+      line,
+      this.columnName(index),
+      this.rowIndex(),
+    );
+  }
+
+  private columnName(index: number): string {
+    return this.header?.[index] ?? `column ${index + 1}`;
+  }
+
+  /** The index a record of the row being read gets; the header row has none. */
+  private rowIndex(): number | undefined {
+    return this.header === undefined ? undefined : this.dataRows;
   }
 
   private fail(
     code: EcdReadErrorCode,
     reason: string,
-    line: number,
+    line?: number,
     field?: string,
     index?: number,
   ): EcdReadError {
-    const position: SourcePosition =
-      index === undefined ? { file: this.path, line } : { file: this.path, line, index };
-    return new EcdReadError(code, reason, position, field);
+    return new EcdReadError(code, reason, positionAt(this.path, line, index), field);
   }
+}
+
+function lineFeeds(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 function allEmpty(fields: readonly string[]): boolean {
@@ -538,42 +519,19 @@ function allEmpty(fields: readonly string[]): boolean {
   return true;
 }
 
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0xa0 || c === 0x0a || c === 0x0d;
-}
-
-function isListSeparator(c: number): boolean {
-  return c === 0x3b || c === 0x7c;
-}
-
-/** The non-empty, trimmed parts of the text between separators; nothing when there are none. */
-function split(text: string, isSeparator: (c: number) => boolean): string[] | undefined {
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i === text.length || isSeparator(text.charCodeAt(i))) {
-      const part = text.slice(start, i).trim();
-      if (part !== '') parts.push(part);
-      start = i + 1;
-    }
+/**
+ * Dutch Excel writes `;` because `,` is the decimal separator; the header row tells which one a file
+ * uses. Separators inside quotes do not count.
+ */
+export function detectSeparator(headerLine: string): ',' | ';' {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (let i = 0; i < headerLine.length; i++) {
+    const c = headerLine.charCodeAt(i);
+    if (c === 0x22) quoted = !quoted;
+    else if (!quoted && c === 0x2c) commas++;
+    else if (!quoted && c === 0x3b) semicolons++;
   }
-  return parts.length > 0 ? parts : undefined;
-}
-
-const TRUE_WORDS = new Set(['true', 'ja', '1']);
-const FALSE_WORDS = new Set(['false', 'nee', '0']);
-
-function boolean(text: string): boolean | string {
-  const word = text.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  return text;
-}
-
-function personReference(text: string): unknown {
-  const trimmed = text.trim();
-  if (trimmed.toLowerCase() === 'client') return { kind: 'client' };
-  const match = /^relation:(.+)$/i.exec(trimmed);
-  if (match !== null && match[1]!.trim() !== '') return { kind: 'relation', relationId: match[1]!.trim() };
-  return text;
+  return semicolons > commas ? ';' : ',';
 }

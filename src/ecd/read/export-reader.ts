@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { csvBatches } from './csv-reader';
 import { flatten, READ_CHUNK_BYTES } from './input';
 import { jsonBatches } from './json-reader';
-import { EcdReadError, type EcdRecord, type ReadLimits } from './types';
+import { EcdReadError, positionAt, type EcdRecord, type ReadLimits } from './types';
 
 /** Picks the reader by what the path is (a .json file, or a directory of .csv files). */
 export function readEcdExport(path: string, options?: ReadLimits): AsyncGenerator<EcdRecord> {
@@ -15,10 +15,11 @@ async function* exportBatches(path: string, options: ReadLimits | undefined): As
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (err) {
-    throw new EcdReadError('ERR_ECD_IO', `cannot read the export: ${(err as Error).message}`, {
-      file: path,
-      line: 0,
-    });
+    throw new EcdReadError(
+      'ERR_ECD_IO',
+      `cannot read the export: ${(err as Error).message}`,
+      positionAt(path),
+    );
   }
   if (isDirectory) {
     yield* csvBatches(path, options);
@@ -33,7 +34,7 @@ async function* exportBatches(path: string, options: ReadLimits | undefined): As
     throw new EcdReadError(
       'ERR_ECD_STRUCTURE',
       'an export is a .json file or a directory of .csv files; this is neither',
-      { file: path, line: 0 },
+      positionAt(path),
     );
   }
 }

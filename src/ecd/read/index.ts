@@ -1,5 +1,6 @@
 export { readEcdCsvDirectory } from './csv-reader';
 export { readEcdExport } from './export-reader';
+export { FieldLines, lineOfField } from './field-lines';
 export { readEcdJson, readEcdJsonStream } from './json-reader';
 export {
   DEFAULT_MAX_DEPTH,
@@ -9,5 +10,6 @@ export {
   type EcdReadErrorCode,
   type EcdRecord,
   type ReadLimits,
+  type RecordPosition,
   type SourcePosition,
 } from './types';

@@ -1,4 +1,5 @@
-import { EcdReadError, type EcdReadErrorCode, type ResolvedLimits } from './types';
+import { FieldLines } from './field-lines';
+import { EcdReadError, positionAt, type EcdReadErrorCode, type ResolvedLimits } from './types';
 
 /**
  * An incremental JSON parser (RFC 8259) shaped for exports: a large top-level object whose members are
@@ -20,19 +21,13 @@ export interface JsonStreamHandler {
    * elements through `element`; otherwise the value is built and passed to `member` when complete.
    */
   memberStart(key: string, kind: 'object' | 'array', line: number): boolean;
-  /** The value of a top-level field is complete (never called for a streamed array). */
-  member(key: string, value: unknown, line: number): void;
   /**
-   * One element of a streamed array. `nestedLines` gives, for each array directly inside an object
-   * element, the line each of its elements starts on: records nested in records need their own positions.
+   * The value of a top-level field is complete (never called for a streamed array). `lines` gives the
+   * line of every value inside it when it is an object or array.
    */
-  element(
-    arrayKey: string,
-    index: number,
-    value: unknown,
-    line: number,
-    nestedLines: ReadonlyMap<string, readonly number[]> | undefined,
-  ): void;
+  member(key: string, value: unknown, line: number, lines: FieldLines | undefined): void;
+  /** One element of a streamed array, with the line of every value inside it when it is an object or array. */
+  element(arrayKey: string, index: number, value: unknown, line: number, lines: FieldLines | undefined): void;
 }
 
 // What the parser expects next.
@@ -78,18 +73,17 @@ class Frame {
   key: string | undefined = undefined;
   /** Elements completed so far (arrays), which is also the index of the one being read. */
   index = 0;
-  /** Start lines of the elements, kept only for arrays directly inside a streamed element. */
-  lines: number[] | undefined = undefined;
-  /** Start lines of the elements of the arrays directly inside this (streamed element) object. */
-  nested: Map<string, number[]> | undefined = undefined;
+  /** Where the values inside a built object or array start, so that problems can name their lines. */
+  readonly lines: FieldLines | undefined;
 
   constructor(
     readonly mode: number,
     readonly isArray: boolean,
     readonly value: Record<string, unknown> | unknown[] | undefined,
     readonly line: number,
-    readonly isElement: boolean,
-  ) {}
+  ) {
+    this.lines = mode === MODE_BUILT ? new FieldLines(line) : undefined;
+  }
 }
 
 export class JsonStreamParser {
@@ -176,7 +170,8 @@ export class JsonStreamParser {
   end(): void {
     if (this.state === S_END) return;
     if (this.state === S_START) {
-      throw this.error('ERR_ECD_TRUNCATED', 'the file is empty: expected the export object');
+      // An empty file has no line to point at.
+      throw this.error('ERR_ECD_TRUNCATED', 'the file is empty: expected the export object', null);
     }
     let what: string;
     if (this.state === S_STRING) {
@@ -297,16 +292,15 @@ export class JsonStreamParser {
     const parent = this.stack[this.stack.length - 1];
     let frame: Frame;
     if (parent === undefined) {
-      frame = new Frame(MODE_ROOT, false, undefined, this.line, false);
-    } else if (parent.mode === MODE_ROOT) {
-      const stream = this.handler.memberStart(parent.key!, isArray ? 'array' : 'object', this.line);
-      frame =
-        stream && isArray
-          ? new Frame(MODE_STREAMED, true, undefined, this.line, false)
-          : new Frame(MODE_BUILT, isArray, isArray ? [] : {}, this.line, false);
+      frame = new Frame(MODE_ROOT, false, undefined, this.line);
+    } else if (
+      parent.mode === MODE_ROOT &&
+      this.handler.memberStart(parent.key!, isArray ? 'array' : 'object', this.line) &&
+      isArray
+    ) {
+      frame = new Frame(MODE_STREAMED, true, undefined, this.line);
     } else {
-      frame = new Frame(MODE_BUILT, isArray, isArray ? [] : {}, this.line, parent.mode === MODE_STREAMED);
-      if (isArray && parent.isElement && !parent.isArray) frame.lines = [];
+      frame = new Frame(MODE_BUILT, isArray, isArray ? [] : {}, this.line);
     }
     this.stack.push(frame);
     this.state = isArray ? S_VALUE_OR_CLOSE : S_KEY_OR_CLOSE;
@@ -319,24 +313,20 @@ export class JsonStreamParser {
     } else if (frame.mode === MODE_STREAMED) {
       this.state = S_NEXT;
     } else {
-      if (frame.lines !== undefined) {
-        const parent = this.stack[this.stack.length - 1]!;
-        (parent.nested ??= new Map()).set(parent.key!, frame.lines);
-      }
-      this.complete(frame.value, frame.line, frame.nested);
+      this.complete(frame.value, frame.line, frame.lines);
     }
     return i + 1;
   }
 
   /** A value is complete: put it where it belongs. */
-  private complete(value: unknown, line: number, nested: Map<string, number[]> | undefined): void {
+  private complete(value: unknown, line: number, lines: FieldLines | undefined): void {
     const top = this.stack[this.stack.length - 1]!;
     this.state = S_NEXT;
     if (top.mode === MODE_BUILT) {
       if (++this.recordSize > this.limits.maxRecordSize) throw this.recordTooLarge();
       if (top.isArray) {
         (top.value as unknown[]).push(value);
-        top.lines?.push(line);
+        top.lines!.set(top.index, lines ?? line);
         top.index++;
         return;
       }
@@ -354,15 +344,16 @@ export class JsonStreamParser {
       } else {
         object[key] = value;
       }
+      top.lines!.set(key, lines ?? line);
       return;
     }
     this.recordSize = 0;
     if (top.mode === MODE_STREAMED) {
-      this.handler.element(this.stack[0]!.key!, top.index, value, line, nested);
+      this.handler.element(this.stack[0]!.key!, top.index, value, line, lines);
       top.index++;
       return;
     }
-    this.handler.member(top.key!, value, line);
+    this.handler.member(top.key!, value, line, lines);
   }
 
   private scanString(text: string, start: number): number {
@@ -558,7 +549,7 @@ export class JsonStreamParser {
 
   private tooLarge(what: 'string' | 'number'): EcdReadError {
     return this.error(
-      'ERR_ECD_TOO_LARGE',
+      'ERR_ECD_VALUE_TOO_LONG',
       `${what === 'string' && this.strIsKey ? 'field name' : what} longer than ${this.limits.maxValueLength} ` +
         `characters, starting at line ${this.tokenLine}, column ${this.tokenColumn}`,
       this.tokenLine,
@@ -568,7 +559,7 @@ export class JsonStreamParser {
   private recordTooLarge(): EcdReadError {
     const record = this.stack[this.stack[1]?.mode === MODE_STREAMED ? 2 : 1]!;
     return this.error(
-      'ERR_ECD_TOO_LARGE',
+      'ERR_ECD_RECORD_TOO_LARGE',
       `record larger than ${this.limits.maxRecordSize} characters, starting at line ${record.line} ` +
         `(reached at line ${this.line})`,
       record.line,
@@ -584,14 +575,15 @@ export class JsonStreamParser {
     );
   }
 
-  error(code: EcdReadErrorCode, reason: string, line = this.line): EcdReadError {
+  /** An error at `line` (null: one about the file as a whole), in the record and field being read. */
+  error(code: EcdReadErrorCode, reason: string, line: number | null = this.line): EcdReadError {
     const element = this.stack[1];
     const index = element?.mode === MODE_STREAMED ? element.index : undefined;
     const field = this.path();
     return new EcdReadError(
       code,
       reason,
-      index === undefined ? { file: this.file, line } : { file: this.file, line, index },
+      positionAt(this.file, line ?? undefined, index),
       field === '' ? undefined : field,
     );
   }

@@ -1,17 +1,18 @@
 import { createReadStream } from 'node:fs';
+import { FieldLines } from './field-lines';
 import { formatProblem, HEADER_FIELDS, OPTIONAL_HEADER_FIELDS, versionProblem } from './header';
-import { asBytes, flatten, guardReads, READ_CHUNK_BYTES, type ChunkSource } from './input';
+import { flatten, readText, READ_CHUNK_BYTES, type ChunkSource, type TextReader } from './input';
 import { JsonStreamParser, type JsonStreamHandler } from './json-parser';
 import {
   EcdReadError,
+  positionAt,
   resolveLimits,
   show,
   type EcdEntity,
   type EcdRecord,
   type ReadLimits,
-  type SourcePosition,
+  type RecordPosition,
 } from './types';
-import { Utf8StreamDecoder } from './utf8';
 
 /** The top-level arrays, each streamed element by element. */
 const ARRAYS: ReadonlyMap<string, EcdEntity> = new Map<string, EcdEntity>([
@@ -56,41 +57,23 @@ export async function* jsonBatches(
 ): AsyncGenerator<EcdRecord[]> {
   const assembler = new ExportAssembler(name);
   const parser = new JsonStreamParser(name, resolveLimits(options), assembler);
-  const decoder = new Utf8StreamDecoder();
-  for await (const chunk of guardReads(open(), name, () => parser.currentLine, wrapErrors)) {
-    let failed = false;
-    let failure: unknown;
-    try {
-      const decoded = decoder.decode(asBytes(chunk));
-      parser.write(decoded.text);
-      if (decoded.invalid) throw invalidUtf8(parser);
-    } catch (err) {
-      failed = true;
-      failure = err;
-    }
-    // Records completed before a failure still go out first: the consumer's error report then shows
-    // how far the file was good.
-    const batch = assembler.take();
-    if (batch.length > 0) yield batch;
-    if (failed) throw failure;
-  }
-  const rest = decoder.finish();
-  parser.write(rest.text);
-  if (rest.invalid) {
-    // A character cut off at the very end is a truncated file when the export is unfinished anyway.
-    parser.end();
-    throw invalidUtf8(parser);
-  }
-  parser.end();
-  assembler.finish(parser.currentLine);
-  yield assembler.take();
-}
-
-function invalidUtf8(parser: JsonStreamParser): EcdReadError {
-  return parser.error(
-    'ERR_ECD_SYNTAX',
-    `invalid UTF-8 at line ${parser.currentLine}, column ${parser.currentColumn}`,
-  );
+  const reader: TextReader = {
+    get line() {
+      return parser.currentLine;
+    },
+    write: (text) => parser.write(text),
+    end: () => {
+      parser.end();
+      assembler.finish(parser.currentLine);
+    },
+    take: () => assembler.take(),
+    invalidUtf8: () =>
+      parser.error(
+        'ERR_ECD_SYNTAX',
+        `invalid UTF-8 at line ${parser.currentLine}, column ${parser.currentColumn}`,
+      ),
+  };
+  yield* readText(open(), name, reader, wrapErrors);
 }
 
 /**
@@ -101,6 +84,8 @@ class ExportAssembler implements JsonStreamHandler {
   private out: EcdRecord[] = [];
   private readonly seen = new Set<string>();
   private readonly header: Partial<Record<(typeof HEADER_KEYS)[number], unknown>> = {};
+  /** Where the header fields and the organisation's own fields are, for the organisation record. */
+  private readonly headerLines = new Map<string, number | FieldLines>();
   private organisationLine = 0;
   private headerDone = false;
 
@@ -143,7 +128,7 @@ class ExportAssembler implements JsonStreamHandler {
     return false;
   }
 
-  member(key: string, value: unknown, line: number): void {
+  member(key: string, value: unknown, line: number, lines: FieldLines | undefined): void {
     if (ARRAYS.has(key))
       throw this.fail(`${key} must be an array (got ${show(value)}) at line ${line}`, line, key);
     if (key === 'organisation') {
@@ -166,6 +151,7 @@ class ExportAssembler implements JsonStreamHandler {
       if (problem !== undefined) throw this.fail(`${problem}, at line ${line}`, line, key);
     }
     this.header[key as (typeof HEADER_KEYS)[number]] = value;
+    this.headerLines.set(key, lines ?? line);
     this.emitHeaderWhenComplete();
   }
 
@@ -174,9 +160,10 @@ class ExportAssembler implements JsonStreamHandler {
     index: number,
     value: unknown,
     line: number,
-    nestedLines: ReadonlyMap<string, readonly number[]> | undefined,
+    lines: FieldLines | undefined,
   ): void {
-    const position: SourcePosition = { file: this.file, line, index };
+    const position: RecordPosition = { file: this.file, line, index };
+    if (lines !== undefined) position.fields = lines;
     if (!isPlainObject(value)) {
       throw this.fail(
         `${arrayKey}[${index}] must be an object (got ${show(value)}) at line ${line}`,
@@ -201,9 +188,9 @@ class ExportAssembler implements JsonStreamHandler {
       );
     }
     const clientId = typeof client.id === 'string' ? client.id : undefined;
-    const lines = nestedLines?.get('careAgreements');
+    const nested = lines?.nested('careAgreements');
     careAgreements.forEach((agreement: unknown, k) => {
-      const agreementLine = lines?.[k] ?? line;
+      const agreementLine = nested?.lineOfKey(k) ?? line;
       if (!isPlainObject(agreement)) {
         throw this.fail(
           `${field}[${k}] must be an object (got ${show(agreement)}) at line ${agreementLine}`,
@@ -223,11 +210,10 @@ class ExportAssembler implements JsonStreamHandler {
       }
       // Downstream validation reports a client without an id; its agreements still get checked.
       const record = clientId === undefined ? { ...agreement } : { ...agreement, clientId };
-      this.out.push({
-        entity: 'careAgreements',
-        record,
-        position: { file: this.file, line: agreementLine, index: k },
-      });
+      const agreementPosition: RecordPosition = { file: this.file, line: agreementLine, index: k };
+      const agreementLines = nested?.nested(k);
+      if (agreementLines !== undefined) agreementPosition.fields = agreementLines;
+      this.out.push({ entity: 'careAgreements', record, position: agreementPosition });
     });
   }
 
@@ -247,7 +233,8 @@ class ExportAssembler implements JsonStreamHandler {
       throw this.fail(
         `missing top-level field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}` +
           ` (the export ends at line ${line}${sections})`,
-        line,
+        // Missing from the file as a whole: no line of it is where they should have been.
+        undefined,
         missing.join(', '),
       );
     }
@@ -271,14 +258,26 @@ class ExportAssembler implements JsonStreamHandler {
       entity: 'organisation',
       // Spread, not Object.assign: an organisation field named __proto__ must stay a field.
       record: { ...header, ...(this.header.organisation as Record<string, unknown>) },
-      position: { file: this.file, line: this.organisationLine },
+      position: { file: this.file, line: this.organisationLine, fields: this.organisationFieldLines() },
     });
   }
 
-  private fail(reason: string, line: number, field: string, index?: number): EcdReadError {
-    const position: SourcePosition =
-      index === undefined ? { file: this.file, line } : { file: this.file, line, index };
-    return new EcdReadError('ERR_ECD_STRUCTURE', reason, position, field);
+  /** The organisation record is the header plus the organisation object: its lines come from both. */
+  private organisationFieldLines(): FieldLines {
+    const organisation = this.headerLines.get('organisation');
+    const lines = new FieldLines(this.organisationLine);
+    for (const key of HEADER_FIELDS) {
+      const at = this.headerLines.get(key);
+      if (at !== undefined) lines.set(key, at);
+    }
+    if (typeof organisation === 'object') {
+      for (const [key, at] of organisation.entries()) lines.set(key, at);
+    }
+    return lines;
+  }
+
+  private fail(reason: string, line: number | undefined, field: string, index?: number): EcdReadError {
+    return new EcdReadError('ERR_ECD_STRUCTURE', reason, positionAt(this.file, line, index), field);
   }
 }
 

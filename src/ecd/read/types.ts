@@ -1,3 +1,6 @@
+import { GatewayError } from '../../errors';
+import type { FieldLines } from './field-lines';
+
 /** The kinds of record an ECD export is flattened into, in the order a CSV directory yields them. */
 export type EcdEntity =
   | 'organisation'
@@ -8,21 +11,35 @@ export type EcdEntity =
   | 'portalAuthorisations'
   | 'clientAgreements';
 
-/** Where a record (or an error) sits in the export, so that every report can point at the source. */
+/** Where an error sits in the export, so that every report can point at the source. */
 export interface SourcePosition {
   /** The file path (or, for a request body, the name the caller gave). */
   file: string;
-  /** 1-based line; 0 when the error concerns the file as a whole (missing, unreadable, unexpected). */
-  line: number;
+  /**
+   * 1-based line. Absent when the error concerns the file as a whole (missing, unreadable, empty, of
+   * the wrong kind): such an error has no line, and a report must not invent one.
+   */
+  line?: number;
   /** 0-based position of the record in its JSON array, or among the CSV file's data rows. */
   index?: number;
+}
+
+/** Where a record sits: always on a line, and with the lines of its fields when they differ from it. */
+export interface RecordPosition extends SourcePosition {
+  /** 1-based line the record starts on. */
+  line: number;
+  /**
+   * The line of each value in the record, when the reader knows it (JSON always; CSV for a row whose
+   * quoted fields span lines). Use `lineOfField` rather than reading this directly.
+   */
+  fields?: FieldLines;
 }
 
 /** One raw record: fields as the export spelled them, not yet validated. */
 export interface EcdRecord {
   entity: EcdEntity;
   record: Record<string, unknown>;
-  position: SourcePosition;
+  position: RecordPosition;
 }
 
 export interface ReadLimits {
@@ -62,19 +79,40 @@ export function resolveLimits(options: ReadLimits | undefined): ResolvedLimits {
   return { maxValueLength, maxDepth, maxRecordSize: maxValueLength * RECORD_SIZE_FACTOR };
 }
 
-export type EcdReadErrorCode =
-  'ERR_ECD_SYNTAX' | 'ERR_ECD_TRUNCATED' | 'ERR_ECD_TOO_LARGE' | 'ERR_ECD_STRUCTURE' | 'ERR_ECD_IO';
+/**
+ * Why an export cannot be read, with the HTTP status a push that ends in it gets. Everything about the
+ * content is 422: the request was well-formed (its size and media type passed), what it says is not.
+ * ERR_ECD_IO is the gateway failing to read a file it was pointed at, which says nothing about the
+ * content. (ERR_ECD_TOO_LARGE, 413, is the push's limit on the whole body; it is not raised here.)
+ */
+const STATUS = {
+  /** Not well-formed JSON or CSV, or not valid UTF-8. */
+  ERR_ECD_SYNTAX: 422,
+  /** The file ends before the export does (or is empty). */
+  ERR_ECD_TRUNCATED: 422,
+  /** A single string, number, field name or CSV field longer than `maxValueLength`. */
+  ERR_ECD_VALUE_TOO_LONG: 422,
+  /** A single JSON record holding more than 16 times `maxValueLength` of text. */
+  ERR_ECD_RECORD_TOO_LARGE: 422,
+  /** Well-formed, but not shaped as an export: unknown or missing fields, files or columns, a wrong format or version. */
+  ERR_ECD_STRUCTURE: 422,
+  /** The file or directory could not be read. */
+  ERR_ECD_IO: 500,
+} as const;
+
+export type EcdReadErrorCode = keyof typeof STATUS;
 
 /** The export cannot be read; `reason` is the bare explanation, `message` adds file, field and record. */
-export class EcdReadError extends Error {
+export class EcdReadError extends GatewayError {
+  declare readonly code: EcdReadErrorCode;
+
   constructor(
-    readonly code: EcdReadErrorCode,
+    code: EcdReadErrorCode,
     readonly reason: string,
     readonly position: SourcePosition,
     readonly field?: string,
   ) {
-    super(`${position.file}: ${reason}${describeWhere(position, field)}`);
-    this.name = 'EcdReadError';
+    super(code, STATUS[code], `${position.file}: ${reason}${describeWhere(position, field)}`);
   }
 }
 
@@ -83,6 +121,14 @@ function describeWhere(position: SourcePosition, field: string | undefined): str
   if (field !== undefined) parts.push(`field ${field}`);
   if (position.index !== undefined) parts.push(`record ${position.index}`);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** A position with only the parts that are known: no `line` or `index` key when there is none. */
+export function positionAt(file: string, line?: number, index?: number): SourcePosition {
+  const position: SourcePosition = { file };
+  if (line !== undefined) position.line = line;
+  if (index !== undefined) position.index = index;
+  return position;
 }
 
 /** Shows a value in a message without letting a huge or multi-line value swamp it. */

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEcdCsvDirectory, readEcdExport, readEcdJsonStream, type EcdRecord } from '../../../src/ecd/read';
-import { CsvParser } from '../../../src/ecd/read/csv-parser';
-import { EcdReadError } from '../../../src/ecd/read/types';
+import { CSV_FILES } from '../../../src/ecd/read/csv-files';
+import { csvFileBatches } from '../../../src/ecd/read/csv-reader';
+import { EcdReadError, resolveLimits } from '../../../src/ecd/read/types';
 import {
   chunked,
   collect,
@@ -281,8 +282,9 @@ describe('CSV structure errors', () => {
     const text = `${CLIENTS_HEADER}\nc1,Jan,"Vries,1940-02-01,male\nc2,Piet,Smit,1950-01-01,male\n`;
     const { error } = await failure(readEcdCsvDirectory(exportDir({ 'clients.csv': text })));
     expect(error.code).toBe('ERR_ECD_TRUNCATED');
+    // csv-parse tells which field, not at which column; the field is named below.
     expect(error.reason).toBe(
-      'file ends inside the quoted field that starts at line 2, column 8 (is a closing quote missing?), at line 4',
+      'file ends inside the quoted field that starts at line 2 (is a closing quote missing?), at line 4',
     );
     expect(error.field).toBe('family_name');
   });
@@ -292,15 +294,36 @@ describe('CSV structure errors', () => {
       readEcdCsvDirectory(exportDir({ 'clients.csv': `${CLIENTS_HEADER}\nc1,"Jan"x,V,d,m\n` })),
     );
     expect(error.code).toBe('ERR_ECD_SYNTAX');
-    expect(error.reason).toMatch(
-      /^unexpected character 'x' after the closing quote of a field, at line 2, column 9/,
+    expect(error.reason).toBe(
+      'unexpected character after the closing quote of the field that starts at line 2 ' +
+        '(a quote inside a quoted field is written as "")',
     );
     expect(error.field).toBe('given_names');
+    expect(error.position).toMatchObject({ line: 2, index: 0 });
     ({ error } = await failure(
       readEcdCsvDirectory(exportDir({ 'clients.csv': `${CLIENTS_HEADER}\rc1,J,V,d,m\n` })),
     ));
     expect(error.code).toBe('ERR_ECD_SYNTAX');
-    expect(error.reason).toBe('carriage return not followed by a line feed at line 1, column 45');
+    expect(error.reason).toBe('carriage return not followed by a line feed at line 1');
+  });
+
+  it('refuses a quote inside a field that does not start with one (RFC 4180, as Excel writes)', async () => {
+    const { error } = await failure(
+      readEcdCsvDirectory(exportDir({ 'clients.csv': `${CLIENTS_HEADER}\nc1,Jan,Smit "de Oude",d,m\n` })),
+    );
+    expect(error.code).toBe('ERR_ECD_SYNTAX');
+    expect(error.reason).toBe(
+      'quote inside a field that does not start with one, at line 2 ' +
+        '(quote the whole field, and write a quote inside it as "")',
+    );
+    expect(error.field).toBe('family_name');
+  });
+
+  it('refuses a row of more fields than the header before it has read them all', async () => {
+    const text = `${CLIENTS_HEADER}\nc1,J,V,d,m${','.repeat(1_000_000)}\n`;
+    const { error } = await failure(readEcdCsvDirectory(exportDir({ 'clients.csv': text })));
+    expect(error.reason).toBe('row has more than 5 fields, at line 2');
+    expect(error.position).toEqual({ file: expect.stringMatching(/clients\.csv$/), line: 2, index: 0 });
   });
 
   it('refuses a field longer than maxValueLength, naming its column', async () => {
@@ -308,7 +331,7 @@ describe('CSV structure errors', () => {
     const dir = exportDir({ 'clients.csv': text });
     await expect(collect(readEcdCsvDirectory(dir, { maxValueLength: 41 }))).resolves.toHaveLength(2);
     const { error } = await failure(readEcdCsvDirectory(dir, { maxValueLength: 40 }));
-    expect(error.code).toBe('ERR_ECD_TOO_LARGE');
+    expect(error.code).toBe('ERR_ECD_VALUE_TOO_LONG');
     expect(error.field).toBe('family_name');
     expect(error.position).toEqual({ file: join(dir, 'clients.csv'), line: 2, index: 0 });
   });
@@ -321,7 +344,7 @@ describe('CSV structure errors', () => {
       'unexpected file client.csv; expected one of organisation.csv, clients.csv, care-agreements.csv, ' +
         'relations.csv, portal-registrations.csv, portal-authorisations.csv, client-agreements.csv',
     );
-    expect(error.position).toEqual({ file: join(dir, 'client.csv'), line: 0 });
+    expect(error.position).toEqual({ file: join(dir, 'client.csv') });
     expect(before).toEqual([]);
     expect((await failure(readEcdCsvDirectory(exportDir({ 'Clients.CSV': '' })))).error.reason).toMatch(
       /^unexpected file Clients.CSV;/,
@@ -333,7 +356,7 @@ describe('CSV structure errors', () => {
     let { error } = await failure(readEcdCsvDirectory(noOrganisation));
     expect(error.code).toBe('ERR_ECD_STRUCTURE');
     expect(error.reason).toBe('missing organisation.csv: an export must have one');
-    expect(error.position).toEqual({ file: join(noOrganisation, 'organisation.csv'), line: 0 });
+    expect(error.position).toEqual({ file: join(noOrganisation, 'organisation.csv') });
     ({ error } = await failure(readEcdCsvDirectory(writeCsvDir({ 'organisation.csv': ORGANISATION }))));
     expect(error.reason).toBe('missing clients.csv: an export must have one');
   });
@@ -391,36 +414,40 @@ describe('CSV structure errors', () => {
     const { error } = await failure(readEcdCsvDirectory('/nonexistent/inzage-export'));
     expect(error).toBeInstanceOf(EcdReadError);
     expect(error.code).toBe('ERR_ECD_IO');
-    expect(error.position).toEqual({ file: '/nonexistent/inzage-export', line: 0 });
+    expect(error.position).toEqual({ file: '/nonexistent/inzage-export' });
   });
 });
 
-describe('CsvParser', () => {
-  function parse(text: string, sizes: readonly number[]): [string[], number][] {
-    const rows: [string[], number][] = [];
-    const parser = new CsvParser(0x2c, 1000, {
-      row: (fields, line) => rows.push([fields, line]),
-      fail: (code, reason, line) => new EcdReadError(code, reason, { file: 't.csv', line }),
-    });
-    for (const chunk of chunked(Buffer.from(text), sizes)) parser.write(chunk.toString('latin1'));
-    parser.end();
-    return rows;
+describe('chunk boundaries', () => {
+  const relations = CSV_FILES.find((spec) => spec.name === 'relations.csv')!;
+  const text =
+    '\uFEFFid;client_id;family_name;given_names\r\n' +
+    'r1;c1;"Vries\r\nde";"Jan\nPiet"\r\n\r\n' +
+    '"r2";c1;"Smit ""de Oude""";"é😀"\n' +
+    ';;;\n' +
+    'r3;c1;"\n\n";x';
+  const bytes = Buffer.from(text);
+
+  async function readIn(chunks: Buffer[]): Promise<EcdRecord[]> {
+    const records: EcdRecord[] = [];
+    const batches = csvFileBatches(() => chunks, 'relations.csv', relations, resolveLimits(undefined));
+    for await (const batch of batches) records.push(...batch);
+    return records;
   }
 
-  it('gives the same rows and lines for any chunking', () => {
-    const text = 'a,"b\r\nc",d\r\n"""",,"x""y"\n\ne,f\r\n"g\n\nh","",i';
-    const whole = parse(text, [text.length]);
-    expect(whole).toEqual([
-      [['a', 'b\r\nc', 'd'], 1],
-      [['"', '', 'x"y'], 3],
-      [[''], 4],
-      [['e', 'f'], 5],
-      [['g\n\nh', '', 'i'], 6],
+  it('gives the same records, lines and field lines for any chunking', async () => {
+    const whole = await readIn([bytes]);
+    expect(whole.map((r) => [r.record.id, r.position.line, r.position.index])).toEqual([
+      ['r1', 2, 0],
+      ['r2', 6, 1],
+      ['r3', 8, 2],
     ]);
+    expect(whole[0]!.record.name).toEqual({ family: 'Vries\r\nde', given: ['Jan', 'Piet'] });
+    expect(whole[1]!.record.name).toEqual({ family: 'Smit "de Oude"', given: ['é😀'] });
     for (let seed = 1; seed <= 200; seed++) {
       const random = prng(seed);
       const sizes = Array.from({ length: 10 }, () => 1 + Math.floor(random() * 6));
-      expect({ seed, rows: parse(text, sizes) }).toEqual({ seed, rows: whole });
+      expect({ seed, records: await readIn(chunked(bytes, sizes)) }).toEqual({ seed, records: whole });
     }
   });
 });

@@ -7,6 +7,7 @@ import {
   readEcdJsonStream,
   type EcdRecord,
 } from '../../../src/ecd/read';
+import { isGatewayError } from '../../../src/errors';
 import { chunked, collect, failure, prng, SMALL_EXPORT_JSON, tempDir, removeTempDirs } from './fixtures';
 
 afterAll(removeTempDirs);
@@ -71,8 +72,9 @@ describe('readEcdJsonStream on a complete export', () => {
   });
 
   it('merges the header into the organisation record', async () => {
-    const organisation = (await collect(read(SMALL_EXPORT_JSON))).find((r) => r.entity === 'organisation');
-    expect(organisation).toEqual({
+    const organisation = (await collect(read(SMALL_EXPORT_JSON))).find((r) => r.entity === 'organisation')!;
+    const { fields, ...position } = organisation.position;
+    expect({ ...organisation, position }).toEqual({
       entity: 'organisation',
       record: {
         format: 'inzage-ecd-export',
@@ -84,6 +86,10 @@ describe('readEcdJsonStream on a complete export', () => {
       },
       position: { file: 'export.json', line: 5 },
     });
+    // B10: the header fields keep the lines they have at the top level.
+    expect(['format', 'version', 'exportedAt', 'id', 'ura'].map((f) => fields?.lineOf(f))).toEqual([
+      2, 3, 4, 6, 8,
+    ]);
   });
 
   it('flattens care agreements out of their client, giving each the client id', async () => {
@@ -140,7 +146,7 @@ describe('readEcdJsonStream on a complete export', () => {
     writeFileSync(path, SMALL_EXPORT_JSON);
     const records = await collect(readEcdJson(path));
     expect(records).toHaveLength(12);
-    expect(records[0]!.position).toEqual({ file: path, line: 11, index: 0 });
+    expect(records[0]!.position).toMatchObject({ file: path, line: 11, index: 0 });
     expect(await collect(readEcdExport(path))).toEqual(records);
   });
 });
@@ -448,7 +454,7 @@ describe('strings and numbers', () => {
     const ok = await collect(read(minimal('', { relations: `[{"id": "${'x'.repeat(30)}"}]` }), limit));
     expect(ok.find((r) => r.entity === 'relations')!.record.id).toBe('x'.repeat(30));
     const { error } = await failure(read(minimal('', { relations: `[{"id": "${'x'.repeat(31)}"}]` }), limit));
-    expect(error.code).toBe('ERR_ECD_TOO_LARGE');
+    expect(error.code).toBe('ERR_ECD_VALUE_TOO_LONG');
     expect(error.reason).toBe('string longer than 30 characters, starting at line 7, column 22');
     expect(error.field).toBe('relations[0].id');
     // Escapes count as the characters they stand for.
@@ -458,10 +464,10 @@ describe('strings and numbers', () => {
 
   it('refuses an over-long number or field name', async () => {
     let { error } = await failure(read(minimal('', { relations: `[{"id": ${'1'.repeat(31)}}]` }), limit));
-    expect(error.code).toBe('ERR_ECD_TOO_LARGE');
+    expect(error.code).toBe('ERR_ECD_VALUE_TOO_LONG');
     expect(error.reason).toBe('number longer than 30 characters, starting at line 7, column 22');
     ({ error } = await failure(read(minimal('', { relations: `[{"${'k'.repeat(31)}": 1}]` }), limit)));
-    expect(error.code).toBe('ERR_ECD_TOO_LARGE');
+    expect(error.code).toBe('ERR_ECD_VALUE_TOO_LONG');
     expect(error.reason).toBe('field name longer than 30 characters, starting at line 7, column 16');
   });
 });
@@ -475,7 +481,7 @@ describe('record size', () => {
     const { error } = await failure(
       read(minimal('', { relations: `[{"id": "r"},\n{"x": [\n${values(48)}]}]` }), { maxValueLength: 30 }),
     );
-    expect(error.code).toBe('ERR_ECD_TOO_LARGE');
+    expect(error.code).toBe('ERR_ECD_RECORD_TOO_LARGE');
     expect(error.reason).toBe('record larger than 480 characters, starting at line 8 (reached at line 9)');
     expect(error.position).toEqual({ file: 'export.json', line: 8, index: 1 });
     expect(error.field).toBe('relations[1].x[47]');
@@ -555,7 +561,7 @@ describe('syntax errors', () => {
     const path = join(tempDir('json'), 'missing.json');
     const { error } = await failure(readEcdJson(path));
     expect(error.code).toBe('ERR_ECD_IO');
-    expect(error.position).toEqual({ file: path, line: 0 });
+    expect(error.position).toEqual({ file: path });
     expect(error.reason).toMatch(/ENOENT/);
     expect((await failure(readEcdExport(path))).error.code).toBe('ERR_ECD_IO');
   });
@@ -677,6 +683,8 @@ describe('chunk boundaries', () => {
 });
 
 describe('EcdReadError', () => {
+  const limit30 = { maxValueLength: 30 };
+
   it('names file, reason, field and record in its message', async () => {
     const { error } = await failure(read(minimal('', { relations: '[{"id": "a"}, {"id": tru }]' })));
     expect(error).toBeInstanceOf(EcdReadError);
@@ -684,5 +692,19 @@ describe('EcdReadError', () => {
     expect(error.message).toBe(
       "export.json: unexpected character ' ' at line 7, column 38; expected 'true' (field relations[1].id, record 1)",
     );
+  });
+
+  it('is a GatewayError: 422 for what the export says, 500 for a file the gateway cannot read', async () => {
+    const { error } = await failure(read('{"format": 1}'));
+    expect(isGatewayError(error)).toBe(true);
+    expect([error.code, error.status, error.expose]).toEqual(['ERR_ECD_STRUCTURE', 422, true]);
+    const tooLong = await failure(read(minimal('', { relations: `[{"id": "${'x'.repeat(31)}"}]` }), limit30));
+    expect([tooLong.error.code, tooLong.error.status]).toEqual(['ERR_ECD_VALUE_TOO_LONG', 422]);
+    const missing = await failure(readEcdJson(join(tempDir('json'), 'missing.json')));
+    expect([missing.error.code, missing.error.status, missing.error.expose]).toEqual([
+      'ERR_ECD_IO',
+      500,
+      false,
+    ]);
   });
 });

@@ -111,7 +111,7 @@ describe('reading large exports with bounded memory', () => {
     const start = heapUsed();
     const { error } = await failure(readEcdJson(path));
     const growth = heapUsed() - start;
-    expect(error.code).toBe('ERR_ECD_TOO_LARGE');
+    expect(error.code).toBe('ERR_ECD_VALUE_TOO_LONG');
     expect(error.reason).toBe('string longer than 65536 characters, starting at line 2, column 13');
     expect(error.field).toBe('format');
     expect(growth).toBeLessThan(30 * MB);
@@ -124,7 +124,7 @@ describe('reading large exports with bounded memory', () => {
     const start = heapUsed();
     const { error } = await failure(readEcdCsvDirectory(dir));
     expect(heapUsed() - start).toBeLessThan(30 * MB);
-    expect(error.code).toBe('ERR_ECD_TOO_LARGE');
+    expect(error.code).toBe('ERR_ECD_VALUE_TOO_LONG');
     expect(error.field).toBe('family_name');
     expect(error.position).toEqual({ file: join(dir, 'clients.csv'), line: 2, index: 0 });
   });
