@@ -14,7 +14,7 @@ import {
   type Logger,
 } from './http';
 import { createPolicyEngine } from './consent';
-import { handleEcdPush } from './ecd';
+import { administratorRegistrationsOf, handleEcdPush } from './ecd';
 import { assessReadiness, databaseCheck, upstreamCheck, type ReadinessCheck } from './readiness';
 import { migrate, openStore, type Store } from './store';
 
@@ -153,7 +153,9 @@ export async function startGateway(
       'database ready',
     );
     // Loads and checks every organisation's policy preset now: a broken preset stops start-up, not a request.
-    const engine = createPolicyEngine(config.organisations, store);
+    const engine = createPolicyEngine(config.organisations, store, {
+      administratorRegistrations: administratorRegistrationsOf,
+    });
     const stopListening = await engine.listenForChanges(store);
     const drain = new Drain();
     const app = createApp({ config, store, log, drain, readinessChecks: options.readinessChecks });

@@ -186,17 +186,25 @@ Exit codes: 0 applied (or dry run passed), 2 invalid configuration, 3 the export
     .requiredOption('--user <reference>', 'who asks: Patient/<id> or RelatedPerson/<id>')
     .requiredOption('--client <reference>', 'whose dossier: Patient/<id>')
     .requiredOption('--request <line>', 'the request, e.g. "GET /Observation?category=vital-signs"')
-    .option('--at <moment>', 'decide for this moment (ISO 8601) instead of now')
+    .option(
+      '--at <moment>',
+      'decide for this moment, on the facts as recorded then: ISO 8601 with an offset, or a date (Amsterdam)',
+    )
     .addHelpText(
       'after',
       `
 Prints PERMIT or DENY, the sections asked for and allowed, the organisation rules (by their ids in
-portal-rules.md) and the Consent provisions that decided, and the obligations (masking, periods).`,
+portal-rules.md) and the Consent provisions that decided, and the obligations (masking, periods).
+Exits 0 on PERMIT, 1 on DENY, 2 when the question cannot be asked (bad input or configuration).`,
     )
     .action(async (opts: { config: string; user: string; client: string; request: string; at?: string }) => {
       try {
         const config = loadConfigFile(opts.config, process.env);
-        process.stdout.write(await runExplain(config, opts));
+        const outcome = await runExplain(config, opts);
+        process.stdout.write(outcome.stdout);
+        process.stderr.write(outcome.stderr);
+        // 0 PERMIT, 1 DENY, 2 bad input: a reviewer can script it.
+        process.exitCode = outcome.exitCode;
       } catch (err) {
         fail(err);
       }

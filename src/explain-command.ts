@@ -1,31 +1,75 @@
+import { parseMoment } from './calendar';
 import type { GatewayConfig } from './config';
 import {
+  InvalidPreset,
   createPolicyEngine,
   explainDecision,
   parseRequestLine,
   sectionMappingOf,
   sectionsFor,
 } from './consent';
+import { administratorRegistrationsOf } from './ecd';
+import { InvalidInput, isGatewayError } from './errors';
 import { migrate, openStore } from './store';
+import { parsePatientReference, parsePersonReference } from './vocabulary';
 
 export interface ExplainOptions {
   user: string;
   client: string;
   request: string;
+  /** ISO 8601 with an offset, or a date (the start of that day in Amsterdam); now when absent. */
   at?: string;
 }
 
-const REFERENCE = /^(Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
+/**
+ * What `inzage explain` prints and how it ends, so that a reviewer can script it: 0 = PERMIT, 1 = DENY,
+ * 2 = the question could not be asked (bad input, a broken preset).
+ */
+export interface ExplainOutcome {
+  exitCode: 0 | 1 | 2;
+  stdout: string;
+  stderr: string;
+}
 
-/** `inzage explain`: the engine's decision for one user, client and request, in words. */
-export async function runExplain(config: GatewayConfig, options: ExplainOptions): Promise<string> {
-  if (!REFERENCE.test(options.user))
-    throw new Error(`--user must be Patient/<id> or RelatedPerson/<id> (got '${options.user}')`);
-  if (!/^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(options.client))
-    throw new Error(`--client must be Patient/<id> (got '${options.client}')`);
-  const at = options.at ? new Date(options.at) : new Date();
-  if (Number.isNaN(at.getTime())) throw new Error(`--at must be an ISO 8601 moment (got '${options.at}')`);
-  const request = parseRequestLine(options.request);
+/**
+ * `inzage explain`: the engine's decision for one user, client and request, in words. With `at`, the
+ * decision is the one for that moment on the facts as they were recorded then (a Consent withdrawn
+ * later still counts before its withdrawal), so a reviewer can check a past read; without it, the live
+ * decision of now.
+ */
+export async function runExplain(config: GatewayConfig, options: ExplainOptions): Promise<ExplainOutcome> {
+  try {
+    return await explain(config, options);
+  } catch (err) {
+    if ((isGatewayError(err) && err.status === 400) || err instanceof InvalidPreset)
+      return { exitCode: 2, stdout: '', stderr: `inzage: ${err.message}\n` };
+    throw err;
+  }
+}
+
+async function explain(config: GatewayConfig, options: ExplainOptions): Promise<ExplainOutcome> {
+  const user = asInput(
+    () => parsePersonReference(options.user).reference,
+    () => `--user must be Patient/<id> or RelatedPerson/<id> (got '${options.user}')`,
+  );
+  const client = asInput(
+    () => parsePatientReference(options.client).reference,
+    () => `--client must be Patient/<id> (got '${options.client}')`,
+  );
+  const at = options.at;
+  const past =
+    at === undefined
+      ? undefined
+      : asInput(
+          () => parseMoment(at),
+          (why) => `--at: ${why}`,
+        );
+  let request: ReturnType<typeof parseRequestLine>;
+  try {
+    request = parseRequestLine(options.request);
+  } catch (err) {
+    throw new InvalidInput(`--request: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const store = await openStore(
     config.database.driver === 'postgres'
       ? { driver: 'postgres', databaseUrl: config.database.url, poolSize: 1 }
@@ -33,22 +77,46 @@ export async function runExplain(config: GatewayConfig, options: ExplainOptions)
   );
   try {
     await migrate(store);
-    const engine = createPolicyEngine(config.organisations, store);
-    const facts = await engine.facts(options.client);
+    const engine = createPolicyEngine(config.organisations, store, {
+      administratorRegistrations: administratorRegistrationsOf,
+    });
+    const facts = past ? await engine.factsAsOf(client, past) : await engine.facts(client);
     const mapping = facts ? sectionMappingOf(engine.presetOf(facts.organisationId)) : undefined;
     const sections = sectionsFor(request.resourceType, request.categories, mapping);
     if (sections.length === 0) {
-      return `DENY  ${options.user} → ${options.client}\n  ${request.resourceType} belongs to no portal section: nobody is granted it\n`;
+      return {
+        exitCode: 1,
+        stdout: `DENY  ${user} → ${client}\n  ${request.resourceType} belongs to no portal section: nobody is granted it\n`,
+        stderr: '',
+      };
     }
-    const decision = await engine.decide({
-      principal: options.user,
-      patient: options.client,
+    const decision = engine.decideWith(facts, {
+      principal: user,
+      patient: client,
       sections,
       resourceType: request.resourceType,
-      at,
+      ...(past ? { at: past } : {}),
     });
-    return `request     ${options.request.trim()} → sections ${sections.join(', ')}\n${explainDecision(decision)}`;
+    const asked = `request     ${options.request.trim()} → sections ${sections.join(', ')}\n`;
+    const record = past
+      ? `facts       as recorded at ${past.toISOString()} (the resources' history)\n`
+      : 'facts       as they are now\n';
+    return {
+      exitCode: decision.permit ? 0 : 1,
+      stdout: `${asked}${record}${explainDecision(decision)}`,
+      stderr: '',
+    };
   } finally {
     await store.close();
+  }
+}
+
+/** Runs a parse; its refusal becomes an InvalidInput in the command's own words. */
+function asInput<T>(parse: () => T, words: (message: string) => string): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (isGatewayError(err) && err.status === 400) throw new InvalidInput(words(err.message));
+    throw err;
   }
 }

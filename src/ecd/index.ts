@@ -30,6 +30,7 @@ export {
   type ChangeCounts,
   type CountedKind,
 } from './sync';
+export { administratorRegistrationsOf } from './registrations';
 export { handleEcdPush, type EcdPushDependencies, type EcdPushRequest, type EcdPushResponse } from './push';
 export {
   readEcdExport,
