@@ -1,5 +1,5 @@
 import { PORTAL_SECTIONS, createPolicyEngine } from '../src/consent';
-import { importEcdExport, readEcdJsonStream, type EcdExport } from '../src/ecd';
+import { administratorRegistrationsOf, importEcdExport, readEcdJsonStream, type EcdExport } from '../src/ecd';
 import { patientId, relatedPersonId } from '../src/ecd/fhir';
 import { migrate, openStore, type StoreOptions } from '../src/store';
 
@@ -63,7 +63,9 @@ export async function benchConsentEngine(driver: StoreOptions, label: string): P
         source: 'bench',
       },
     );
-    const engine = createPolicyEngine(ORGANISATIONS, store);
+    const engine = createPolicyEngine(ORGANISATIONS, store, {
+      administratorRegistrations: administratorRegistrationsOf,
+    });
     const patient = `Patient/${patientId('meerzicht', 'c1')}`;
     const delegate = `RelatedPerson/${relatedPersonId('meerzicht', 'r0')}`;
     const at = new Date('2026-11-23T12:00:00+01:00');

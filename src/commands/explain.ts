@@ -1,13 +1,18 @@
 import type { Command } from 'commander';
+import { parseMoment } from '../calendar';
 import { loadConfigFile, type GatewayConfig } from '../config';
 import {
+  InvalidPreset,
   createPolicyEngine,
   explainDecision,
   parseRequestLine,
   sectionMappingOf,
   sectionsFor,
 } from '../consent';
-import { exitOnFailure } from './fail';
+import { administratorRegistrationsOf } from '../ecd';
+import { InvalidInput, isGatewayError } from '../errors';
+import { parsePatientReference, parsePersonReference } from '../vocabulary';
+import { fail } from './fail';
 import { openConfiguredStore } from './open-store';
 import { configOption } from './program';
 
@@ -15,37 +20,90 @@ export interface ExplainOptions {
   user: string;
   client: string;
   request: string;
+  /** ISO 8601 with an offset, or a date (the start of that day in Amsterdam); now when absent. */
   at?: string;
 }
 
-const REFERENCE = /^(Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
+/**
+ * What `inzage explain` prints and how it ends, so that a reviewer can script it: 0 = PERMIT, 1 = DENY,
+ * 2 = the question could not be asked (bad input, a broken preset).
+ */
+export interface ExplainOutcome {
+  exitCode: 0 | 1 | 2;
+  stdout: string;
+  stderr: string;
+}
 
-/** `inzage explain`: the engine's decision for one user, client and request, in words. */
-export async function runExplain(config: GatewayConfig, options: ExplainOptions): Promise<string> {
-  if (!REFERENCE.test(options.user))
-    throw new Error(`--user must be Patient/<id> or RelatedPerson/<id> (got '${options.user}')`);
-  if (!/^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(options.client))
-    throw new Error(`--client must be Patient/<id> (got '${options.client}')`);
-  const at = options.at ? new Date(options.at) : new Date();
-  if (Number.isNaN(at.getTime())) throw new Error(`--at must be an ISO 8601 moment (got '${options.at}')`);
-  const request = parseRequestLine(options.request);
+/**
+ * `inzage explain`: the engine's decision for one user, client and request, in words. With `at`, the
+ * decision is the one for that moment on the facts as they were recorded then (a Consent withdrawn
+ * later still counts before its withdrawal), so a reviewer can check a past read; without it, the live
+ * decision of now.
+ */
+export async function runExplain(config: GatewayConfig, options: ExplainOptions): Promise<ExplainOutcome> {
+  try {
+    return await explain(config, options);
+  } catch (err) {
+    if ((isGatewayError(err) && err.status === 400) || err instanceof InvalidPreset)
+      return { exitCode: 2, stdout: '', stderr: `inzage: ${err.message}\n` };
+    throw err;
+  }
+}
+
+async function explain(config: GatewayConfig, options: ExplainOptions): Promise<ExplainOutcome> {
+  const user = asInput(
+    () => parsePersonReference(options.user).reference,
+    () => `--user must be Patient/<id> or RelatedPerson/<id> (got '${options.user}')`,
+  );
+  const client = asInput(
+    () => parsePatientReference(options.client).reference,
+    () => `--client must be Patient/<id> (got '${options.client}')`,
+  );
+  const at = options.at;
+  const past =
+    at === undefined
+      ? undefined
+      : asInput(
+          () => parseMoment(at),
+          (why) => `--at: ${why}`,
+        );
+  let request: ReturnType<typeof parseRequestLine>;
+  try {
+    request = parseRequestLine(options.request);
+  } catch (err) {
+    throw new InvalidInput(`--request: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const { store } = await openConfiguredStore(config);
   try {
-    const engine = createPolicyEngine(config.organisations, store);
-    const facts = await engine.facts(options.client);
+    const engine = createPolicyEngine(config.organisations, store, {
+      administratorRegistrations: administratorRegistrationsOf,
+    });
+    const facts = past ? await engine.factsAsOf(client, past) : await engine.facts(client);
     const mapping = facts ? sectionMappingOf(engine.presetOf(facts.organisationId)) : undefined;
     const sections = sectionsFor(request.resourceType, request.categories, mapping);
     if (sections.length === 0) {
-      return `DENY  ${options.user} → ${options.client}\n  ${request.resourceType} belongs to no portal section: nobody is granted it\n`;
+      return {
+        exitCode: 1,
+        stdout: `DENY  ${user} → ${client}\n  ${request.resourceType} belongs to no portal section: nobody is granted it\n`,
+        stderr: '',
+      };
     }
-    const decision = await engine.decide({
-      principal: options.user,
-      patient: options.client,
+    const decision = engine.decideWith(facts, {
+      principal: user,
+      patient: client,
       sections,
       resourceType: request.resourceType,
-      at,
+      ...(past ? { at: past } : {}),
     });
-    return `request     ${options.request.trim()} → sections ${sections.join(', ')}\n${explainDecision(decision)}`;
+    const asked = `request     ${options.request.trim()} → sections ${sections.join(', ')}\n`;
+    const record = past
+      ? `facts       as recorded at ${past.toISOString()} (the resources' history)\n`
+      : 'facts       as they are now\n';
+    return {
+      exitCode: decision.permit ? 0 : 1,
+      stdout: `${asked}${record}${explainDecision(decision)}`,
+      stderr: '',
+    };
   } finally {
     await store.close();
   }
@@ -62,17 +120,45 @@ export function registerExplain(program: Command): void {
     .requiredOption('--user <reference>', 'who asks: Patient/<id> or RelatedPerson/<id>')
     .requiredOption('--client <reference>', 'whose dossier: Patient/<id>')
     .requiredOption('--request <line>', 'the request, e.g. "GET /Observation?category=vital-signs"')
-    .option('--at <moment>', 'decide for this moment (ISO 8601) instead of now')
+    .option(
+      '--at <moment>',
+      'decide for this moment, on the facts as recorded then: ISO 8601 with an offset, or a date (Amsterdam)',
+    )
     .addHelpText(
       'after',
       `
 Prints PERMIT or DENY, the sections asked for and allowed, the organisation rules (by their ids in
-portal-rules.md) and the Consent provisions that decided, and the obligations (masking, periods).`,
+portal-rules.md) and the Consent provisions that decided, and the obligations (masking, periods).
+Exits 0 on PERMIT, 1 on DENY, 2 when the question cannot be asked (bad input or configuration),
+3 when the decision could not be made (for example the database cannot be opened).`,
     )
-    .action(
-      exitOnFailure(async (opts: ExplainOptions & { config: string }) => {
-        const config = loadConfigFile(opts.config, process.env);
-        process.stdout.write(await runExplain(config, opts));
-      }),
-    );
+    .action(async (opts: ExplainOptions & { config: string }) => {
+      let config: GatewayConfig;
+      try {
+        config = loadConfigFile(opts.config, process.env);
+      } catch (err) {
+        fail(err);
+      }
+      try {
+        const outcome = await runExplain(config, opts);
+        process.stdout.write(outcome.stdout);
+        process.stderr.write(outcome.stderr);
+        // 0 PERMIT, 1 DENY, 2 bad input: a reviewer can script it.
+        process.exitCode = outcome.exitCode;
+      } catch (err) {
+        // Not 1: a script must never read a failure to decide as a DENY it can rely on.
+        console.error(`inzage: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(3);
+      }
+    });
+}
+
+/** Runs a parse; its refusal becomes an InvalidInput in the command's own words. */
+function asInput<T>(parse: () => T, words: (message: string) => string): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (isGatewayError(err) && err.status === 400) throw new InvalidInput(words(err.message));
+    throw err;
+  }
 }

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { createApp } from '../app';
 import type { GatewayConfig } from '../config';
 import { createPolicyEngine } from '../consent';
+import { administratorRegistrationsOf } from '../ecd';
 import { Drain, createLogger, type Logger, type ReadinessCheck } from '../http';
 import type { Store } from '../store';
 import { openConfiguredStore } from './open-store';
@@ -29,7 +30,9 @@ export async function startGateway(
       'database ready',
     );
     // Loads and checks every organisation's policy preset now: a broken preset stops start-up, not a request.
-    const engine = createPolicyEngine(config.organisations, store);
+    const engine = createPolicyEngine(config.organisations, store, {
+      administratorRegistrations: administratorRegistrationsOf,
+    });
     const stopListening = await engine.listenForChanges(store);
     const drain = new Drain();
     const app = createApp({ config, store, log, drain, engine, readinessChecks: options.readinessChecks });

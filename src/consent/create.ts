@@ -1,6 +1,7 @@
 import type { OrganisationConfig } from '../config';
 import type { Store } from '../store';
-import { PolicyEngine, storeFactsSource } from './engine';
+import { PolicyEngine } from './engine';
+import { consentFactsStore, type AdministratorRegistrations } from './facts-store';
 import { loadPreset, type PolicyPreset } from './preset';
 
 /** The presets of the configured organisations, loaded and validated once at start-up. */
@@ -18,7 +19,19 @@ export function presetsFor(organisations: readonly OrganisationConfig[]): Map<st
   );
 }
 
+export interface PolicyEngineParts {
+  /** Whom the organisation registered as administrator: the ecd module's `administratorRegistrationsOf`. */
+  administratorRegistrations: AdministratorRegistrations;
+}
+
 /** The composition root of the engine: the only place that picks its concrete parts. */
-export function createPolicyEngine(organisations: readonly OrganisationConfig[], store: Store): PolicyEngine {
-  return new PolicyEngine({ facts: storeFactsSource(store), presets: presetsFor(organisations) });
+export function createPolicyEngine(
+  organisations: readonly OrganisationConfig[],
+  store: Store,
+  parts: PolicyEngineParts,
+): PolicyEngine {
+  return new PolicyEngine({
+    facts: consentFactsStore(store, { administratorRegistrations: parts.administratorRegistrations }),
+    presets: presetsFor(organisations),
+  });
 }

@@ -1,17 +1,21 @@
-import type { Consent, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import { dutchDate } from '../calendar';
+import { GatewayError } from '../errors';
+import { BULK_CHANGE_CHANNEL, CLIENT_CHANGE_CHANNEL } from '../resources';
 import type { Store } from '../store';
+import { isPatientReference, PURPOSE } from '../vocabulary';
 import { combineConsents } from './combine';
 import { fhirMoment } from './provisions';
 import type { ConsentDecision, DecisionBasis, Obligation } from './decision';
-import { factsFromResources, type ClientFacts } from './facts';
+import type { ClientFacts } from './facts';
+import type { FactsSource } from './facts-store';
 import { assessStanding } from './organisation';
 import type { PolicyPreset } from './preset';
 import { PORTAL_SECTIONS, type PortalSection } from './vocabulary';
 
-/** Announced when a Consent or other decision fact of one client changes (payload: 'Patient/<id>'). */
-export const CONSENT_CHANGE_CHANNEL = 'inzage_consent_change';
-/** Announced by a committed ECD sync (payload: the organisation id); the ecd module sends it. */
-export const ECD_SYNC_CHANNEL = 'inzage_ecd_sync';
+/** The resources module's CLIENT_CHANGE_CHANNEL under its old name, until its last user moves over. */
+export const CONSENT_CHANGE_CHANNEL = CLIENT_CHANGE_CHANNEL;
+/** The resources module's BULK_CHANGE_CHANNEL under its old name, until its last user moves over. */
+export const ECD_SYNC_CHANNEL = BULK_CHANGE_CHANNEL;
 
 export interface DecisionRequest {
   /** 'Patient/<id>' or 'RelatedPerson/<id>', as authenticated. */
@@ -24,64 +28,6 @@ export interface DecisionRequest {
   purpose?: string;
   /** The moment to decide for; now when absent. */
   at?: Date;
-}
-
-/** Where the engine reads a client's facts from. */
-export interface FactsSource {
-  load(patient: string): Promise<ClientFacts | undefined>;
-}
-
-/** Reads a client's facts from the gateway's own resources in the store: one query per client. */
-export function storeFactsSource(store: Store): FactsSource {
-  return {
-    async load(patient) {
-      const id = patient.startsWith('Patient/') ? patient.slice('Patient/'.length) : undefined;
-      if (!id) return undefined;
-      const rows = await store.query<{ resource_type: string; organisation_id: string; content: unknown }>(
-        `SELECT resource_type, organisation_id, content FROM fhir_resource
-         WHERE patient_id = $1 AND resource_type IN ('Patient', 'RelatedPerson', 'Consent')`,
-        [id],
-      );
-      const patientRow = rows.find((r) => r.resource_type === 'Patient' && (r.content as Patient).id === id);
-      if (!patientRow) return undefined;
-      const registrations = await store.query<{ id: string }>(
-        `SELECT rp.id FROM portal_registration pr
-         JOIN fhir_resource p ON p.resource_type = 'Patient' AND p.id = $1
-         JOIN fhir_resource rp ON rp.resource_type = 'RelatedPerson' AND rp.organisation_id = pr.organisation_id
-           AND rp.source_record = pr.person->>'relationId' AND rp.patient_id = p.id
-         WHERE pr.organisation_id = p.organisation_id AND pr.client_id = p.source_record
-           AND pr.requested_role = 'administrator' AND pr.ended_at IS NULL`,
-        [id],
-      );
-      const suspensions = await store.query<{
-        id: string;
-        principal: string | null;
-        starts_at: Date;
-        ends_at: Date | null;
-        reason: string;
-      }>(
-        `SELECT id, principal, starts_at, ends_at, reason FROM access_suspension
-         WHERE patient_id = $1 AND lifted_at IS NULL`,
-        [id],
-      );
-      return factsFromResources({
-        suspensions: suspensions.map((s) => ({
-          id: s.id,
-          ...(s.principal ? { principal: s.principal } : {}),
-          startsAt: s.starts_at.getTime(),
-          ...(s.ends_at ? { endsAt: s.ends_at.getTime() } : {}),
-          reason: s.reason,
-        })),
-        organisationId: patientRow.organisation_id,
-        patient: patientRow.content as Patient & { id: string },
-        relatedPersons: rows
-          .filter((r) => r.resource_type === 'RelatedPerson')
-          .map((r) => r.content as RelatedPerson),
-        consents: rows.filter((r) => r.resource_type === 'Consent').map((r) => r.content as Consent),
-        administratorRegistrations: registrations.map((r) => `RelatedPerson/${r.id}`),
-      });
-    },
-  };
 }
 
 export interface PolicyEngineOptions {
@@ -123,8 +69,8 @@ export class PolicyEngine {
   /** Subscribes to the change channels so that a change on any instance reaches this one. */
   async listenForChanges(store: Store): Promise<() => Promise<void>> {
     const everything = () => this.invalidate();
-    const stopSync = await store.listen(ECD_SYNC_CHANNEL, everything, { onResubscribe: everything });
-    const stopConsent = await store.listen(CONSENT_CHANGE_CHANNEL, (patient) => this.invalidate(patient), {
+    const stopSync = await store.listen(BULK_CHANGE_CHANNEL, everything, { onResubscribe: everything });
+    const stopConsent = await store.listen(CLIENT_CHANGE_CHANNEL, (patient) => this.invalidate(patient), {
       onResubscribe: everything,
     });
     return async () => {
@@ -147,6 +93,16 @@ export class PolicyEngine {
       this.#cache.delete(patient);
       throw err;
     }
+  }
+
+  /**
+   * The client's facts as they were recorded at a past moment (a Consent withdrawn since counts as it
+   * stood then), for a reviewer's question about a past read. Never cached: live decisions use `facts`.
+   */
+  async factsAsOf(patient: string, at: Date): Promise<ClientFacts | undefined> {
+    if (!this.#facts.loadAsOf)
+      throw new GatewayError('ERR_NO_HISTORY', 500, 'this facts source keeps no history');
+    return this.#facts.loadAsOf(patient, at);
   }
 
   async decide(request: DecisionRequest): Promise<ConsentDecision> {
@@ -350,12 +306,5 @@ function intervalOf(boundaries: readonly number[], time: number): number {
  * (FAMRQT), the purposes grants are written for. A provision limited to another purpose does not match.
  */
 function defaultPurpose(principal: string): string {
-  return principal.startsWith('Patient/') ? 'PATRQT' : 'FAMRQT';
+  return isPatientReference(principal) ? PURPOSE.client : PURPOSE.relative;
 }
-
-/** The calendar date in the Netherlands: ages and care dates turn at midnight Amsterdam time. */
-export function dutchDate(moment: Date): string {
-  return DUTCH_DATE.format(moment);
-}
-
-const DUTCH_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' });

@@ -1,4 +1,4 @@
-import type { ConsentDecision } from './decision';
+import type { ConsentDecision, Obligation } from './decision';
 
 /** A decision in words, for a security reviewer (`inzage explain`) and later the admin API. */
 export function explainDecision(decision: ConsentDecision): string {
@@ -17,15 +17,18 @@ export function explainDecision(decision: ConsentDecision): string {
     ),
   ];
   if (decision.obligations.length > 0) {
-    lines.push('  obligations');
-    for (const o of decision.obligations) {
-      if (o.kind === 'mask-employees') lines.push(`    mask employees' identities (${o.rule})`);
-      if (o.kind === 'limit-period')
-        lines.push(`    ${o.section}: only data from ${o.start ?? '…'} to ${o.end ?? '…'}`);
-      if (o.kind === 'exclude-labels') {
-        lines.push(`    ${o.section}: leave out data labelled ${o.labels.map((l) => l.code).join(', ')}`);
-      }
-    }
+    lines.push('  obligations', ...decision.obligations.map((o) => `    ${obligationText(o)}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function obligationText(o: Obligation): string {
+  switch (o.kind) {
+    case 'mask-employees':
+      return `mask employees' identities (${o.rule})`;
+    case 'limit-period':
+      return `${o.section}: only data from ${o.start ?? '…'} to ${o.end ?? '…'}`;
+    case 'exclude-labels':
+      return `${o.section}: leave out data labelled ${o.labels.map((l) => l.code).join(', ')}`;
+  }
 }

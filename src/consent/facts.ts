@@ -1,5 +1,20 @@
 import type { Consent, Extension, Patient, RelatedPerson } from '@medplum/fhirtypes';
-import { EXTENSION_URL, PARENT_CODES, ROLE_BY_COD472, SYSTEM, type RelationRole } from './vocabulary';
+import { dutchDate, isCalendarDate } from '../calendar';
+import {
+  CODE_SYSTEM,
+  EXTENSION,
+  PARENT_CODES,
+  ROLE_OF_COD472,
+  patientReference,
+  tryParseReference,
+  type Cod472Role,
+  type PatientReference,
+  type PersonReference,
+  type PortalConsentType,
+  type RelatedPersonReference,
+  type RelationRole,
+} from '../vocabulary';
+import { fhirMoment } from './provisions';
 
 /**
  * What the engine knows about one client on the day it decides: derived from the gateway's own
@@ -7,7 +22,7 @@ import { EXTENSION_URL, PARENT_CODES, ROLE_BY_COD472, SYSTEM, type RelationRole 
  * upstream dossier.
  */
 export interface ClientFacts {
-  patient: string; // 'Patient/<id>'
+  patient: PatientReference;
   organisationId: string;
   /** false once the ECD no longer lists the client. */
   active: boolean;
@@ -20,8 +35,11 @@ export interface ClientFacts {
   grants: Consent[];
   /** The client's recorded answers (A-5, A-8), active ones only. */
   agreements: AgreementFacts[];
-  /** Who registered for the portal as administrator (to choose between two eligible parents). */
-  administratorRegistrations: string[];
+  /**
+   * Whom the organisation registered as the client's portal administrator (A-3: the organisation
+   * appoints one): the one that decides between two who could be, such as two parents with authority.
+   */
+  administratorRegistrations: RelatedPersonReference[];
   /** The organisation's suspensions of this client's portal or of one person's access (M-5, A-10). */
   suspensions: Suspension[];
 }
@@ -29,7 +47,7 @@ export interface ClientFacts {
 export interface Suspension {
   id: string;
   /** The person whose access is suspended; absent = the client's whole portal. */
-  principal?: string;
+  principal?: PersonReference;
   /** Instants, ms since the epoch: from `startsAt`, until `endsAt` (exclusive) or without end. */
   startsAt: number;
   endsAt?: number;
@@ -37,7 +55,7 @@ export interface Suspension {
 }
 
 export interface RelationFacts {
-  reference: string; // 'RelatedPerson/<id>'
+  reference: RelatedPersonReference;
   role: RelationRole;
   parentalAuthority: boolean;
   /** false once the ECD no longer lists the relation, or it was ended. */
@@ -49,7 +67,7 @@ export interface RelationFacts {
 export interface AgreementFacts {
   consentId: string;
   kind: 'administrator-appointment' | 'parental-access';
-  relation: string;
+  relation: RelatedPersonReference;
   agreed: boolean;
   recordedOn: string;
 }
@@ -59,17 +77,17 @@ export function factsFromResources(input: {
   patient: Patient & { id: string };
   relatedPersons: RelatedPerson[];
   consents: Consent[];
-  administratorRegistrations?: string[];
+  administratorRegistrations?: RelatedPersonReference[];
   suspensions?: Suspension[];
 }): ClientFacts {
   const { patient } = input;
-  const self = `Patient/${patient.id}`;
+  const self = patientReference(patient.id);
   // Only this client's resources are facts about this client: a RelatedPerson or Consent of another
   // client handed in by mistake must never make its person a relation of this one.
   const ours = (subject: { reference?: string } | undefined) => subject?.reference === self;
   const relatedPersons = input.relatedPersons.filter((r) => ours(r.patient));
   const consents = input.consents.filter((c) => ours(c.patient));
-  const capacity = extension(patient.extension, EXTENSION_URL.portalAdministratorCapacity);
+  const capacity = extension(patient.extension, EXTENSION.portalAdministratorCapacity);
   const capable = subExtension(capacity, 'capable')?.valueBoolean;
   return {
     patient: self,
@@ -77,16 +95,20 @@ export function factsFromResources(input: {
     active: patient.active !== false,
     birthDate: patient.birthDate,
     deceasedDate:
-      patient.deceasedDateTime?.slice(0, 10) ?? (patient.deceasedBoolean ? '0000-01-01' : undefined),
+      patient.deceasedDateTime !== undefined
+        ? (dutchDay(patient.deceasedDateTime) ?? DEATH_UNREADABLE)
+        : patient.deceasedBoolean
+          ? DEATH_UNREADABLE
+          : undefined,
     careAgreements: (patient.extension ?? [])
-      .filter((e) => e.url === EXTENSION_URL.careAgreement)
+      .filter((e) => e.url === EXTENSION.careAgreement)
       .map((e) => subExtension(e, 'period')?.valuePeriod ?? {})
-      .map((p) => ({ start: p.start?.slice(0, 10), end: p.end?.slice(0, 10) })),
+      .map((p) => ({ start: dutchDay(p.start), end: dutchDay(p.end) })),
     capacity:
       capable === undefined
         ? undefined
         : { capable, assessedOn: subExtension(capacity, 'assessedOn')?.valueDate },
-    relations: relatedPersons.filter((r) => r.id).map(relationFacts),
+    relations: relatedPersons.flatMap(relationFacts),
     grants: consents.filter((c) => hasConsentType(c, 'portal-access')),
     agreements: consents.flatMap(agreementFacts),
     administratorRegistrations: input.administratorRegistrations ?? [],
@@ -94,23 +116,42 @@ export function factsFromResources(input: {
   };
 }
 
-function relationFacts(person: RelatedPerson): RelationFacts {
+/**
+ * The Dutch calendar day of a FHIR date or dateTime: a date as written, a moment as the day it falls
+ * on in Amsterdam (23:30Z on 20 November is 21 November there). Undefined when absent or unreadable.
+ */
+function dutchDay(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (isCalendarDate(text)) return text;
+  // A year or a month counts from its first day; a moment on the day it falls on in Amsterdam.
+  const moment = fhirMoment(text);
+  return moment ? dutchDate(moment.lo) : undefined;
+}
+
+/** A death recorded in a way we cannot read still closes the portal: as if long ago (fail closed). */
+const DEATH_UNREADABLE = '0000-01-01';
+
+function relationFacts(person: RelatedPerson): RelationFacts[] {
+  // A RelatedPerson without a usable id can be no one's relation: it is left out, never guessed at.
+  const reference = person.id === undefined ? undefined : tryParseReference(`RelatedPerson/${person.id}`);
+  if (!reference) return [];
   const codings = (person.relationship ?? []).flatMap((r) => r.coding ?? []);
-  const cod472 = codings.find((c) => c.system === SYSTEM.cod472)?.code;
-  const parentalAuthority =
-    extension(person.extension, EXTENSION_URL.parentalAuthority)?.valueBoolean === true;
-  const family = codings.filter((c) => c.system === SYSTEM.v3RoleCode).map((c) => c.code ?? '');
-  let role: RelationRole = (cod472 && ROLE_BY_COD472[cod472]) || 'other';
+  const cod472 = codings.find((c) => c.system === CODE_SYSTEM.cod472)?.code;
+  const parentalAuthority = extension(person.extension, EXTENSION.parentalAuthority)?.valueBoolean === true;
+  const family = codings.filter((c) => c.system === CODE_SYSTEM.v3RoleCode).map((c) => c.code ?? '');
+  let role: RelationRole = (cod472 && ROLE_OF_COD472[cod472 as Cod472Role]) || 'other';
   if (role === 'other' && (parentalAuthority || family.some((code) => PARENT_CODES.has(code))))
     role = 'parent';
-  return {
-    reference: `RelatedPerson/${person.id}`,
-    role,
-    parentalAuthority,
-    active: person.active !== false,
-    start: person.period?.start?.slice(0, 10),
-    end: person.period?.end?.slice(0, 10),
-  };
+  return [
+    {
+      reference: reference.reference as RelatedPersonReference,
+      role,
+      parentalAuthority,
+      active: person.active !== false,
+      start: dutchDay(person.period?.start),
+      end: dutchDay(person.period?.end),
+    },
+  ];
 }
 
 function agreementFacts(consent: Consent): AgreementFacts[] {
@@ -121,23 +162,26 @@ function agreementFacts(consent: Consent): AgreementFacts[] {
       ? 'parental-access'
       : undefined;
   if (!kind) return [];
-  const relation = consent.provision?.actor?.[0]?.reference?.reference;
+  const relation = tryParseReference(consent.provision?.actor?.[0]?.reference?.reference);
   const type = consent.provision?.type;
-  if (!relation || !type || !consent.dateTime) return [];
+  const recordedOn = dutchDay(consent.dateTime);
+  if (relation?.resourceType !== 'RelatedPerson' || !type || !recordedOn) return [];
   return [
     {
       consentId: consent.id,
       kind,
-      relation,
+      relation: relation.reference as RelatedPersonReference,
       agreed: type === 'permit',
-      recordedOn: consent.dateTime.slice(0, 10),
+      recordedOn,
     },
   ];
 }
 
-export function hasConsentType(consent: Consent, code: string): boolean {
+export function hasConsentType(consent: Consent, code: PortalConsentType): boolean {
   return (consent.category ?? []).some((c) =>
-    (c.coding ?? []).some((coding) => coding.system === SYSTEM.portalConsentType && coding.code === code),
+    (c.coding ?? []).some(
+      (coding) => coding.system === CODE_SYSTEM.portalConsentType && coding.code === code,
+    ),
   );
 }
 

@@ -1,31 +1,53 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Consent } from '@medplum/fhirtypes';
+import { dutchDate } from '../calendar';
+import { InvalidInput } from '../errors';
+import { announceChange, readResource, writeResources } from '../resources';
 import type { Store } from '../store';
-import { CONSENT_CHANGE_CHANNEL, dutchDate, type PolicyEngine } from './engine';
+import {
+  CODE_SYSTEM,
+  PORTAL_CONSENT,
+  PORTAL_CONSENT_TYPE_DISPLAY,
+  PROFILE,
+  isPortalSection,
+  parsePatientReference,
+  parsePersonReference,
+  personActor,
+  type ParsedReference,
+  type PersonReference,
+  type PortalSection,
+} from '../vocabulary';
+import type { PolicyEngine } from './engine';
+import { GrantNotFound, GrantNotWithdrawable, GrantRefused, UnknownClient } from './errors';
+import { hasConsentType } from './facts';
 import { assessStanding } from './organisation';
 import type { PolicyPreset } from './preset';
-import { SYSTEM, type PortalSection } from './vocabulary';
-
-/** Refused: the person asking may not grant or withdraw access to this client's dossier now. */
-export class GrantRefused extends Error {
-  readonly code = 'ERR_GRANT_REFUSED';
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'GrantRefused';
-  }
-}
 
 export interface GrantRequest {
-  /** Who grants: must be the client's administrator at this moment (A-3), or the client (M-2). */
+  /** Who grants ('Patient/<id>' or 'RelatedPerson/<id>'): the client's administrator now (A-3), or the client or legal representative (M-2). */
   by: string;
+  /** 'Patient/<id>': whose dossier. */
   patient: string;
   /** 'RelatedPerson/<id>' of the client, or the client ('Patient/<id>') when someone else is administrator. */
   grantee: string;
   sections: readonly PortalSection[];
+  /** When the grant is given and recorded; now when absent. */
   at?: Date;
 }
 
-const PROFILE = 'https://inzage.example/fhir/StructureDefinition/inzage-portal-access-consent';
+export interface WithdrawalRequest {
+  /** Who withdraws: someone who may grant now (see GrantRequest.by). */
+  by: string;
+  /** 'Patient/<id>': whose dossier. */
+  patient: string;
+  /** The id of the grant's Consent. */
+  consentId: string;
+  /** When the grant ends and the withdrawal is recorded; now when absent. */
+  at?: Date;
+}
+
+/** `meta.source` of what the gateway writes itself. */
+const ENGINE_SOURCE = 'inzage:engine';
 
 /**
  * Grants a relation access to sections of a client's dossier, as a Consent written through the engine.
@@ -38,95 +60,157 @@ export async function grantAccess(
   request: GrantRequest,
 ): Promise<Consent & { id: string }> {
   const at = request.at ?? new Date();
-  const { preset, organisationId } = await checkGrantor(engine, request.by, request.patient, at);
-  const facts = await engine.facts(request.patient);
-  if (request.grantee === request.patient) {
+  const by = parsePersonReference(request.by).reference;
+  const patient = parsePatientReference(request.patient);
+  const grantee = parsePersonReference(request.grantee).reference;
+  const sections = checkedSections(request.sections);
+  const { preset, organisationId } = await checkGrantor(engine, by, patient, at);
+  const facts = await engine.facts(patient.reference);
+  if (grantee === patient.reference) {
     // A-3 with A-6/A-5: an administrator who is not the client may admit the client to sections.
     if (preset.model !== 'portal-administrator')
-      throw new GrantRefused('under these rules the client is not granted access by others');
+      throw new GrantRefused(`under the ${preset.id} rules the client is not granted access by others`);
   } else {
-    const grantee = facts?.relations.find((r) => r.reference === request.grantee);
-    if (!grantee || !grantee.active)
-      throw new GrantRefused(`${request.grantee} is not a current relation of this client`);
-    if (preset.excludedRoles.includes(grantee.role) || !preset.delegableRoles.includes(grantee.role)) {
-      throw new GrantRefused(`a ${grantee.role} cannot be given access under the ${preset.id} rules`);
+    const relation = facts?.relations.find((r) => r.reference === grantee);
+    if (!relation || !relation.active)
+      throw new GrantRefused(`${grantee} is not a current relation of this client`);
+    if (preset.excludedRoles.includes(relation.role) || !preset.delegableRoles.includes(relation.role)) {
+      throw new GrantRefused(`a ${relation.role} cannot be given access under the ${preset.id} rules`);
     }
   }
-  if (request.sections.length === 0) throw new GrantRefused('a grant names at least one section');
-  const moment = at.toISOString();
-  const consent: Consent & { id: string } = {
+  const consent = portalGrant({ by, patient: patient.reference, grantee, sections, organisationId, at });
+  const written = await store.transaction(async (tx) => {
+    const [stored] = await writeResources(
+      tx,
+      [{ resource: consent, organisationId, patientId: patient.id, source: 'engine', basedOn: 0 }],
+      personActor(by),
+      at,
+    );
+    await announceChange(tx, { patient: patient.reference });
+    return stored!.content as Consent & { id: string };
+  });
+  engine.invalidate(patient.reference);
+  return written;
+}
+
+/**
+ * Withdraws a grant the gateway wrote: the Consent becomes inactive and its period ends at `at`; its
+ * history stays. A grant recorded in the ECD is withdrawn in the ECD (M-3), and arrives with its sync.
+ */
+export async function withdrawAccess(
+  engine: PolicyEngine,
+  store: Store,
+  request: WithdrawalRequest,
+): Promise<Consent> {
+  const at = request.at ?? new Date();
+  const by = parsePersonReference(request.by).reference;
+  const patient = parsePatientReference(request.patient);
+  const { organisationId } = await checkGrantor(engine, by, patient, at);
+  const withdrawn = await store.transaction(async (tx) => {
+    const stored = await readResource<Consent>(tx, 'Consent', request.consentId);
+    if (!stored || stored.patientId !== patient.id || !hasConsentType(stored.content, 'portal-access'))
+      throw new GrantNotFound(request.consentId);
+    if (stored.source !== 'engine')
+      throw new GrantNotWithdrawable(
+        `Consent/${request.consentId} is recorded in the ECD: its withdrawal is recorded there and takes effect with the next sync`,
+      );
+    if (stored.content.status !== 'active')
+      throw new GrantNotWithdrawable(`Consent/${request.consentId} was withdrawn already`);
+    const moment = at.toISOString();
+    const ended: Consent & { id: string } = {
+      ...stored.content,
+      status: 'inactive',
+      provision: {
+        ...stored.content.provision,
+        period: { ...stored.content.provision?.period, end: moment },
+      },
+    };
+    const [written] = await writeResources(
+      tx,
+      [
+        {
+          resource: ended,
+          organisationId,
+          patientId: patient.id,
+          source: 'engine',
+          endedAt: at,
+          basedOn: stored.versionId,
+        },
+      ],
+      personActor(by),
+      at,
+    );
+    await announceChange(tx, { patient: patient.reference });
+    return written!.content as Consent;
+  });
+  engine.invalidate(patient.reference);
+  return withdrawn;
+}
+
+function checkedSections(sections: readonly unknown[]): PortalSection[] {
+  if (sections.length === 0) throw new InvalidInput('a grant names at least one section');
+  const unknown = sections.filter((s) => !isPortalSection(s));
+  if (unknown.length > 0)
+    throw new InvalidInput(`not a portal section: ${unknown.map((s) => JSON.stringify(s)).join(', ')}`);
+  return [...new Set(sections as PortalSection[])];
+}
+
+/** A portal-access Consent as the profile inzage-portal-access-consent describes it. */
+function portalGrant(parts: {
+  by: PersonReference;
+  patient: string;
+  grantee: PersonReference;
+  sections: readonly PortalSection[];
+  organisationId: string;
+  at: Date;
+}): Consent & { id: string } {
+  const moment = parts.at.toISOString();
+  return {
     resourceType: 'Consent',
     id: `grant-${randomUUID()}`,
-    meta: { profile: [PROFILE], source: 'inzage:engine' },
+    meta: { profile: [PROFILE.portalAccessConsent], source: ENGINE_SOURCE },
     status: 'active',
-    scope: { coding: [{ system: SYSTEM.consentScope, code: 'patient-privacy' }] },
+    scope: { coding: [{ ...PORTAL_CONSENT.scope }] },
     category: [
-      { coding: [{ system: 'http://loinc.org', code: '59284-0' }] },
-      { coding: [{ system: SYSTEM.portalConsentType, code: 'portal-access' }] },
+      { coding: [{ ...PORTAL_CONSENT.loincCategory }] },
+      {
+        coding: [
+          {
+            system: CODE_SYSTEM.portalConsentType,
+            code: 'portal-access',
+            display: PORTAL_CONSENT_TYPE_DISPLAY['portal-access'],
+          },
+        ],
+      },
     ],
-    patient: { reference: request.patient },
+    patient: { reference: parts.patient },
     dateTime: moment,
-    performer: [{ reference: request.by }],
-    organization: [{ reference: `Organization/${organisationId}` }],
-    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
+    performer: [{ reference: parts.by }],
+    organization: [{ reference: `Organization/${parts.organisationId}` }],
+    policyRule: { coding: [{ ...PORTAL_CONSENT.optIn }] },
     provision: {
       type: 'permit',
       period: { start: moment },
       actor: [
-        {
-          role: {
-            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
-          },
-          reference: { reference: request.grantee },
-        },
+        { role: { coding: [{ ...PORTAL_CONSENT.recipientRole }] }, reference: { reference: parts.grantee } },
       ],
-      code: request.sections.map((section) => ({
-        coding: [{ system: SYSTEM.portalSection, code: section }],
+      code: parts.sections.map((section) => ({
+        coding: [{ system: CODE_SYSTEM.portalSection, code: section }],
       })),
     },
   };
-  await write(store, consent, 1, organisationId, request.patient);
-  engine.invalidate(request.patient);
-  return consent;
-}
-
-/** Withdraws a grant: the Consent becomes inactive from `at`; its history stays. */
-export async function withdrawAccess(
-  engine: PolicyEngine,
-  store: Store,
-  request: { by: string; patient: string; consentId: string; at?: Date },
-): Promise<Consent> {
-  const at = request.at ?? new Date();
-  const { organisationId } = await checkGrantor(engine, request.by, request.patient, at);
-  const rows = await store.query<{ version_id: number; content: Consent & { id: string } }>(
-    `SELECT version_id, content FROM fhir_resource WHERE resource_type = 'Consent' AND id = $1 AND patient_id = $2`,
-    [request.consentId, request.patient.slice('Patient/'.length)],
-  );
-  const row = rows[0];
-  if (!row) throw new GrantRefused(`Consent/${request.consentId} is not a grant for this client`);
-  const moment = at.toISOString();
-  const { versionId: _v, lastUpdated: _l, ...meta } = row.content.meta ?? {};
-  const ended: Consent & { id: string } = {
-    ...row.content,
-    meta,
-    status: 'inactive',
-    provision: { ...row.content.provision, period: { ...row.content.provision?.period, end: moment } },
-  };
-  await write(store, ended, row.version_id + 1, organisationId, request.patient);
-  engine.invalidate(request.patient);
-  return ended;
 }
 
 async function checkGrantor(
   engine: PolicyEngine,
-  by: string,
-  patient: string,
+  by: PersonReference,
+  patient: ParsedReference<'Patient'>,
   at: Date,
 ): Promise<{ preset: PolicyPreset; organisationId: string }> {
   // Decide on fresh facts: a grant must never rest on an administrator who was replaced a moment ago.
-  engine.invalidate(patient);
-  const facts = await engine.facts(patient);
-  if (!facts) throw new GrantRefused(`${patient} is not known to the gateway`);
+  engine.invalidate(patient.reference);
+  const facts = await engine.facts(patient.reference);
+  if (!facts) throw new UnknownClient(patient.reference);
   const preset = engine.presetOf(facts.organisationId);
   const standing = assessStanding(facts, by, preset, dutchDate(at));
   const allowed =
@@ -138,43 +222,8 @@ async function checkGrantor(
     throw new GrantRefused(
       preset.model === 'portal-administrator'
         ? `${by} is not the portal administrator of this client now (A-3)`
-        : `${by} may not authorise others for this client (M-2)`,
+        : `${by} may not authorise others for this client: only the client or their legal representative may (M-2)`,
     );
   }
   return { preset, organisationId: facts.organisationId };
-}
-
-async function write(
-  store: Store,
-  consent: Consent & { id: string },
-  version: number,
-  organisationId: string,
-  patient: string,
-): Promise<void> {
-  const lastUpdated = new Date().toISOString();
-  const content = { ...consent, meta: { ...consent.meta, versionId: String(version), lastUpdated } };
-  const hash = createHash('sha256').update(JSON.stringify(consent)).digest('base64url');
-  await store.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO fhir_resource (resource_type, id, version_id, last_updated, organisation_id, patient_id, source,
-         source_record, content_hash, ended_at, content)
-       VALUES ('Consent', $1, $2, $3, $4, $5, 'engine', NULL, $6, NULL, $7::jsonb)
-       ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id, last_updated = excluded.last_updated,
-         content_hash = excluded.content_hash, content = excluded.content`,
-      [
-        consent.id,
-        version,
-        lastUpdated,
-        organisationId,
-        patient.slice('Patient/'.length),
-        hash,
-        JSON.stringify(content),
-      ],
-    );
-    await tx.query(
-      `INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, content) VALUES ('Consent', $1, $2, $3, $4::jsonb)`,
-      [consent.id, version, lastUpdated, JSON.stringify(content)],
-    );
-    await tx.query('SELECT pg_notify($1, $2)', [CONSENT_CHANGE_CHANNEL, patient]);
-  });
 }

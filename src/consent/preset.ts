@@ -2,8 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Ajv, { type JSONSchemaType } from 'ajv';
 import { parse } from 'yaml';
+import { PORTAL_SECTIONS, RELATION_ROLES, type RelationRole } from '../vocabulary';
+import { InvalidPreset } from './errors';
 import { DEFAULT_SECTION_MAPPING, type SectionMapping } from './sections';
-import { PORTAL_SECTIONS, RELATION_ROLES, type RelationRole } from './vocabulary';
+
+/**
+ * Who is administrator of a client aged 12 to 15 whom the organisation has not assessed (A-8):
+ * `parent`: the parent with authority or the guardian, as under 12, until an assessment says the child
+ * is able to weigh their interests (the terms' literal reading: the child decides only once "naar het
+ * oordeel van Amerpoort in staat"); `child`: the child, presumed able from 12 as Dutch health law
+ * presumes, so that a parent needs the child's consent to look unless an assessment says otherwise.
+ */
+export const UNASSESSED_MINOR_RULES = ['parent', 'child'] as const;
+export type UnassessedMinorRule = (typeof UNASSESSED_MINOR_RULES)[number];
+/** The terms' literal reading (see UNASSESSED_MINOR_RULES). */
+export const DEFAULT_UNASSESSED_MINOR: UnassessedMinorRule = 'parent';
 
 /** An organisation's policy: which of the engine's rules apply, and with which numbers. */
 export interface PolicyPreset {
@@ -22,6 +35,8 @@ export interface PolicyPreset {
   excludedRoles: RelationRole[];
   /** The minors' rules of A-8. */
   minors: boolean;
+  /** A-8 for a 12–15-year-old without a capacity assessment: who is administrator (see UNASSESSED_MINOR_RULES). */
+  unassessedMinor: UnassessedMinorRule;
   /** A-2: keep employees' identities out of portal responses. */
   maskEmployees: boolean;
   /** Changes to the default placement of resource types in sections; `null` takes a type out. */
@@ -34,7 +49,10 @@ const roleList = {
   uniqueItems: true,
 } as const;
 
-const presetSchema: JSONSchemaType<PolicyPreset> = {
+/** A preset as written: `unassessedMinor` may be left out, and then takes the terms' literal reading. */
+type PresetFile = Omit<PolicyPreset, 'unassessedMinor'> & { unassessedMinor?: UnassessedMinorRule };
+
+const presetSchema: JSONSchemaType<PresetFile> = {
   type: 'object',
   additionalProperties: false,
   required: [
@@ -61,6 +79,13 @@ const presetSchema: JSONSchemaType<PolicyPreset> = {
     graceDaysAfterDeath: { type: 'integer', minimum: 0, maximum: 365 },
     excludedRoles: roleList as never,
     minors: { type: 'boolean' },
+    unassessedMinor: {
+      type: 'string',
+      enum: [...UNASSESSED_MINOR_RULES],
+      nullable: true,
+      description:
+        'A-8, a client of 12 to 15 without a capacity assessment: parent = the parent stays administrator (the default, the literal reading), child = the child is presumed able',
+    } as never,
     maskEmployees: { type: 'boolean' },
     sectionMapping: {
       type: 'object',
@@ -108,20 +133,27 @@ function packageRoot(from: string): string {
   for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config/presets'))) return dir;
   }
-  throw new Error(`cannot find the package's config/presets above ${from}`);
+  throw new InvalidPreset(`cannot find the package's config/presets above ${from}`);
 }
 
 /** Reads and validates a preset; a broken preset stops start-up with its field named. */
 export function loadPreset(name: string, directory = PRESET_DIRECTORY): PolicyPreset {
   const path = join(directory, `${name}.yaml`);
-  const raw: unknown = parse(readFileSync(path, 'utf8'));
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InvalidPreset(
+      `cannot read policy preset ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
   if (!validatePreset(raw)) {
     const problems = (validatePreset.errors ?? []).map(
       (e) => `${e.instancePath || '(top)'} ${e.message ?? ''}`,
     );
-    throw new Error(`invalid policy preset ${path}: ${problems.join('; ')}`);
+    throw new InvalidPreset(`invalid policy preset ${path}: ${problems.join('; ')}`);
   }
   if (raw.id !== name)
-    throw new Error(`invalid policy preset ${path}: id '${raw.id}' does not match the file name`);
-  return raw;
+    throw new InvalidPreset(`invalid policy preset ${path}: id '${raw.id}' does not match the file name`);
+  return { ...raw, unassessedMinor: raw.unassessedMinor ?? DEFAULT_UNASSESSED_MINOR };
 }

@@ -7,26 +7,19 @@
  * broken Consent may be the one that carried a restriction, and guessing would silently lose it.
  */
 import type { CodeableConcept, Coding, Consent, ConsentProvision, Period } from '@medplum/fhirtypes';
-import { SYSTEM } from './vocabulary';
+import { amsterdamOffsetMs } from '../calendar';
+import { CODE_SYSTEM, PORTAL_CONSENT, tryParseReference, type PortalConsentType } from '../vocabulary';
 
-export const CONSENT_SCOPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentscope';
-export const PATIENT_PRIVACY_SCOPE = 'patient-privacy';
-export const PORTAL_CONSENT_TYPE_SYSTEM = 'https://inzage.example/fhir/CodeSystem/portal-consent-type';
-export const PORTAL_CONSENT_TYPES = [
-  'portal-access',
-  'administrator-appointment',
-  'parental-access',
-] as const;
-export type PortalConsentType = (typeof PORTAL_CONSENT_TYPES)[number];
+export const CONSENT_SCOPE_SYSTEM: string = CODE_SYSTEM.consentScope;
+export const PATIENT_PRIVACY_SCOPE: string = PORTAL_CONSENT.scope.code;
+export const PORTAL_CONSENT_TYPE_SYSTEM: string = CODE_SYSTEM.portalConsentType;
 /** The only category that grants portal sections; the others are facts for the policy engine. */
 export const PORTAL_ACCESS_CATEGORY: PortalConsentType = 'portal-access';
-export const PORTAL_SECTION_SYSTEM: string = SYSTEM.portalSection;
+export const PORTAL_SECTION_SYSTEM: string = CODE_SYSTEM.portalSection;
 export const RESOURCE_TYPES_SYSTEM = 'http://hl7.org/fhir/resource-types';
 export const CONSENT_ACTION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentaction';
 export const ACCESS_ACTION = 'access';
-export const PURPOSE_OF_USE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
-/** Where date-only values are anchored: the organisations and their clients are all in the Netherlands. */
-export const DATE_ONLY_TIME_ZONE = 'Europe/Amsterdam';
+export const PURPOSE_OF_USE_SYSTEM: string = CODE_SYSTEM.v3ActReason;
 
 export type Verdict = 'permit' | 'deny' | 'none';
 
@@ -80,10 +73,6 @@ export interface ConsentEvaluation {
 
 const CONSENT_STATUSES = new Set(['draft', 'proposed', 'active', 'rejected', 'inactive', 'entered-in-error']);
 
-// A FHIR id is at most 64 characters of [A-Za-z0-9-.]; anything else (absolute URL, '/_history/',
-// '#contained', 'urn:uuid:') would make us guess which resource is meant.
-const RELATIVE_REFERENCE = /^[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64}$/;
-
 const FHIR_DATE_TIME =
   /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
 
@@ -106,37 +95,12 @@ function utcMillis(year: number, month0: number, day: number, hour = 0, minute =
   return date.getTime();
 }
 
-const amsterdamClock = new Intl.DateTimeFormat('en-GB', {
-  timeZone: DATE_ONLY_TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-});
-
-function amsterdamOffset(utc: number): number {
-  const parts = amsterdamClock.formatToParts(new Date(utc));
-  const field = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
-  const wall = utcMillis(
-    field('year'),
-    field('month') - 1,
-    field('day'),
-    field('hour'),
-    field('minute'),
-    field('second'),
-  );
-  return wall - Math.floor(utc / 1000) * 1000;
-}
-
 function amsterdamMidnight(year: number, month0: number, day: number): number {
+  // As the calendar's startOfDutchDay, on numbers: a FHIR year may be 9999, whose end lies in year
+  // 10000, which no YYYY-MM-DD date can name. The offset comes from the one calendar.
   const asIfUtc = utcMillis(year, month0, day);
-  // The offset at the guess may differ from the one at the answer when a transition lies between;
-  // Dutch transitions happen at 02:00/03:00, so midnight itself always exists and a second pass settles it.
-  const first = asIfUtc - amsterdamOffset(asIfUtc);
-  return asIfUtc - amsterdamOffset(first);
+  const first = asIfUtc - amsterdamOffsetMs(asIfUtc);
+  return asIfUtc - amsterdamOffsetMs(first);
 }
 
 function daysInMonth(year: number, month0: number): number {
@@ -321,7 +285,9 @@ function provisionProblem(provision: unknown, path: string): string | undefined 
       if (type === 'permit') return `${path}.actor[${i}] has no reference in a permit`;
       continue;
     }
-    if (typeof reference !== 'string' || !RELATIVE_REFERENCE.test(reference.trim())) {
+    // Exactly Type/id (the vocabulary's parse): an absolute URL, '/_history/', '#contained' or
+    // 'urn:uuid:' would make us guess which resource is meant.
+    if (!tryParseReference(typeof reference === 'string' ? reference.trim() : reference)) {
       return `${path}.actor[${i}].reference is not a relative Type/id reference`;
     }
   }

@@ -1,53 +1,81 @@
 import { randomUUID } from 'node:crypto';
+import { InvalidInput } from '../errors';
+import { announceChange } from '../resources';
 import type { Store } from '../store';
-import { CONSENT_CHANGE_CHANNEL, type PolicyEngine } from './engine';
+import {
+  actorText,
+  parsePatientReference,
+  parsePersonReference,
+  patientReference,
+  type Actor,
+} from '../vocabulary';
+import type { PolicyEngine } from './engine';
+import { SuspensionNotFound, UnknownClient } from './errors';
+import { recordLift, recordSuspension } from './suspension-store';
 
 export interface SuspensionRequest {
   /** 'Patient/<id>': whose portal. */
   patient: string;
   /** One person's access ('Patient/…' or 'RelatedPerson/…'); absent = the client's whole portal. */
   principal?: string;
-  /** From when; now when absent. */
+  /** From when; from `at` when absent. */
   startsAt?: Date;
   /** Until when (exclusive); until lifted when absent (ending access for good is a suspension without end). */
   endsAt?: Date;
   /** Why: shown to reviewers; required, because a suspension must be explainable. */
   reason: string;
+  /** Who suspended: usually a staff member (`{ kind: 'staff', account }`); recorded for the audit trail. */
+  by: Actor;
+  /** When the suspension is recorded; now when absent. */
+  at?: Date;
+}
+
+export interface LiftRequest {
+  /** The id `suspendAccess` returned. */
+  id: string;
+  /** Who lifted it; recorded for the audit trail. */
+  by: Actor;
+  /** When access comes back; now when absent. */
+  at?: Date;
 }
 
 /**
  * M-5 and A-10: the organisation suspends or ends a person's access to a client's portal, or closes
- * the whole portal. Effective on the next request on every instance.
+ * the whole portal. Effective on the next request on every instance. Returns the suspension's id.
  */
 export async function suspendAccess(
   engine: PolicyEngine,
   store: Store,
   request: SuspensionRequest,
 ): Promise<string> {
-  if (!request.reason.trim()) throw new TypeError('a suspension needs a reason');
-  const facts = await engine.facts(request.patient);
-  if (!facts) throw new TypeError(`${request.patient} is not known to the gateway`);
-  const id = `suspension-${randomUUID()}`;
-  const startsAt = request.startsAt ?? new Date();
+  const patient = parsePatientReference(request.patient);
+  const principal =
+    request.principal === undefined ? undefined : parsePersonReference(request.principal).reference;
+  const reason = request.reason.trim();
+  if (!reason) throw new InvalidInput('a suspension needs a reason', { code: 'ERR_INVALID_SUSPENSION' });
+  const at = request.at ?? new Date();
+  const startsAt = request.startsAt ?? at;
   if (request.endsAt && request.endsAt <= startsAt)
-    throw new TypeError('a suspension must end after it starts');
+    throw new InvalidInput('a suspension must end after it starts', { code: 'ERR_INVALID_SUSPENSION' });
+  const createdBy = actorText(request.by);
+  const facts = await engine.facts(patient.reference);
+  if (!facts) throw new UnknownClient(patient.reference);
+  const id = `suspension-${randomUUID()}`;
   await store.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO access_suspension (id, organisation_id, patient_id, principal, starts_at, ends_at, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        id,
-        facts.organisationId,
-        request.patient.slice('Patient/'.length),
-        request.principal ?? null,
-        startsAt.toISOString(),
-        request.endsAt?.toISOString() ?? null,
-        request.reason,
-      ],
-    );
-    await tx.query('SELECT pg_notify($1, $2)', [CONSENT_CHANGE_CHANNEL, request.patient]);
+    await recordSuspension(tx, {
+      id,
+      organisationId: facts.organisationId,
+      patientId: patient.id,
+      ...(principal ? { principal } : {}),
+      startsAt,
+      ...(request.endsAt ? { endsAt: request.endsAt } : {}),
+      reason,
+      createdBy,
+      createdAt: at,
+    });
+    await announceChange(tx, { patient: patient.reference });
   });
-  engine.invalidate(request.patient);
+  engine.invalidate(patient.reference);
   return id;
 }
 
@@ -55,18 +83,18 @@ export async function suspendAccess(
 export async function liftSuspension(
   engine: PolicyEngine,
   store: Store,
-  id: string,
-  at = new Date(),
+  request: LiftRequest,
 ): Promise<void> {
-  const rows = await store.transaction(async (tx) => {
-    const lifted = await tx.query<{ patient_id: string }>(
-      `UPDATE access_suspension SET lifted_at = $2 WHERE id = $1 AND lifted_at IS NULL RETURNING patient_id`,
-      [id, at.toISOString()],
-    );
-    for (const row of lifted)
-      await tx.query('SELECT pg_notify($1, $2)', [CONSENT_CHANGE_CHANNEL, `Patient/${row.patient_id}`]);
+  const at = request.at ?? new Date();
+  const liftedBy = actorText(request.by);
+  const outcome = await store.transaction(async (tx) => {
+    const lifted = await recordLift(tx, request.id, at, liftedBy);
+    if (lifted && 'patientId' in lifted)
+      await announceChange(tx, { patient: patientReference(lifted.patientId) });
     return lifted;
   });
-  if (rows.length === 0) throw new TypeError(`no suspension ${id} to lift`);
-  engine.invalidate(`Patient/${rows[0]!.patient_id}`);
+  if (!outcome) throw new SuspensionNotFound(request.id);
+  if ('lifted' in outcome)
+    throw new SuspensionNotFound(request.id, `: it was lifted already, at ${outcome.lifted.toISOString()}`);
+  engine.invalidate(patientReference(outcome.patientId));
 }

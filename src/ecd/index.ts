@@ -36,6 +36,7 @@ export {
 } from './sync';
 export { ecdSyncRouter, type EcdSyncRouteDependencies } from './sync-route';
 export { patientId, relatedPersonId } from './fhir';
+export { administratorRegistrationsOf } from './registrations';
 export {
   readEcdExport,
   readEcdJson,

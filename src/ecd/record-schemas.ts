@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { startOfDutchDay } from '../calendar';
 import { RELATION_ROLES } from '../consent';
 import { ECD_EXPORT_FORMAT, ECD_EXPORT_VERSION, PORTAL_SECTIONS } from './export-format';
 
@@ -257,11 +258,14 @@ export function checkRecord(entity: RecordEntity, record: unknown, today: string
       notBefore('end', r.end, r.start, 'start', 'is before the start date');
       break;
     case 'portalAuthorisations': {
+      // A moment against a day: the grant counts from midnight in Amsterdam on its date, whatever
+      // offset the withdrawal was written with (23:30Z on the 9th is already the 10th there).
       const withdrawal = isObject(r.withdrawal) ? r.withdrawal : undefined;
+      const received =
+        typeof withdrawal?.requestReceivedAt === 'string' ? Date.parse(withdrawal.requestReceivedAt) : NaN;
       if (
-        typeof withdrawal?.requestReceivedAt === 'string' &&
         typeof r.grantedOn === 'string' &&
-        withdrawal.requestReceivedAt.slice(0, 10) < r.grantedOn &&
+        received < startOfDutchDay(r.grantedOn).getTime() &&
         sound('withdrawal.requestReceivedAt', 'grantedOn')
       )
         problems.push({

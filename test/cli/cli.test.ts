@@ -159,41 +159,42 @@ describe('inzage command line', () => {
     });
   });
 
-  it('explain prints the decision with its rules and Consents', async () => {
+  it('explain prints the decision with its rules and Consents; B16: exits 0 on PERMIT, 1 on DENY, 2 on bad input', async () => {
     const path = validConfig('explain.yaml', 8080);
     const exportFile = join(dir, 'explain-export.json');
     writeFileSync(exportFile, asJson(smallExport()));
     expect((await runCli(['ecd', 'import', exportFile, '--config', path])).code).toBe(0);
-    const permit = await runCli([
-      'explain',
-      '--config',
-      path,
-      '--user',
-      'RelatedPerson/meerzicht-r1',
-      '--client',
-      'Patient/meerzicht-c1',
-      '--request',
-      'GET /Appointment?date=ge2026-01-01',
-      '--at',
-      '2026-11-23T12:00:00+01:00',
-    ]);
+    const ask = (request: string, ...more: string[]) =>
+      runCli([
+        'explain',
+        '--config',
+        path,
+        '--user',
+        'RelatedPerson/meerzicht-r1',
+        '--client',
+        'Patient/meerzicht-c1',
+        '--request',
+        request,
+        ...more,
+      ]);
+    // Without --at: the live decision, on the facts as they are now.
+    const permit = await ask('GET /Appointment?date=ge2026-01-01');
     expect(permit.code).toBe(0);
     expect(permit.stdout).toContain('PERMIT  RelatedPerson/meerzicht-r1 → Patient/meerzicht-c1');
     expect(permit.stdout).toMatch(/rule M-2\s+a first-contact-person sees what the client authorised/);
     expect(permit.stdout).toContain('permit appointments');
-    const deny = await runCli([
-      'explain',
-      '--config',
-      path,
-      '--user',
-      'RelatedPerson/meerzicht-r1',
-      '--client',
-      'Patient/meerzicht-c1',
-      '--request',
-      'GET /MedicationRequest',
-    ]);
+    const deny = await ask('GET /MedicationRequest');
+    expect(deny.code).toBe(1);
     expect(deny.stdout).toContain('DENY');
     expect(deny.stdout).toContain('no Consent grants the sections asked for');
+    // B13: a moment before the import: the gateway did not know the client then.
+    const before = await ask('GET /Appointment', '--at', '2020-01-01');
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain('the client is not known to the gateway');
+    // B14: a moment that is no moment is refused, not read as 2001.
+    const one = await ask('GET /Appointment', '--at', '1');
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain("--at: not a moment: '1'");
     const bad = await runCli([
       'explain',
       '--config',
@@ -205,7 +206,7 @@ describe('inzage command line', () => {
       '--request',
       'GET /Patient',
     ]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--user must be Patient/<id> or RelatedPerson/<id>');
   });
 

@@ -1,5 +1,10 @@
 import { createPolicyEngine, liftSuspension, suspendAccess, type PolicyEngine } from '../../src/consent';
-import { importEcdExport, readEcdJsonStream, type EcdExport } from '../../src/ecd';
+import {
+  administratorRegistrationsOf,
+  importEcdExport,
+  readEcdJsonStream,
+  type EcdExport,
+} from '../../src/ecd';
 import { patientId, relatedPersonId } from '../../src/ecd/fhir';
 import { migrate, openStore, type Store } from '../../src/store';
 import { asJson, ORGANISATIONS, smallExport } from '../ecd/fixtures';
@@ -13,6 +18,8 @@ import {
 const AT = new Date('2026-11-23T12:00:00+01:00');
 const client = `Patient/${patientId('meerzicht', 'c1')}`;
 const firstContact = `RelatedPerson/${relatedPersonId('meerzicht', 'r1')}`;
+const staff = { kind: 'staff', account: 'privacy-officer' } as const;
+const parts = { administratorRegistrations: administratorRegistrationsOf };
 
 function sync(store: Store, exp: EcdExport) {
   return importEcdExport(store, readEcdJsonStream([asJson(exp)], 'export.json'), {
@@ -50,8 +57,8 @@ function describeFreshness(name: string, open: () => Promise<[Store, Store, () =
     beforeAll(async () => {
       [writer, reader, cleanup] = await open();
       await migrate(writer);
-      engineA = createPolicyEngine(ORGANISATIONS, writer);
-      engineB = createPolicyEngine(ORGANISATIONS, reader);
+      engineA = createPolicyEngine(ORGANISATIONS, writer, parts);
+      engineB = createPolicyEngine(ORGANISATIONS, reader, parts);
       stops.push(await engineA.listenForChanges(writer), await engineB.listenForChanges(reader));
     });
 
@@ -102,6 +109,7 @@ function describeFreshness(name: string, open: () => Promise<[Store, Store, () =
         principal: firstContact,
         startsAt: new Date('2026-11-23T11:00:00+01:00'),
         reason: 'misuse reported by the client',
+        by: staff,
       });
       await until(
         async () => !(await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit,
@@ -121,7 +129,7 @@ function describeFreshness(name: string, open: () => Promise<[Store, Store, () =
         ).permit,
       ).toBe(true);
       expect((await engineB.decide({ principal: client, patient: client, at: AT })).permit).toBe(true);
-      await liftSuspension(engineA, writer, id);
+      await liftSuspension(engineA, writer, { id, by: staff });
       await until(
         async () => (await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit,
       );
@@ -134,6 +142,7 @@ function describeFreshness(name: string, open: () => Promise<[Store, Store, () =
         startsAt: new Date('2026-11-23T00:00:00+01:00'),
         endsAt: new Date('2026-11-24T00:00:00+01:00'),
         reason: "the user's own safety",
+        by: staff,
       });
       await until(async () => !(await engineB.decide({ principal: client, patient: client, at: AT })).permit);
       expect((await engineB.decide({ principal: firstContact, patient: client, at: AT })).permit).toBe(false);
@@ -146,8 +155,8 @@ function describeFreshness(name: string, open: () => Promise<[Store, Store, () =
           })
         ).permit,
       ).toBe(true);
-      await liftSuspension(engineA, writer, id);
-      await expect(liftSuspension(engineA, writer, id)).rejects.toThrow(/no suspension/);
+      await liftSuspension(engineA, writer, { id, by: staff });
+      await expect(liftSuspension(engineA, writer, { id, by: staff })).rejects.toThrow(/no suspension/);
     });
 
     it('a cached decision is not served after the facts changed, even for a load in flight', async () => {

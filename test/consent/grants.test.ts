@@ -5,7 +5,12 @@ import {
   withdrawAccess,
   type PolicyEngine,
 } from '../../src/consent';
-import { importEcdExport, readEcdJsonStream, type EcdExport } from '../../src/ecd';
+import {
+  administratorRegistrationsOf,
+  importEcdExport,
+  readEcdJsonStream,
+  type EcdExport,
+} from '../../src/ecd';
 import { patientId, relatedPersonId, validateMapped } from '../../src/ecd/fhir';
 import { migrate, openStore, type Store } from '../../src/store';
 import { ORGANISATIONS } from '../ecd/fixtures';
@@ -66,7 +71,9 @@ describe('A-3: grants written through the engine', () => {
       source: 'test',
       now: AT,
     });
-    engine = createPolicyEngine(ORGANISATIONS, store);
+    engine = createPolicyEngine(ORGANISATIONS, store, {
+      administratorRegistrations: administratorRegistrationsOf,
+    });
   });
 
   afterAll(async () => {

@@ -1,10 +1,12 @@
 import type { Consent, RelatedPerson } from '@medplum/fhirtypes';
+import { addDays, amsterdamOffsetMs } from '../../src/calendar';
 import {
   PolicyEngine,
   factsFromResources,
   loadPreset,
   type ClientFacts,
   type ConsentDecision,
+  type PolicyPreset,
   type PortalSection,
   type Suspension,
 } from '../../src/consent';
@@ -29,6 +31,14 @@ import type {
   IsoDate,
   IsoDateTime,
 } from '../../src/ecd/export-format';
+import {
+  parsePersonReference,
+  patientReference,
+  relatedPersonReference,
+  type PatientReference,
+  type PersonReference,
+  type RelatedPersonReference,
+} from '../../src/vocabulary';
 
 /**
  * Fixtures for the rule tests: a client's records are written as the ECD exports them, mapped to the
@@ -43,36 +53,27 @@ export const AMERHOF: EcdOrganisation = { id: 'amerhof', name: 'Stichting Amerho
 export const NOW = new Date('2026-11-23T12:00:00+01:00');
 export const TODAY: IsoDate = '2026-11-23';
 
-/** A moment on a calendar day in the Netherlands (CET or CEST, whichever applies that day). */
+/** A wall-clock time on a calendar day in the Netherlands (CET or CEST, whichever applies then). */
 export function dutchMoment(date: IsoDate, time = '12:00:00'): Date {
-  for (const offset of ['+01:00', '+02:00']) {
-    const moment = new Date(`${date}T${time}${offset}`);
-    const local = new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Europe/Amsterdam',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    }).format(moment);
-    if (local === time) return moment;
+  for (const hours of [1, 2]) {
+    const moment = new Date(`${date}T${time}+0${hours}:00`);
+    if (amsterdamOffsetMs(moment) === hours * 3_600_000) return moment;
   }
   throw new Error(`no Amsterdam moment ${date} ${time}`);
 }
 
-/** The day `days` after (or before, when negative) a calendar date. */
-export function shiftDays(date: IsoDate, days: number): IsoDate {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-/** The engine as the gateway builds it for the two reference organisations, without a database. */
-export function ruleEngine(): PolicyEngine {
+/**
+ * The engine as the gateway builds it for the two reference organisations, without a database; a
+ * test may hand in a variant of a preset.
+ */
+export function ruleEngine(
+  presets: { meerlanden?: PolicyPreset; amerpoort?: PolicyPreset } = {},
+): PolicyEngine {
   return new PolicyEngine({
     facts: { load: async () => undefined },
     presets: new Map([
-      [MEERZICHT.id, loadPreset('meerlanden')],
-      [AMERHOF.id, loadPreset('amerpoort')],
+      [MEERZICHT.id, presets.meerlanden ?? loadPreset('meerlanden')],
+      [AMERHOF.id, presets.amerpoort ?? loadPreset('amerpoort')],
     ]),
   });
 }
@@ -126,13 +127,13 @@ export class Dossier {
   }
 
   /** The client's reference as the engine sees it. */
-  get patient(): string {
-    return `Patient/${patientId(this.org.id, this.client.id)}`;
+  get patient(): PatientReference {
+    return patientReference(patientId(this.org.id, this.client.id));
   }
 
   /** A relation's reference as the engine sees it. */
-  ref(relationId: string): string {
-    return `RelatedPerson/${relatedPersonId(this.org.id, relationId)}`;
+  ref(relationId: string): RelatedPersonReference {
+    return relatedPersonReference(relatedPersonId(this.org.id, relationId));
   }
 
   relation(id: string, role: EcdRelationRole, options: RelationOptions = {}): this {
@@ -243,8 +244,13 @@ export class Dossier {
   }
 
   /** The engine's decision for a principal ('client', a relation id, or a full reference). */
-  decide(principal: string, at: Date = NOW, sections?: PortalSection[]): ConsentDecision {
-    return engine.decideWith(this.facts(), {
+  decide(
+    principal: string,
+    at: Date = NOW,
+    sections?: PortalSection[],
+    using: PolicyEngine = engine,
+  ): ConsentDecision {
+    return using.decideWith(this.facts(), {
       principal: this.principal(principal),
       patient: this.patient,
       at,
@@ -252,9 +258,9 @@ export class Dossier {
     });
   }
 
-  principal(who: string): string {
+  principal(who: string): PersonReference {
     if (who === 'client') return this.patient;
-    if (who.includes('/')) return who;
+    if (who.includes('/')) return parsePersonReference(who).reference;
     return this.ref(who);
   }
 }
@@ -301,11 +307,11 @@ export function describeSuspensionRules(rule: 'M-5' | 'A-10', client: () => Doss
       const dossier = client()
         .relation('r1', 'first-contact-person')
         .grant('a1', 'r1', ['reports'])
-        .suspended(undefined, dutchMoment(TODAY, '00:00:00'), dutchMoment(shiftDays(TODAY, 1), '00:00:00'));
+        .suspended(undefined, dutchMoment(TODAY, '00:00:00'), dutchMoment(addDays(TODAY, 1), '00:00:00'));
       expect(dossier.decide('client').permit).toBe(false);
       expect(dossier.decide('r1').permit).toBe(false);
       expect(rules(dossier.decide('client'))).toEqual([rule]);
-      expect(dossier.decide('client', dutchMoment(shiftDays(TODAY, 1), '00:00:00')).permit).toBe(true);
+      expect(dossier.decide('client', dutchMoment(addDays(TODAY, 1), '00:00:00')).permit).toBe(true);
     });
   });
 }

@@ -1,5 +1,11 @@
 import { createPolicyEngine, type PolicyEngine } from '../../src/consent';
-import { importEcdExport, readEcdJsonStream, type EcdExport, type EcdRelationRole } from '../../src/ecd';
+import {
+  administratorRegistrationsOf,
+  importEcdExport,
+  readEcdJsonStream,
+  type EcdExport,
+  type EcdRelationRole,
+} from '../../src/ecd';
 import { patientId, relatedPersonId } from '../../src/ecd/fhir';
 import { generateSandboxData, type SandboxData } from '../../src/sandbox';
 import { migrate, openStore, type Store } from '../../src/store';
@@ -32,7 +38,9 @@ describe('the sandbox scenarios, decided', () => {
         now: NOON,
       });
     }
-    engine = createPolicyEngine(ORGANISATIONS, store);
+    engine = createPolicyEngine(ORGANISATIONS, store, {
+      administratorRegistrations: administratorRegistrationsOf,
+    });
   });
 
   afterAll(async () => {

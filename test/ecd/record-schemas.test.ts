@@ -117,6 +117,35 @@ describe('ECD record checks', () => {
     ).toEqual([{ field: 'withdrawal.requestReceivedAt', reason: 'is before the authorisation was granted' }]);
   });
 
+  it.each([
+    ['2026-11-09T23:30:00Z', 'accepted: 00:30 on 10 November in Amsterdam', []],
+    [
+      '2026-11-10T00:30:00+02:00',
+      'refused: 23:30 on 9 November in Amsterdam',
+      ['withdrawal.requestReceivedAt'],
+    ],
+    ['2026-11-09T23:00:00Z', 'accepted: midnight on 10 November in Amsterdam', []],
+    [
+      '2026-11-09T22:59:59Z',
+      'refused: a second before midnight in Amsterdam',
+      ['withdrawal.requestReceivedAt'],
+    ],
+  ])(
+    'B12: a withdrawal is compared with its grant as moments in Amsterdam: %s is %s',
+    (requestReceivedAt, _why, fields) => {
+      const authorisation = {
+        id: 'a1',
+        clientId: 'c1',
+        grantedBy: { kind: 'client' },
+        granteeRelationId: 'r1',
+        sections: ['reports'],
+        grantedOn: '2026-11-10',
+        withdrawal: { requestReceivedAt },
+      };
+      expect(checkRecord('portalAuthorisations', authorisation, today).map((p) => p.field)).toEqual(fields);
+    },
+  );
+
   it('refuses an end before a start', () => {
     const agreement = {
       id: 'z1',
