@@ -1,6 +1,12 @@
 import { PORTAL_SECTIONS, createPolicyEngine } from '../src/consent';
-import { administratorRegistrationsOf, importEcdExport, readEcdJsonStream, type EcdExport } from '../src/ecd';
-import { patientId, relatedPersonId } from '../src/ecd/fhir';
+import {
+  administratorRegistrationsOf,
+  importEcdExport,
+  readEcdJsonStream,
+  type EcdExport,
+  patientId,
+  relatedPersonId,
+} from '../src/ecd';
 import { migrate, openStore, type StoreOptions } from '../src/store';
 
 const ORGANISATIONS = [

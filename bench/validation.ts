@@ -8,8 +8,8 @@ import {
   mapClientAgreement,
   mapRelation,
   validateMapped,
-} from '../src/ecd/fhir';
-import { readInzageArtefacts } from '../src/ecd/fhir/artefacts';
+  readInzageArtefacts,
+} from '../src/ecd';
 import { PROFILE } from '../src/vocabulary';
 import { authorisations, clientAgreements, clients, relations } from '../test/ecd/fhir/fixtures';
 

@@ -35,7 +35,21 @@ export {
   type CountedKind,
 } from './sync';
 export { ecdSyncRouter, type EcdSyncRouteDependencies } from './sync-route';
-export { patientId, relatedPersonId } from './fhir';
+// The mapping of ECD records to the gateway's FHIR resources, pure: tests and benchmarks build dossiers with it.
+export {
+  fhirResourceId,
+  patientId,
+  relatedPersonId,
+  mapClient,
+  mapRelation,
+  mapAuthorisation,
+  mapClientAgreement,
+  validateMapped,
+  loadInzageProfiles,
+  MappingValidationError,
+  readInzageArtefacts,
+  type Mapped,
+} from './fhir';
 export { administratorRegistrationsOf } from './registrations';
 export {
   readEcdExport,

@@ -4,8 +4,9 @@ import {
   importEcdExport,
   readEcdJsonStream,
   type EcdExport,
+  patientId,
+  relatedPersonId,
 } from '../../src/ecd';
-import { patientId, relatedPersonId } from '../../src/ecd/fhir';
 import { migrate, openStore, type Store } from '../../src/store';
 import { asJson, ORGANISATIONS, smallExport } from '../ecd/fixtures';
 import {

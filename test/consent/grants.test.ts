@@ -10,8 +10,10 @@ import {
   importEcdExport,
   readEcdJsonStream,
   type EcdExport,
+  patientId,
+  relatedPersonId,
+  validateMapped,
 } from '../../src/ecd';
-import { patientId, relatedPersonId, validateMapped } from '../../src/ecd/fhir';
 import { migrate, openStore, type Store } from '../../src/store';
 import { ORGANISATIONS } from '../ecd/fixtures';
 

@@ -1,5 +1,5 @@
 import { PolicyEngine, factsFromResources, loadPreset } from '../../src/consent';
-import { mapAuthorisation, mapClient, mapRelation } from '../../src/ecd/fhir';
+import { mapAuthorisation, mapClient, mapRelation } from '../../src/ecd';
 import { MEERZICHT } from './rule-fixtures';
 
 /** Decisions are memoised between the instants where a grant's period starts or ends; never across them. */

@@ -17,20 +17,18 @@ import {
   mapRelation,
   patientId,
   relatedPersonId,
-} from '../../src/ecd/fhir';
-import type {
-  EcdCareAgreement,
-  EcdCareType,
-  EcdClient,
-  EcdClientAgreement,
-  EcdOrganisation,
-  EcdPersonReference,
-  EcdPortalAuthorisation,
-  EcdRelation,
-  EcdRelationRole,
-  IsoDate,
-  IsoDateTime,
-} from '../../src/ecd/export-format';
+  type EcdCareAgreement,
+  type EcdCareType,
+  type EcdClient,
+  type EcdClientAgreement,
+  type EcdOrganisation,
+  type EcdPersonReference,
+  type EcdPortalAuthorisation,
+  type EcdRelation,
+  type EcdRelationRole,
+  type IsoDate,
+  type IsoDateTime,
+} from '../../src/ecd';
 import {
   parsePersonReference,
   patientReference,

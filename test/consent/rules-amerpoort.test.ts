@@ -1,6 +1,6 @@
 import { addDays, ageOn } from '../../src/calendar';
 import { PORTAL_SECTIONS, type ConsentDecision } from '../../src/consent';
-import { fhirResourceId } from '../../src/ecd/fhir';
+import { fhirResourceId } from '../../src/ecd';
 import {
   AMERHOF,
   NOW,

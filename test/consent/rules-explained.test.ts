@@ -9,7 +9,7 @@ import {
   type ConsentDecision,
 } from '../../src/consent';
 import { evaluateConsent } from '../../src/consent/provisions';
-import { mapAuthorisation } from '../../src/ecd/fhir';
+import { mapAuthorisation } from '../../src/ecd';
 import { MEERZICHT, amerhofClient, meerzichtClient, ruleEngine, rules } from './rule-fixtures';
 
 /** The texts a decision gives, rule by rule. */

@@ -1,6 +1,6 @@
 import { addDays } from '../../src/calendar';
 import { PORTAL_SECTIONS } from '../../src/consent';
-import { fhirResourceId } from '../../src/ecd/fhir';
+import { fhirResourceId } from '../../src/ecd';
 import {
   MEERZICHT,
   NOW,

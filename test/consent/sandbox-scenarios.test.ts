@@ -5,8 +5,9 @@ import {
   readEcdJsonStream,
   type EcdExport,
   type EcdRelationRole,
+  patientId,
+  relatedPersonId,
 } from '../../src/ecd';
-import { patientId, relatedPersonId } from '../../src/ecd/fhir';
 import { generateSandboxData, type SandboxData } from '../../src/sandbox';
 import { migrate, openStore, type Store } from '../../src/store';
 

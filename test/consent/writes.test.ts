@@ -11,8 +11,7 @@ import {
   withdrawAccess,
   type PolicyEngine,
 } from '../../src/consent';
-import { administratorRegistrationsOf } from '../../src/ecd';
-import { mapAuthorisation } from '../../src/ecd/fhir';
+import { administratorRegistrationsOf, mapAuthorisation } from '../../src/ecd';
 import { isGatewayError } from '../../src/errors';
 import { contentHash, resourceHistory, writeResources } from '../../src/resources';
 import { migrate, openStore, type Store } from '../../src/store';

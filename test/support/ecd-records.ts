@@ -1,5 +1,12 @@
-import type { EcdClient, EcdOrganisation, EcdRelation } from '../../src/ecd';
-import { mapClient, mapRelation, patientId, relatedPersonId } from '../../src/ecd/fhir';
+import {
+  type EcdClient,
+  type EcdOrganisation,
+  type EcdRelation,
+  mapClient,
+  mapRelation,
+  patientId,
+  relatedPersonId,
+} from '../../src/ecd';
 import { writeResources } from '../../src/resources';
 import type { Store } from '../../src/store';
 import {

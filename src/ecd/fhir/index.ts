@@ -5,3 +5,4 @@
 export { fhirResourceId, patientId, relatedPersonId, type EcdRecordKind } from './ids';
 export { mapClient, mapRelation, mapAuthorisation, mapClientAgreement, type Mapped } from './map';
 export { validateMapped, loadInzageProfiles, MappingValidationError } from './validate';
+export { readInzageArtefacts, type InzageArtefacts } from './artefacts';

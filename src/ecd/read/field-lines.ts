@@ -1,5 +1,3 @@
-import type { RecordPosition } from './types';
-
 /**
  * The lines the values of one record start on, mirroring its shape: an object's fields by name, an
  * array's elements by index. A problem with a field can then be reported on the line where the field
@@ -51,7 +49,7 @@ export class FieldLines {
 }
 
 /** The line to report a problem with `field` of a record on. */
-export function lineOfField(position: RecordPosition, field: string): number {
+export function lineOfField(position: { line: number; fields?: FieldLines }, field: string): number {
   return position.fields?.lineOf(field) ?? position.line;
 }
 

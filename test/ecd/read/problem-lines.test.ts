@@ -67,7 +67,7 @@ describe('B10: every problem of a record, each on its own line', () => {
     );
     expect(err.problems).toHaveLength(3);
     expect(new Set(err.problems.map((p) => p.line)).size).toBe(3);
-    expect(err.message).toContain(
+    expect(err.detail).toContain(
       `export.json line ${lineOf(text, '"gender": "M"')} clients[1] (id c2): gender:`,
     );
   });
@@ -135,9 +135,9 @@ describe('B10: a problem with the file as a whole has no line', () => {
     expect(err.problems).toHaveLength(1);
     expect(err.problems[0]!.reason).toMatch(reason);
     expect(err.problems[0]!.line).toBeUndefined();
-    expect(err.message).not.toMatch(/line 0/);
+    expect(`${err.message}\n${err.detail}`).not.toMatch(/line 0/);
     // The problem is described as one with the file: its name, then the reason, no line between.
-    expect(err.message).not.toMatch(/\.(json|csv|xml) line /);
+    expect(`${err.message}\n${err.detail}`).not.toMatch(/\.(json|csv|xml) line /);
   }
 
   it('B10: an empty JSON file', async () => {
@@ -171,6 +171,6 @@ describe('B10: a problem with the file as a whole has no line', () => {
     const text = asJson({ ...smallExport(), format: 'other' });
     const err = await problemsOf(readEcdJsonStream([text], 'export.json'));
     expect(err.problems.map((p) => [p.field, p.line])).toEqual([['format', 2]]);
-    expect(err.message).not.toMatch(/line 0/);
+    expect(`${err.message}\n${err.detail}`).not.toMatch(/line 0/);
   });
 });
