@@ -23,21 +23,6 @@ export default tseslint.config(
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  {
-    // A module is used through its index.ts only: no reaching into another module's files.
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^\\.\\./[a-z-]+/(?!index$).+',
-              message: "Import another module through its index.ts ('../module'), never its inner files.",
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Module boundaries (index-only imports, the module order, no cycles) are checked by
+  // dependency-cruiser (.dependency-cruiser.cjs), part of `npm run lint`.
 );
