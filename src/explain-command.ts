@@ -1,12 +1,7 @@
 import type { GatewayConfig } from './config';
-import {
-  createPolicyEngine,
-  explainDecision,
-  parseRequestLine,
-  sectionMappingOf,
-  sectionsFor,
-} from './consent';
+import { createPolicyEngine, explainDecision, parseRequestLine } from './consent';
 import { migrate, openStore } from './store';
+import { parsePatientReference, parsePersonReference } from './vocabulary';
 
 export interface ExplainOptions {
   user: string;
@@ -25,7 +20,7 @@ export async function runExplain(config: GatewayConfig, options: ExplainOptions)
     throw new Error(`--client must be Patient/<id> (got '${options.client}')`);
   const at = options.at ? new Date(options.at) : new Date();
   if (Number.isNaN(at.getTime())) throw new Error(`--at must be an ISO 8601 moment (got '${options.at}')`);
-  const request = parseRequestLine(options.request);
+  const request = parseRequestLine(options.request, at);
   const store = await openStore(
     config.database.driver === 'postgres'
       ? { driver: 'postgres', databaseUrl: config.database.url, poolSize: 1 }
@@ -34,20 +29,13 @@ export async function runExplain(config: GatewayConfig, options: ExplainOptions)
   try {
     await migrate(store);
     const engine = createPolicyEngine(config.organisations, store);
-    const facts = await engine.facts(options.client);
-    const mapping = facts ? sectionMappingOf(engine.presetOf(facts.organisationId)) : undefined;
-    const sections = sectionsFor(request.resourceType, request.categories, mapping);
-    if (sections.length === 0) {
-      return `DENY  ${options.user} → ${options.client}\n  ${request.resourceType} belongs to no portal section: nobody is granted it\n`;
-    }
-    const decision = await engine.decide({
-      principal: options.user,
-      patient: options.client,
-      sections,
-      resourceType: request.resourceType,
-      at,
-    });
-    return `request     ${options.request.trim()} → sections ${sections.join(', ')}\n${explainDecision(decision)}`;
+    const principal = {
+      user: parsePersonReference(options.user).reference,
+      patient: parsePatientReference(options.client).reference,
+    };
+    const decision = await engine.check(principal, request);
+    const sections = decision.requested.length > 0 ? decision.requested.join(', ') : '(none)';
+    return `request     ${options.request.trim()} → sections ${sections}\n${explainDecision(decision.consentDecision)}`;
   } finally {
     await store.close();
   }

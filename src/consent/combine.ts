@@ -66,14 +66,16 @@
  */
 import type { Consent } from '@medplum/fhirtypes';
 import {
-  evaluateConsent,
+  evaluateReadConsent,
   fhirMoment,
   intersectDataPeriods,
   normaliseQuery,
+  readConsent,
   uniqueLabels,
   type ConsentEvaluation,
   type ConsentQuery,
   type DataPeriod,
+  type ReadConsent,
   type SecurityLabel,
 } from './provisions';
 
@@ -89,30 +91,42 @@ export interface CombinedDecision {
   reason: string;
 }
 
+/** A Consent as the rule orders it: read once, dated once, whatever the section asked. */
+interface Dated {
+  read: ReadConsent;
+  dateTime: number;
+  lastUpdated: number;
+}
+
 interface Ranked {
   evaluation: ConsentEvaluation;
   dateTime: number;
   lastUpdated: number;
-  /** Last resort for a total order, so that input order never shows through. */
-  canonical: string;
+  /** Last resort for a total order, so that input order never shows through; made when needed. */
+  canonical?: string;
 }
 
-function rank(consent: Consent, evaluation: ConsentEvaluation): Ranked {
+function dated(consent: Consent): Dated {
   const raw: unknown = consent;
   const record = typeof raw === 'object' && raw !== null ? (raw as Partial<Consent>) : {};
   return {
-    evaluation,
+    read: readConsent(consent),
     dateTime: fhirMoment(record.dateTime)?.lo ?? Number.NEGATIVE_INFINITY,
     lastUpdated: fhirMoment(record.meta?.lastUpdated)?.lo ?? Number.NEGATIVE_INFINITY,
-    canonical: JSON.stringify(evaluation),
   };
+}
+
+function canonical(r: Ranked): string {
+  r.canonical ??= JSON.stringify(r.evaluation);
+  return r.canonical;
 }
 
 function byId(a: Ranked, b: Ranked): number {
   if (a.evaluation.consentId !== b.evaluation.consentId) {
     return a.evaluation.consentId < b.evaluation.consentId ? -1 : 1;
   }
-  return a.canonical < b.canonical ? -1 : a.canonical > b.canonical ? 1 : 0;
+  const [x, y] = [canonical(a), canonical(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function newestFirst(a: Ranked, b: Ranked): number {
@@ -132,9 +146,40 @@ function explain(evaluation: ConsentEvaluation): string {
 
 /** Applies the combining rule above to every Consent of one client. */
 export function combineConsents(consents: readonly Consent[], query: ConsentQuery): CombinedDecision {
+  const { section, ...question } = query;
+  return combineConsentsPerSection(consents, question, [section]).get(section)!;
+}
+
+/**
+ * The combining rule for several sections at once: each Consent is read, checked and dated once, and
+ * only its provisions are asked about each section. The answer per section is exactly that of
+ * `combineConsents` for that section.
+ */
+export function combineConsentsPerSection(
+  consents: readonly Consent[],
+  question: Omit<ConsentQuery, 'section'>,
+  sections: readonly string[],
+): Map<string, CombinedDecision> {
   // A malformed question throws before any Consent is read; the caller answers with an error.
-  normaliseQuery(query);
-  const ranked = consents.map((consent) => rank(consent, evaluateConsent(consent, query)));
+  const normal = normaliseQuery({ ...question, section: sections[0] ?? '' } as ConsentQuery);
+  for (const section of sections) {
+    if (typeof section !== 'string') throw new TypeError('consent query needs an actor and a section');
+  }
+  const all = consents.map(dated);
+  const answers = new Map<string, CombinedDecision>();
+  for (const section of sections) {
+    const q = { ...normal, section };
+    const ranked = all.map((d): Ranked => ({
+      evaluation: evaluateReadConsent(d.read, q),
+      dateTime: d.dateTime,
+      lastUpdated: d.lastUpdated,
+    }));
+    answers.set(section, combineRanked(ranked));
+  }
+  return answers;
+}
+
+function combineRanked(ranked: Ranked[]): CombinedDecision {
   const considered = [...ranked].sort(byId).map((r) => r.evaluation);
 
   const unreadable = ranked.filter((r) => r.evaluation.unparseable).sort(byId);

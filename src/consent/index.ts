@@ -1,37 +1,46 @@
+/**
+ * The consent module: the policy engine and its one entry point for requests,
+ * `engine.check(principal, request)` → AccessDecision (allowed, sections, basis, obligations,
+ * `narrow`, `judge`); the explanation of a decision; and the writes that change decisions (grants,
+ * suspensions).
+ */
 export {
   PolicyEngine,
-  storeFactsSource,
-  dutchDate,
-  CONSENT_CHANGE_CHANNEL,
-  ECD_SYNC_CHANNEL,
   type DecisionRequest,
+  type DecisionOptions,
   type FactsSource,
   type PolicyEngineOptions,
 } from './engine';
 export { createPolicyEngine, presetsFor } from './create';
+
+export type { AccessDecision, AllowedSection, DecisionExtent } from './access-decision';
+export type { Judgement } from './judge';
+export { AccessDenied, UnsafeQuery } from './access-errors';
+export {
+  FHIR_INTERACTIONS,
+  parseRequestLine,
+  searchOf,
+  searchParameter,
+  type AccessPrincipal,
+  type AccessRequest,
+  type FhirInteraction,
+  type FhirSearch,
+  type ReviewerRequest,
+  type SearchParameter,
+} from './request';
 export type { ConsentDecision, DecisionBasis, Obligation } from './decision';
+export type { PrincipalRole, RuleBasis } from './organisation';
+export type { DataPeriod, SecurityLabel } from './provisions';
 export { explainDecision } from './explain';
-export {
-  factsFromResources,
-  type ClientFacts,
-  type RelationFacts,
-  type AgreementFacts,
-  type Suspension,
-} from './facts';
-export {
-  assessStanding,
-  administratorOf,
-  portalOpen,
-  ageOn,
-  addDays,
-  type Standing,
-  type RuleBasis,
-  type PrincipalRole,
-} from './organisation';
-export { loadPreset, sectionMappingOf, type PolicyPreset } from './preset';
-export { sectionsFor, parseRequestLine, DEFAULT_SECTION_MAPPING, type SectionMapping } from './sections';
-export { PORTAL_SECTIONS, RELATION_ROLES, type PortalSection, type RelationRole } from './vocabulary';
-export { combineConsents, type CombinedDecision } from './combine';
-export { evaluateConsent, type ConsentQuery, type ConsentEvaluation } from './provisions';
+
 export { grantAccess, withdrawAccess, GrantRefused, type GrantRequest } from './grants';
 export { suspendAccess, liftSuspension, type SuspensionRequest } from './suspensions';
+
+/** Where a preset places resource types (used by `inzage explain` and the sandbox). */
+export { sectionMappingOf, type PolicyPreset } from './preset';
+export { sectionsFor, type SectionMapping } from './sections';
+
+// Still imported from here by src/ecd and src/sandbox; they belong to src/vocabulary and src/resources
+// now, and go once those modules import them from there.
+export { PORTAL_SECTIONS, RELATION_ROLES, type PortalSection, type RelationRole } from '../vocabulary';
+export { BULK_CHANGE_CHANNEL as ECD_SYNC_CHANNEL } from '../resources';

@@ -198,7 +198,7 @@ function parseFhirMoment(text: string): Moment | undefined {
   return { lo: instant, hi: instant, exact: true };
 }
 
-interface NormalQuery {
+export interface NormalQuery {
   actor: string;
   at: number;
   section: string;
@@ -439,31 +439,48 @@ function unparseable(consentId: string, note: string): ConsentEvaluation {
 }
 
 /**
- * The verdict of one Consent: 'none' when it does not speak to the question, else the type of the
- * deepest matching provision, where nested provisions are exceptions inside their parent's scope and
- * a deny beats a permit among matching siblings.
+ * A Consent read and checked once, to be asked any number of questions (one per portal section):
+ * either its verdict whatever the question ('none', or unparseable), or its validated provision.
  */
-export function evaluateConsent(consent: Consent, query: ConsentQuery): ConsentEvaluation {
-  const q = normaliseQuery(query);
+export type ReadConsent =
+  | { readonly consentId: string; readonly settled: ConsentEvaluation }
+  | { readonly consentId: string; readonly settled?: undefined; readonly provision: ConsentProvision };
+
+/** Reads and checks a Consent; everything in it that cannot be read with certainty settles it as deny. */
+export function readConsent(consent: Consent): ReadConsent {
   const raw: unknown = consent;
   const consentId = isObject(raw) && typeof raw.id === 'string' ? raw.id : '';
+  const settle = (evaluation: ConsentEvaluation): ReadConsent => ({ consentId, settled: evaluation });
   try {
-    if (!isObject(raw) || raw.resourceType !== 'Consent') return unparseable(consentId, 'not a Consent');
+    if (!isObject(raw) || raw.resourceType !== 'Consent')
+      return settle(unparseable(consentId, 'not a Consent'));
     const portal = relevance(raw);
     if (portal === 'other')
-      return { consentId, verdict: 'none', note: 'not a portal-access Consent (ignored)' };
+      return settle({ consentId, verdict: 'none', note: 'not a portal-access Consent (ignored)' });
     const status = raw.status;
     if (typeof status !== 'string' || !CONSENT_STATUSES.has(status)) {
-      return unparseable(consentId, 'status is missing or unknown');
+      return settle(unparseable(consentId, 'status is missing or unknown'));
     }
-    if (status !== 'active') return { consentId, verdict: 'none', note: `not active: ${status}` };
-    if (portal === 'unreadable') return unparseable(consentId, 'scope or category cannot be read');
-    if (!fhirMoment(raw.dateTime)) return unparseable(consentId, 'dateTime is missing or invalid');
+    if (status !== 'active') return settle({ consentId, verdict: 'none', note: `not active: ${status}` });
+    if (portal === 'unreadable') return settle(unparseable(consentId, 'scope or category cannot be read'));
+    if (!fhirMoment(raw.dateTime)) return settle(unparseable(consentId, 'dateTime is missing or invalid'));
     const problem = provisionProblem(raw.provision, 'Consent.provision');
-    if (problem) return unparseable(consentId, problem);
+    if (problem) return settle(unparseable(consentId, problem));
+    return { consentId, provision: raw.provision as ConsentProvision };
+  } catch (err) {
+    return settle(
+      unparseable(consentId, `evaluation failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+}
 
+/** The verdict of a read Consent on one (normalised) question. */
+export function evaluateReadConsent(read: ReadConsent, q: NormalQuery): ConsentEvaluation {
+  if (read.settled) return read.settled;
+  const { consentId } = read;
+  try {
     const labels: SecurityLabel[] = [];
-    const outcome = evaluateProvision(raw.provision as ConsentProvision, 'Consent.provision', q, [], labels);
+    const outcome = evaluateProvision(read.provision, 'Consent.provision', q, [], labels);
     const excludeLabels = uniqueLabels(labels);
     if (outcome.verdict === 'none') {
       return {
@@ -485,4 +502,14 @@ export function evaluateConsent(consent: Consent, query: ConsentQuery): ConsentE
   } catch (err) {
     return unparseable(consentId, `evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * The verdict of one Consent: 'none' when it does not speak to the question, else the type of the
+ * deepest matching provision, where nested provisions are exceptions inside their parent's scope and
+ * a deny beats a permit among matching siblings.
+ */
+export function evaluateConsent(consent: Consent, query: ConsentQuery): ConsentEvaluation {
+  const q = normaliseQuery(query);
+  return evaluateReadConsent(readConsent(consent), q);
 }

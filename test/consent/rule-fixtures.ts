@@ -1,13 +1,7 @@
 import type { Consent, RelatedPerson } from '@medplum/fhirtypes';
-import {
-  PolicyEngine,
-  factsFromResources,
-  loadPreset,
-  type ClientFacts,
-  type ConsentDecision,
-  type PortalSection,
-  type Suspension,
-} from '../../src/consent';
+import { PolicyEngine, type ConsentDecision, type PortalSection } from '../../src/consent';
+import { factsFromResources, type ClientFacts, type Suspension } from '../../src/consent/facts';
+import { loadPreset } from '../../src/consent/preset';
 import {
   mapAuthorisation,
   mapClient,

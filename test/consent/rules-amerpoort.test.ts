@@ -1,4 +1,5 @@
-import { PORTAL_SECTIONS, ageOn, type ConsentDecision } from '../../src/consent';
+import { PORTAL_SECTIONS, type ConsentDecision } from '../../src/consent';
+import { ageOn } from '../../src/consent/organisation';
 import { fhirResourceId } from '../../src/ecd/fhir';
 import {
   AMERHOF,
