@@ -84,6 +84,15 @@ export interface AccessDecisionParts {
 
 const NOTHING_SHOWN: Judgement = Object.freeze({ show: false, reason: 'the decision allows nothing' });
 
+/** The basis in one line, for the log (never sent). */
+function reasonOf(decision: ConsentDecision): string {
+  return decision.basis
+    .map((b) =>
+      b.kind === 'rule' ? `${b.rule}: ${b.text}` : `Consent/${b.consentId} ${b.verdict}s ${b.section}`,
+    )
+    .join('; ');
+}
+
 /** The AccessDecision of a computed decision. */
 export function accessDecision(parts: AccessDecisionParts): AccessDecision {
   const { principal, request, decision, mapping } = parts;
@@ -112,9 +121,6 @@ export function accessDecision(parts: AccessDecisionParts): AccessDecision {
     if (!policy) cache.set(resourceType, (policy = parts.policyFor(resourceType)));
     return policy;
   };
-  const reason = decision.basis.map((b) =>
-    b.kind === 'rule' ? `${b.rule}: ${b.text}` : `Consent/${b.consentId} ${b.verdict}s ${b.section}`,
-  );
   return Object.freeze({
     allowed,
     extent,
@@ -127,7 +133,7 @@ export function accessDecision(parts: AccessDecisionParts): AccessDecision {
     obligations: decision.obligations,
     consentDecision: decision,
     narrow(search: FhirSearch): FhirSearch {
-      if (!allowed) throw new AccessDenied(`the decision allows nothing (${reason.join('; ')})`);
+      if (!allowed) throw new AccessDenied(`the decision allows nothing (${reasonOf(decision)})`);
       return narrowSearch(
         { patient: principal.patient, mapping, policy: policyFor(search.resourceType) },
         search,

@@ -71,6 +71,7 @@ import {
   intersectDataPeriods,
   normaliseQuery,
   readConsent,
+  sectionIndependentVerdict,
   uniqueLabels,
   type ConsentEvaluation,
   type ConsentQuery,
@@ -165,37 +166,68 @@ export function combineConsentsPerSection(
   for (const section of sections) {
     if (typeof section !== 'string') throw new TypeError('consent query needs an actor and a section');
   }
-  const all = consents.map(dated);
+  // Sorted by id once: with distinct ids that is the order byId gives in every section. Equal ids
+  // (a data error) are ordered by their evaluation, which differs per section: sorted again there.
+  const all = consents.map(dated).sort((a, b) => compareText(a.read.consentId, b.read.consentId));
+  // Most Consents are for someone else: their verdict is 'none' whatever the section.
+  const common = all.map((d) => sectionIndependentVerdict(d.read, normal));
+  const distinct = all.every((d, i) => i === 0 || d.read.consentId !== all[i - 1]!.read.consentId);
   const answers = new Map<string, CombinedDecision>();
   for (const section of sections) {
     const q = { ...normal, section };
-    const ranked = all.map((d): Ranked => ({
-      evaluation: evaluateReadConsent(d.read, q),
-      dateTime: d.dateTime,
-      lastUpdated: d.lastUpdated,
-    }));
-    answers.set(section, combineRanked(ranked));
+    const evaluations = all.map((d, i) => common[i] ?? evaluateReadConsent(d.read, q));
+    if (distinct) {
+      answers.set(section, combineSorted(evaluations, all));
+    } else {
+      const ranked = all.map((d, i): Ranked => ({ ...d, evaluation: evaluations[i]! })).sort(byId);
+      answers.set(
+        section,
+        combineSorted(
+          ranked.map((r) => r.evaluation),
+          ranked,
+        ),
+      );
+    }
   }
   return answers;
 }
 
-function combineRanked(ranked: Ranked[]): CombinedDecision {
-  const considered = [...ranked].sort(byId).map((r) => r.evaluation);
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
-  const unreadable = ranked.filter((r) => r.evaluation.unparseable).sort(byId);
+/**
+ * The rule on one section's evaluations, given in byId order with the dates of their Consents: one
+ * pass over them, then sorting only the few that decide.
+ */
+function combineSorted(
+  evaluations: ConsentEvaluation[],
+  dates: ReadonlyArray<{ dateTime: number; lastUpdated: number }>,
+): CombinedDecision {
+  const considered = evaluations;
+  const unreadable: ConsentEvaluation[] = [];
+  const deciding: Ranked[] = [];
+  const restrictions: SecurityLabel[] = [];
+  for (let i = 0; i < evaluations.length; i += 1) {
+    const evaluation = evaluations[i]!;
+    if (evaluation.unparseable) unreadable.push(evaluation);
+    if (evaluation.verdict !== 'none') {
+      const { dateTime, lastUpdated } = dates[i]!;
+      deciding.push({ evaluation, dateTime, lastUpdated });
+    } else if (evaluation.excludeLabels) restrictions.push(...evaluation.excludeLabels);
+  }
+
   if (unreadable.length > 0) {
-    const reasons = unreadable.map(
-      (r) => `${named(r.evaluation)} cannot be read (${r.evaluation.note ?? '?'})`,
-    );
+    const reasons = unreadable.map((e) => `${named(e)} cannot be read (${e.note ?? '?'})`);
     return {
       verdict: 'deny',
-      basis: unreadable.map((r) => r.evaluation),
+      basis: unreadable,
       considered,
       reason: `${reasons.join('; ')}: a Consent that cannot be read denies`,
     };
   }
 
-  const deciding = ranked.filter((r) => r.evaluation.verdict !== 'none').sort(newestFirst);
+  deciding.sort(newestFirst);
   const newest = deciding[0];
   if (!newest) return { verdict: 'deny', basis: [], considered, reason: 'no Consent permits' };
 
@@ -215,10 +247,7 @@ function combineRanked(ranked: Ranked[]): CombinedDecision {
   const dataPeriod = intersectDataPeriods(periods);
   const excludeLabels = uniqueLabels([
     ...basis.flatMap((e) => e.match?.excludeLabels ?? []),
-    ...[...ranked]
-      .sort(byId)
-      .filter((r) => r.evaluation.verdict === 'none')
-      .flatMap((r) => r.evaluation.excludeLabels ?? []),
+    ...restrictions,
   ]);
   return {
     verdict: 'permit',

@@ -1,8 +1,8 @@
-import { dutchDate } from '../calendar';
 import { PORTAL_SECTIONS, isPatientReference, type PortalSection } from '../vocabulary';
 import { combineConsentsPerSection } from './combine';
 import type { ConsentDecision, DecisionBasis, Obligation } from './decision';
 import type { ClientFacts } from './facts';
+import { dutchDay } from './memo';
 import { assessStanding, type PrincipalRole, type RuleBasis } from './organisation';
 import type { PolicyPreset } from './preset';
 import type { DataPeriod, SecurityLabel } from './provisions';
@@ -55,7 +55,7 @@ export function evaluateDecision(
   preset: PolicyPreset | undefined,
   question: DecisionQuestion,
 ): DecisionEvaluation {
-  const today = dutchDate(question.at);
+  const today = dutchDay(question.at);
   const base = { principal: question.principal, patient: question.patient, today };
   const nothing = { access: 'none', role: 'none', maskEmployees: false, perSection: new Map() } as const;
   if (!facts || !preset) {

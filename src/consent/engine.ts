@@ -3,7 +3,7 @@ import type { Store } from '../store';
 import { PORTAL_SECTIONS, type PortalSection } from '../vocabulary';
 import type { AccessDecision } from './access-decision';
 import { checkRequest } from './check';
-import { assembleDecision, evaluateDecision, type DecisionQuestion } from './decide';
+import { assembleDecision, evaluateDecision, type DecisionEvaluation, type DecisionQuestion } from './decide';
 import type { ConsentDecision } from './decision';
 import { factsFromResources, type ClientFacts } from './facts';
 import { freezeDecision, memoOf, questionKey, remember } from './memo';
@@ -196,9 +196,12 @@ export class PolicyEngine {
     options?: DecisionOptions,
   ): AccessDecision {
     const preset = facts ? this.presetOf(facts.organisationId) : undefined;
+    // One check asks about the same question up to twice (the sections asked; every section, for
+    // judge): without the memo it is still evaluated once, by resource type.
+    const scratch = new Map<string, DecisionEvaluation>();
     return checkRequest(facts, principal, request, {
       mapping: preset ? mappingOf(preset) : DEFAULT_SECTION_MAPPING,
-      decision: (question, sections) => this.#decision(facts, question, sections, options),
+      decision: (question, sections) => this.#decision(facts, question, sections, options, scratch),
       evaluation: (question) => evaluateDecision(facts, preset, question),
     });
   }
@@ -209,10 +212,14 @@ export class PolicyEngine {
     question: DecisionQuestion,
     sections: readonly PortalSection[],
     options: DecisionOptions | undefined,
+    scratch?: Map<string, DecisionEvaluation>,
   ): ConsentDecision {
     const preset = facts ? this.presetOf(facts.organisationId) : undefined;
     if (!facts || options?.bypassMemoForBenchmark === true) {
-      return assembleDecision(evaluateDecision(facts, preset, question), sections, question.at);
+      const type = question.resourceType ?? '';
+      const evaluation = scratch?.get(type) ?? evaluateDecision(facts, preset, question);
+      scratch?.set(type, evaluation);
+      return assembleDecision(evaluation, sections, question.at);
     }
     const memo = memoOf(facts);
     const key = questionKey(memo, question);

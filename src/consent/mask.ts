@@ -36,21 +36,34 @@ export function maskEmployees<T extends Resource>(resource: T): T {
 }
 
 function maskResource(resource: Record<string, unknown>): Record<string, unknown> {
+  if (Object.getPrototypeOf(resource) !== Object.prototype) return maskResource({ ...resource });
   const contained = containedTypes(resource.contained);
   let copy: Record<string, unknown> | undefined;
-  for (const key of Object.keys(resource)) {
+  for (const key in resource) {
     const value = resource[key];
-    let masked: unknown;
-    if (key === 'text') masked = undefined;
-    else if (key === 'contained' && Array.isArray(value)) masked = maskContained(value);
-    else masked = maskValue(value, contained);
-    if (masked !== value) {
-      copy ??= { ...resource };
-      if (masked === undefined) delete copy[key];
-      else copy[key] = masked;
+    const masked =
+      key === 'text'
+        ? undefined
+        : key === 'contained' && Array.isArray(value)
+          ? maskContained(value)
+          : maskValue(value, contained);
+    if (copy === undefined) {
+      if (masked === value) continue;
+      copy = copyUntil(resource, key);
     }
+    if (masked !== undefined) copy[key] = masked;
   }
   return copy ?? resource;
+}
+
+/** A copy of the object's entries before `key` (for copy on write: the rest is decided one by one). */
+function copyUntil(object: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const earlier in object) {
+    if (earlier === key) break;
+    copy[earlier] = object[earlier];
+  }
+  return copy;
 }
 
 function maskContained(list: unknown[]): unknown[] {
@@ -70,6 +83,8 @@ function maskContained(list: unknown[]): unknown[] {
 }
 
 function maskValue(value: unknown, contained: ReadonlyMap<string, string>): unknown {
+  // Most values are text, numbers and codes: they are returned before any other test.
+  if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i += 1) {
@@ -78,20 +93,24 @@ function maskValue(value: unknown, contained: ReadonlyMap<string, string>): unkn
     }
     return copy ?? value;
   }
-  if (!isObject(value)) return value;
-  if (isReference(value)) {
-    const target = targetOf(value, contained);
-    if (target !== undefined && !EMPLOYEE_TYPES.has(target)) return value;
+  const object = value as Record<string, unknown>;
+  if (isReference(object)) {
+    const target = targetOf(object, contained);
+    if (target !== undefined && !EMPLOYEE_TYPES.has(target)) return object;
     return target === undefined ? { display: EMPLOYEE } : { type: target, display: EMPLOYEE };
   }
   let copy: Record<string, unknown> | undefined;
-  for (const key of Object.keys(value)) {
-    const child = value[key];
+  for (const key in object) {
+    const child = object[key];
     const masked =
       key === 'authorString' && typeof child === 'string' ? EMPLOYEE : maskValue(child, contained);
-    if (masked !== child) (copy ??= { ...value })[key] = masked;
+    if (copy === undefined) {
+      if (masked === child) continue;
+      copy = copyUntil(object, key);
+    }
+    copy[key] = masked;
   }
-  return copy ?? value;
+  return copy ?? object;
 }
 
 /**
@@ -101,8 +120,7 @@ function maskValue(value: unknown, contained: ReadonlyMap<string, string>): unkn
  * masked, which is the safe side.
  */
 function isReference(value: Record<string, unknown>): boolean {
-  if (value.resourceType !== undefined) return false;
-  if (typeof value.reference === 'string') return true;
+  if (typeof value.reference === 'string') return value.resourceType === undefined;
   if (value.display === undefined && value.identifier === undefined) return false;
   for (const key of Object.keys(value)) if (!REFERENCE_KEYS.has(key)) return false;
   return value.type === undefined || typeof value.type === 'string';
@@ -117,8 +135,22 @@ function targetOf(
   const text = reference.reference;
   if (typeof text !== 'string' || (declared !== undefined && EMPLOYEE_TYPES.has(declared))) return declared;
   if (text.startsWith('#')) return contained.get(text.slice(1));
-  const versioned = /^([^/]+\/[^/]+)\/_history\/[^/]+$/.exec(text);
-  return tryParseReference(versioned ? versioned[1] : text)?.resourceType ?? declared;
+  return typeOfReference(text) ?? declared;
+}
+
+const referenceTypes = new Map<string, string | null>();
+
+/** The type of a relative reference, versioned or not ('Patient/1', 'Practitioner/2/_history/3'); null otherwise. */
+function typeOfReference(text: string): string | undefined {
+  let type = referenceTypes.get(text);
+  if (type === undefined) {
+    const versioned = text.includes('/_history/') ? /^([^/]+\/[^/]+)\/_history\/[^/]+$/.exec(text) : null;
+    type = tryParseReference(versioned ? versioned[1] : text)?.resourceType ?? null;
+    // The same few references (the client, the team) recur on every resource.
+    if (referenceTypes.size >= 10_000) referenceTypes.clear();
+    referenceTypes.set(text, type);
+  }
+  return type ?? undefined;
 }
 
 function containedTypes(contained: unknown): ReadonlyMap<string, string> {

@@ -1,4 +1,4 @@
-import { dutchDate } from '../calendar';
+import { addDays, dutchDate, startOfDutchDay } from '../calendar';
 import type { DecisionQuestion, DecisionEvaluation } from './decide';
 import type { ConsentDecision } from './decision';
 import type { ClientFacts } from './facts';
@@ -40,9 +40,27 @@ export function questionKey(memo: DecisionMemo, question: DecisionQuestion): str
     question.patient,
     question.resourceType ?? '',
     question.purpose ?? '',
-    dutchDate(question.at),
+    dutchDay(question.at),
     intervalOf(memo.boundaries, question.at.getTime()),
   ].join('|');
+}
+
+let lastDay: { from: number; until: number; date: string } | undefined;
+
+/**
+ * The Dutch calendar date of a moment (calendar's `dutchDate`), remembering the last day's bounds:
+ * every request asks, and nearly all fall on the same day.
+ */
+export function dutchDay(at: Date): string {
+  const time = at.getTime();
+  if (lastDay && time >= lastDay.from && time < lastDay.until) return lastDay.date;
+  const date = dutchDate(at);
+  lastDay = {
+    from: startOfDutchDay(date).getTime(),
+    until: startOfDutchDay(addDays(date, 1)).getTime(),
+    date,
+  };
+  return date;
 }
 
 /** Remembers a value in one of the memo's maps, which is emptied when it is full. */

@@ -46,7 +46,9 @@ export function sectionsFor(
   if (entry === undefined) return [];
   if (typeof entry === 'string') return [entry];
   if (categories.length === 0) return unique([...Object.values(entry.byCategory), entry.otherwise]);
-  return unique(categories.map((c) => entry.byCategory[c] ?? entry.otherwise));
+  return unique(
+    categories.map((c) => (Object.hasOwn(entry.byCategory, c) ? entry.byCategory[c]! : entry.otherwise)),
+  );
 }
 
 /**
@@ -64,7 +66,10 @@ export function sectionsOfResource(
   if (entry === undefined) return [];
   if (typeof entry === 'string') return [entry];
   if (categories.length === 0) return [entry.otherwise];
-  return unique(categories.map((c) => entry.byCategory[c] ?? entry.otherwise));
+  const sectionOf = (code: string) =>
+    Object.hasOwn(entry.byCategory, code) ? entry.byCategory[code]! : entry.otherwise;
+  if (categories.length === 1) return [sectionOf(categories[0]!)];
+  return unique(categories.map(sectionOf));
 }
 
 /** Own entries only: a request for the type 'constructor' finds nothing on Object.prototype. */
