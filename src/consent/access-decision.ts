@@ -6,7 +6,7 @@ import { judgeResource, type Judgement } from './judge';
 import { narrowSearch } from './narrow';
 import type { DataPeriod } from './provisions';
 import type { AccessPrincipal, AccessRequest, FhirSearch } from './request';
-import type { SectionPolicy } from './section-policy';
+import { unknownObligation, type SectionPolicy } from './section-policy';
 import type { SectionMapping } from './sections';
 
 /** How much of what the request touches the decision allows. */
@@ -99,11 +99,19 @@ export function accessDecision(parts: AccessDecisionParts): AccessDecision {
   const allowed = decision.permit && decision.sections.length > 0;
   const periods = new Map<PortalSection, DataPeriod>();
   for (const obligation of decision.obligations) {
-    if (obligation.kind === 'limit-period') {
-      periods.set(obligation.section, {
-        ...(obligation.start === undefined ? {} : { start: obligation.start }),
-        ...(obligation.end === undefined ? {} : { end: obligation.end }),
-      });
+    switch (obligation.kind) {
+      case 'limit-period':
+        periods.set(obligation.section, {
+          ...(obligation.start === undefined ? {} : { start: obligation.start }),
+          ...(obligation.end === undefined ? {} : { end: obligation.end }),
+        });
+        break;
+      case 'mask-employees':
+      case 'exclude-labels':
+        // Applied by judge and narrow, through the section policy.
+        break;
+      default:
+        throw unknownObligation(obligation);
     }
   }
   const sections = decision.sections.map((section): AllowedSection => {

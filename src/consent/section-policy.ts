@@ -70,7 +70,7 @@ export function sectionPolicyOf(decision: ConsentDecision): SectionPolicy {
 }
 
 /** A new kind of obligation must be handled above before any decision carrying it can be applied. */
-function unknownObligation(obligation: never): never {
+export function unknownObligation(obligation: never): never {
   throw new GatewayError('ERR_UNKNOWN_OBLIGATION', 500, 'internal error', {
     detail: `an obligation the access decision cannot apply: ${JSON.stringify(obligation)}`,
   });

@@ -267,6 +267,18 @@ describe('A.2: check', () => {
     ).toThrow(expect.objectContaining({ code: 'ERR_DECISION_FACTS' }));
   });
 
+  it("A.2: a client in another client's patient context sees nothing", () => {
+    const other = { user: 'Patient/meerzicht-c2' as const, patient: client.patient };
+    const decision = engine.checkWith(dossier.facts(), other, {
+      interaction: 'search',
+      resourceType: 'Observation',
+      parameters: [],
+      at: NOW,
+    });
+    expect(decision.allowed).toBe(false);
+    expect(decision.judge({ resourceType: 'Patient', id: 'meerzicht-c1' }).show).toBe(false);
+  });
+
   it('A.2: the decision record carries the sections the request touched, for the explanation', () => {
     const decision = engine.checkWith(dossier.facts(), client, {
       interaction: 'search',
