@@ -98,11 +98,25 @@ const DUTCH_DAY = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
-/** The calendar date in the Netherlands at a moment. */
+let lastDay: { from: number; until: number; date: string } | undefined;
+
+/**
+ * The calendar date in the Netherlands at a moment. The bounds of the last day asked for are kept:
+ * every decision asks, nearly all on the same day, and Intl is the costly part.
+ */
 export function dutchDate(moment: Date | number): string {
-  const parts = DUTCH_DAY.formatToParts(moment);
+  const time = typeof moment === 'number' ? moment : moment.getTime();
+  if (lastDay && time >= lastDay.from && time < lastDay.until) return lastDay.date;
+  const parts = DUTCH_DAY.formatToParts(time);
   const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
-  return format(part('year'), part('month'), part('day'));
+  const date = format(part('year'), part('month'), part('day'));
+  if (Number.isNaN(time)) return date;
+  lastDay = {
+    from: startOfDutchDay(date).getTime(),
+    until: startOfDutchDay(addDays(date, 1)).getTime(),
+    date,
+  };
+  return date;
 }
 
 /** Today in the Netherlands; `now` only for callers that decide for another moment. */

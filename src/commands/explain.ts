@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
 import { parseMoment } from '../calendar';
 import { loadConfigFile, type GatewayConfig } from '../config';
-import {
-  InvalidPreset,
-  createPolicyEngine,
-  explainDecision,
-  parseRequestLine,
-  sectionMappingOf,
-  sectionsFor,
-} from '../consent';
+import { InvalidPreset, createPolicyEngine, explainDecision, parseRequestLine } from '../consent';
 import { administratorRegistrationsOf } from '../ecd';
 import { InvalidInput, isGatewayError } from '../errors';
 import { parsePatientReference, parsePersonReference } from '../vocabulary';
@@ -69,7 +62,7 @@ async function explain(config: GatewayConfig, options: ExplainOptions): Promise<
         );
   let request: ReturnType<typeof parseRequestLine>;
   try {
-    request = parseRequestLine(options.request);
+    request = parseRequestLine(options.request, past ?? new Date());
   } catch (err) {
     throw new InvalidInput(`--request: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -79,29 +72,22 @@ async function explain(config: GatewayConfig, options: ExplainOptions): Promise<
       administratorRegistrations: administratorRegistrationsOf,
     });
     const facts = past ? await engine.factsAsOf(client, past) : await engine.facts(client);
-    const mapping = facts ? sectionMappingOf(engine.presetOf(facts.organisationId)) : undefined;
-    const sections = sectionsFor(request.resourceType, request.categories, mapping);
-    if (sections.length === 0) {
+    // The same entry point the FHIR pipeline uses: the sections follow from the request.
+    const decision = engine.checkWith(facts, { user, patient: client }, request);
+    if (decision.requested.length === 0) {
       return {
         exitCode: 1,
         stdout: `DENY  ${user} → ${client}\n  ${request.resourceType} belongs to no portal section: nobody is granted it\n`,
         stderr: '',
       };
     }
-    const decision = engine.decideWith(facts, {
-      principal: user,
-      patient: client,
-      sections,
-      resourceType: request.resourceType,
-      ...(past ? { at: past } : {}),
-    });
-    const asked = `request     ${options.request.trim()} → sections ${sections.join(', ')}\n`;
+    const asked = `request     ${options.request.trim()} → sections ${decision.requested.join(', ')}\n`;
     const record = past
       ? `facts       as recorded at ${past.toISOString()} (the resources' history)\n`
       : 'facts       as they are now\n';
     return {
-      exitCode: decision.permit ? 0 : 1,
-      stdout: `${asked}${record}${explainDecision(decision)}`,
+      exitCode: decision.allowed ? 0 : 1,
+      stdout: `${asked}${record}${explainDecision(decision.consentDecision)}`,
       stderr: '',
     };
   } finally {

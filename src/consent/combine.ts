@@ -66,14 +66,17 @@
  */
 import type { Consent } from '@medplum/fhirtypes';
 import {
-  evaluateConsent,
+  evaluateReadConsent,
   fhirMoment,
   intersectDataPeriods,
   normaliseQuery,
+  readConsent,
+  sectionIndependentVerdict,
   uniqueLabels,
   type ConsentEvaluation,
   type ConsentQuery,
   type DataPeriod,
+  type ReadConsent,
   type SecurityLabel,
 } from './provisions';
 
@@ -89,30 +92,42 @@ export interface CombinedDecision {
   reason: string;
 }
 
+/** A Consent as the rule orders it: read once, dated once, whatever the section asked. */
+interface Dated {
+  read: ReadConsent;
+  dateTime: number;
+  lastUpdated: number;
+}
+
 interface Ranked {
   evaluation: ConsentEvaluation;
   dateTime: number;
   lastUpdated: number;
-  /** Last resort for a total order, so that input order never shows through. */
-  canonical: string;
+  /** Last resort for a total order, so that input order never shows through; made when needed. */
+  canonical?: string;
 }
 
-function rank(consent: Consent, evaluation: ConsentEvaluation): Ranked {
+function dated(consent: Consent): Dated {
   const raw: unknown = consent;
   const record = typeof raw === 'object' && raw !== null ? (raw as Partial<Consent>) : {};
   return {
-    evaluation,
+    read: readConsent(consent),
     dateTime: fhirMoment(record.dateTime)?.lo ?? Number.NEGATIVE_INFINITY,
     lastUpdated: fhirMoment(record.meta?.lastUpdated)?.lo ?? Number.NEGATIVE_INFINITY,
-    canonical: JSON.stringify(evaluation),
   };
+}
+
+function canonical(r: Ranked): string {
+  r.canonical ??= JSON.stringify(r.evaluation);
+  return r.canonical;
 }
 
 function byId(a: Ranked, b: Ranked): number {
   if (a.evaluation.consentId !== b.evaluation.consentId) {
     return a.evaluation.consentId < b.evaluation.consentId ? -1 : 1;
   }
-  return a.canonical < b.canonical ? -1 : a.canonical > b.canonical ? 1 : 0;
+  const [x, y] = [canonical(a), canonical(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function newestFirst(a: Ranked, b: Ranked): number {
@@ -132,25 +147,87 @@ function explain(evaluation: ConsentEvaluation): string {
 
 /** Applies the combining rule above to every Consent of one client. */
 export function combineConsents(consents: readonly Consent[], query: ConsentQuery): CombinedDecision {
-  // A malformed question throws before any Consent is read; the caller answers with an error.
-  normaliseQuery(query);
-  const ranked = consents.map((consent) => rank(consent, evaluateConsent(consent, query)));
-  const considered = [...ranked].sort(byId).map((r) => r.evaluation);
+  const { section, ...question } = query;
+  return combineConsentsPerSection(consents, question, [section]).get(section)!;
+}
 
-  const unreadable = ranked.filter((r) => r.evaluation.unparseable).sort(byId);
+/**
+ * The combining rule for several sections at once: each Consent is read, checked and dated once, and
+ * only its provisions are asked about each section. The answer per section is exactly that of
+ * `combineConsents` for that section.
+ */
+export function combineConsentsPerSection(
+  consents: readonly Consent[],
+  question: Omit<ConsentQuery, 'section'>,
+  sections: readonly string[],
+): Map<string, CombinedDecision> {
+  // A malformed question throws before any Consent is read; the caller answers with an error.
+  const normal = normaliseQuery({ ...question, section: sections[0] ?? '' } as ConsentQuery);
+  for (const section of sections) {
+    if (typeof section !== 'string') throw new TypeError('consent query needs an actor and a section');
+  }
+  // Sorted by id once: with distinct ids that is the order byId gives in every section. Equal ids
+  // (a data error) are ordered by their evaluation, which differs per section: sorted again there.
+  const all = consents.map(dated).sort((a, b) => compareText(a.read.consentId, b.read.consentId));
+  // Most Consents are for someone else: their verdict is 'none' whatever the section.
+  const common = all.map((d) => sectionIndependentVerdict(d.read, normal));
+  const distinct = all.every((d, i) => i === 0 || d.read.consentId !== all[i - 1]!.read.consentId);
+  const answers = new Map<string, CombinedDecision>();
+  for (const section of sections) {
+    const q = { ...normal, section };
+    const evaluations = all.map((d, i) => common[i] ?? evaluateReadConsent(d.read, q));
+    if (distinct) {
+      answers.set(section, combineSorted(evaluations, all));
+    } else {
+      const ranked = all.map((d, i): Ranked => ({ ...d, evaluation: evaluations[i]! })).sort(byId);
+      answers.set(
+        section,
+        combineSorted(
+          ranked.map((r) => r.evaluation),
+          ranked,
+        ),
+      );
+    }
+  }
+  return answers;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The rule on one section's evaluations, given in byId order with the dates of their Consents: one
+ * pass over them, then sorting only the few that decide.
+ */
+function combineSorted(
+  evaluations: ConsentEvaluation[],
+  dates: ReadonlyArray<{ dateTime: number; lastUpdated: number }>,
+): CombinedDecision {
+  const considered = evaluations;
+  const unreadable: ConsentEvaluation[] = [];
+  const deciding: Ranked[] = [];
+  const restrictions: SecurityLabel[] = [];
+  for (let i = 0; i < evaluations.length; i += 1) {
+    const evaluation = evaluations[i]!;
+    if (evaluation.unparseable) unreadable.push(evaluation);
+    if (evaluation.verdict !== 'none') {
+      const { dateTime, lastUpdated } = dates[i]!;
+      deciding.push({ evaluation, dateTime, lastUpdated });
+    } else if (evaluation.excludeLabels) restrictions.push(...evaluation.excludeLabels);
+  }
+
   if (unreadable.length > 0) {
-    const reasons = unreadable.map(
-      (r) => `${named(r.evaluation)} cannot be read (${r.evaluation.note ?? '?'})`,
-    );
+    const reasons = unreadable.map((e) => `${named(e)} cannot be read (${e.note ?? '?'})`);
     return {
       verdict: 'deny',
-      basis: unreadable.map((r) => r.evaluation),
+      basis: unreadable,
       considered,
       reason: `${reasons.join('; ')}: a Consent that cannot be read denies`,
     };
   }
 
-  const deciding = ranked.filter((r) => r.evaluation.verdict !== 'none').sort(newestFirst);
+  deciding.sort(newestFirst);
   const newest = deciding[0];
   if (!newest) return { verdict: 'deny', basis: [], considered, reason: 'no Consent permits' };
 
@@ -170,10 +247,7 @@ export function combineConsents(consents: readonly Consent[], query: ConsentQuer
   const dataPeriod = intersectDataPeriods(periods);
   const excludeLabels = uniqueLabels([
     ...basis.flatMap((e) => e.match?.excludeLabels ?? []),
-    ...[...ranked]
-      .sort(byId)
-      .filter((r) => r.evaluation.verdict === 'none')
-      .flatMap((r) => r.evaluation.excludeLabels ?? []),
+    ...restrictions,
   ]);
   return {
     verdict: 'permit',

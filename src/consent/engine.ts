@@ -1,21 +1,17 @@
-import { dutchDate } from '../calendar';
 import { GatewayError } from '../errors';
 import { BULK_CHANGE_CHANNEL, CLIENT_CHANGE_CHANNEL } from '../resources';
 import type { Store } from '../store';
-import { isPatientReference, PURPOSE } from '../vocabulary';
-import { combineConsents } from './combine';
-import { fhirMoment } from './provisions';
-import type { ConsentDecision, DecisionBasis, Obligation } from './decision';
+import { PORTAL_SECTIONS, type PortalSection } from '../vocabulary';
+import type { AccessDecision } from './access-decision';
+import { checkRequest } from './check';
+import { assembleDecision, evaluateDecision, type DecisionEvaluation, type DecisionQuestion } from './decide';
+import type { ConsentDecision } from './decision';
 import type { ClientFacts } from './facts';
 import type { FactsSource } from './facts-store';
-import { assessStanding } from './organisation';
-import type { PolicyPreset } from './preset';
-import { PORTAL_SECTIONS, type PortalSection } from './vocabulary';
-
-/** The resources module's CLIENT_CHANGE_CHANNEL under its old name, until its last user moves over. */
-export const CONSENT_CHANGE_CHANNEL = CLIENT_CHANGE_CHANNEL;
-/** The resources module's BULK_CHANGE_CHANNEL under its old name, until its last user moves over. */
-export const ECD_SYNC_CHANNEL = BULK_CHANGE_CHANNEL;
+import { freezeDecision, memoOf, questionKey, remember } from './memo';
+import { sectionMappingOf, type PolicyPreset } from './preset';
+import type { AccessPrincipal, AccessRequest } from './request';
+import { DEFAULT_SECTION_MAPPING, type SectionMapping } from './sections';
 
 export interface DecisionRequest {
   /** 'Patient/<id>' or 'RelatedPerson/<id>', as authenticated. */
@@ -105,206 +101,105 @@ export class PolicyEngine {
     return this.#facts.loadAsOf(patient, at);
   }
 
+  /**
+   * The engine's decision record for a principal, a client and some sections (all when none are
+   * given). For a FHIR request use `check`: it works out the sections and enforces the decision.
+   */
   async decide(request: DecisionRequest): Promise<ConsentDecision> {
     return this.decideWith(await this.facts(request.patient), request);
   }
 
-  /**
-   * The decision on known facts. Pure: the same facts, request, day and position among the Consents'
-   * period boundaries always give the same decision, so it is memoised on exactly that and nothing
-   * coarser (a withdrawal at 09:00:37 takes effect at 09:00:37, not at the next minute).
-   */
-  decideWith(facts: ClientFacts | undefined, request: DecisionRequest): ConsentDecision {
+  /** `decide` on known facts. Pure, and memoised (see memo.ts). */
+  decideWith(
+    facts: ClientFacts | undefined,
+    request: DecisionRequest,
+    options?: DecisionOptions,
+  ): ConsentDecision {
     const at = request.at ?? new Date();
-    if (!facts) return this.compute(facts, request, at);
-    const memo = memoOf(facts);
-    const key = [
-      request.principal,
-      request.patient,
-      request.sections?.join(',') ?? '*',
-      request.resourceType ?? '',
-      request.purpose ?? '',
-      dutchDate(at),
-      intervalOf(memo.boundaries, at.getTime()),
-    ].join('|');
-    const known = memo.decisions.get(key);
-    if (known) return { ...known, at: at.toISOString() };
-    const decision = freezeDecision(this.compute(facts, request, at));
-    if (memo.decisions.size >= MEMO_SIZE) memo.decisions.clear();
-    memo.decisions.set(key, decision);
-    return { ...decision };
-  }
-
-  private compute(facts: ClientFacts | undefined, request: DecisionRequest, at: Date): ConsentDecision {
-    const today = dutchDate(at);
-    const requested = [...(request.sections ?? PORTAL_SECTIONS)];
-    const base = {
+    const question = {
       principal: request.principal,
       patient: request.patient,
-      at: at.toISOString(),
-      today,
-      requested,
+      resourceType: request.resourceType,
+      purpose: request.purpose,
+      at,
     };
-    if (!facts) {
-      return {
-        ...base,
-        permit: false,
-        role: 'none',
-        sections: [],
-        basis: [{ kind: 'rule', rule: 'ECD', text: 'the client is not known to the gateway' }],
-        obligations: [],
-        preset: '(none)',
-      };
-    }
-    const preset = this.presetOf(facts.organisationId);
-    const time = at.getTime();
-    const suspension = facts.suspensions.find(
-      (x) =>
-        x.startsAt <= time &&
-        (x.endsAt === undefined || time < x.endsAt) &&
-        (x.principal === undefined || x.principal === request.principal),
-    );
-    if (suspension) {
-      const whose = suspension.principal ? `${suspension.principal}'s access` : "the client's portal";
-      return {
-        ...base,
-        permit: false,
-        role: 'none',
-        sections: [],
-        basis: [
-          {
-            kind: 'rule',
-            rule: preset.model === 'first-contact-person' ? 'M-5' : 'A-10',
-            text: `the organisation suspended ${whose} since ${new Date(suspension.startsAt).toISOString()}: ${suspension.reason}`,
-          },
-        ],
-        obligations: [],
-        preset: preset.id,
-      };
-    }
-    const standing = assessStanding(facts, request.principal, preset, today);
-    const basis: DecisionBasis[] = standing.basis.map((b) => ({ kind: 'rule', ...b }));
-    const obligations: Obligation[] = preset.maskEmployees ? [{ kind: 'mask-employees', rule: 'A-2' }] : [];
-    let sections: PortalSection[] = [];
-    if (standing.access === 'full') {
-      sections = requested;
-    } else if (standing.access === 'grants') {
-      // A grant counts only when who gave it may give it now (the administrator; the client or
-      // representative). One whose performer cannot be read stays in: the combining rule denies on it.
-      const grants = facts.grants.filter((c) => {
-        const performers = c.performer ?? [];
-        if (performers.length === 0 || performers.some((p) => typeof p.reference !== 'string')) return true;
-        return performers.some((p) => standing.grantors.includes(p.reference as string));
-      });
-      for (const section of requested) {
-        const combined = combineConsents(grants, {
-          actor: request.principal,
-          at: at.toISOString(),
-          section,
-          resourceType: request.resourceType,
-          purpose: request.purpose ?? defaultPurpose(request.principal),
-        });
-        for (const evaluation of combined.basis) {
-          if (evaluation.verdict === 'none') continue;
-          basis.push({
-            kind: 'consent',
-            consentId: evaluation.consentId,
-            path: evaluation.match?.path,
-            verdict: evaluation.verdict,
-            section,
-            ...(evaluation.note ? { note: evaluation.note } : {}),
-          });
-        }
-        if (combined.verdict === 'permit') {
-          sections.push(section);
-          if (combined.dataPeriod)
-            obligations.push({ kind: 'limit-period', section, ...combined.dataPeriod });
-        }
-        if (combined.excludeLabels?.length)
-          obligations.push({ kind: 'exclude-labels', section, labels: combined.excludeLabels });
-      }
-      if (sections.length === 0)
-        basis.push({ kind: 'rule', rule: 'consent', text: 'no Consent grants the sections asked for' });
-    }
     return {
-      ...base,
-      permit: sections.length > 0,
-      role: standing.role,
-      sections,
-      basis,
-      obligations: sections.length > 0 ? obligations : [],
-      preset: preset.id,
-      ...(standing.administrator ? { administrator: standing.administrator } : {}),
+      ...this.#decision(facts, question, request.sections ?? PORTAL_SECTIONS, options),
+      at: at.toISOString(),
     };
   }
-}
 
-const MEMO_SIZE = 1_000;
+  /**
+   * The access decision for one FHIR request: whether, which sections and periods, on what basis,
+   * with `narrow` and `judge` to enforce it. The one entry point of the FHIR pipeline.
+   */
+  async check(principal: AccessPrincipal, request: AccessRequest): Promise<AccessDecision> {
+    return this.checkWith(await this.facts(principal.patient), principal, request);
+  }
 
-/** A memoised decision is shared: its parts are frozen so that no caller can change another's. */
-function freezeDecision(decision: ConsentDecision): ConsentDecision {
-  Object.freeze(decision.requested);
-  Object.freeze(decision.sections);
-  decision.basis.forEach((b) => Object.freeze(b));
-  Object.freeze(decision.basis);
-  decision.obligations.forEach((o) => Object.freeze(o));
-  Object.freeze(decision.obligations);
-  return Object.freeze(decision);
-}
+  /** `check` on known facts (the client's, or undefined for a client the gateway does not know). */
+  checkWith(
+    facts: ClientFacts | undefined,
+    principal: AccessPrincipal,
+    request: AccessRequest,
+    options?: DecisionOptions,
+  ): AccessDecision {
+    const preset = facts ? this.presetOf(facts.organisationId) : undefined;
+    // One check asks about the same question up to twice (the sections asked; every section, for
+    // judge): without the memo it is still evaluated once, by resource type.
+    const scratch = new Map<string, DecisionEvaluation>();
+    return checkRequest(facts, principal, request, {
+      mapping: preset ? mappingOf(preset) : DEFAULT_SECTION_MAPPING,
+      decision: (question, sections) => this.#decision(facts, question, sections, options, scratch),
+      evaluation: (question) => evaluateDecision(facts, preset, question),
+    });
+  }
 
-interface DecisionMemo {
-  /** Every instant at which a period in the client's grants starts or ends, ascending. */
-  boundaries: number[];
-  decisions: Map<string, ConsentDecision>;
-}
-
-/** Memos live exactly as long as the facts object: new facts (after any change) start empty. */
-const memos = new WeakMap<ClientFacts, DecisionMemo>();
-
-function memoOf(facts: ClientFacts): DecisionMemo {
-  let memo = memos.get(facts);
-  if (!memo) {
-    const instants = new Set<number>();
-    const visit = (
-      provision: { period?: { start?: string; end?: string }; provision?: unknown[] } | undefined,
-    ) => {
-      if (!provision) return;
-      for (const value of [provision.period?.start, provision.period?.end]) {
-        const moment = fhirMoment(value);
-        if (moment) {
-          instants.add(moment.lo);
-          instants.add(moment.hi);
-        }
-      }
-      for (const child of provision.provision ?? []) visit(child as typeof provision);
-    };
-    for (const grant of facts.grants) visit(grant.provision);
-    for (const suspension of facts.suspensions) {
-      instants.add(suspension.startsAt);
-      if (suspension.endsAt !== undefined) instants.add(suspension.endsAt);
+  /** The decision, frozen and memoised unless the memo is bypassed. */
+  #decision(
+    facts: ClientFacts | undefined,
+    question: DecisionQuestion,
+    sections: readonly PortalSection[],
+    options: DecisionOptions | undefined,
+    scratch?: Map<string, DecisionEvaluation>,
+  ): ConsentDecision {
+    const preset = facts ? this.presetOf(facts.organisationId) : undefined;
+    if (!facts || options?.bypassMemoForBenchmark === true) {
+      const type = question.resourceType ?? '';
+      const evaluation = scratch?.get(type) ?? evaluateDecision(facts, preset, question);
+      scratch?.set(type, evaluation);
+      return assembleDecision(evaluation, sections, question.at);
     }
-    memo = { boundaries: [...instants].sort((a, b) => a - b), decisions: new Map() };
-    memos.set(facts, memo);
+    const memo = memoOf(facts);
+    const key = questionKey(memo, question);
+    const evaluation =
+      memo.evaluations.get(key) ?? remember(memo.evaluations, key, evaluateDecision(facts, preset, question));
+    const decisionKey = `${key}|${sections.join(',')}`;
+    return (
+      memo.decisions.get(decisionKey) ??
+      remember(
+        memo.decisions,
+        decisionKey,
+        freezeDecision(assembleDecision(evaluation, sections, question.at)),
+      )
+    );
   }
-  return memo;
 }
 
-/** How many boundaries lie at or before `time`: decisions are constant between two boundaries. */
-function intervalOf(boundaries: readonly number[], time: number): number {
-  let lo = 0;
-  let hi = boundaries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (boundaries[mid]! <= time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** Options of the pure decision methods. */
+export interface DecisionOptions {
+  /**
+   * For benchmarks only, never in production: compute every decision afresh, as on the first
+   * request after a change, instead of taking it from the memo.
+   */
+  readonly bypassMemoForBenchmark?: boolean;
 }
 
-/**
- * A portal read states no purpose of use; it is the client's own request (PATRQT) or a relative's
- * (FAMRQT), the purposes grants are written for. A provision limited to another purpose does not match.
- */
-function defaultPurpose(principal: string): string {
-  return isPatientReference(principal) ? PURPOSE.client : PURPOSE.relative;
+const mappings = new WeakMap<PolicyPreset, SectionMapping>();
+
+/** A preset's section mapping, worked out once. */
+function mappingOf(preset: PolicyPreset): SectionMapping {
+  let mapping = mappings.get(preset);
+  if (!mapping) mappings.set(preset, (mapping = sectionMappingOf(preset)));
+  return mapping;
 }

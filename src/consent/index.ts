@@ -1,16 +1,11 @@
-export {
-  PolicyEngine,
-  CONSENT_CHANGE_CHANNEL,
-  ECD_SYNC_CHANNEL,
-  type DecisionRequest,
-  type PolicyEngineOptions,
-} from './engine';
-export {
-  consentFactsStore,
-  type FactsSource,
-  type AdministratorRegistrations,
-  type ConsentFactsStoreOptions,
-} from './facts-store';
+/**
+ * The consent module: the policy engine and its one entry point for requests,
+ * `engine.check(principal, request)` → AccessDecision (allowed, sections, basis, obligations,
+ * `narrow`, `judge`); the explanation of a decision; and the writes that change decisions (grants,
+ * suspensions).
+ */
+export { PolicyEngine, type DecisionRequest, type DecisionOptions, type PolicyEngineOptions } from './engine';
+export { type FactsSource, type AdministratorRegistrations } from './facts-store';
 export { createPolicyEngine, presetsFor, type PolicyEngineParts } from './create';
 export {
   UnknownClient,
@@ -20,35 +15,35 @@ export {
   SuspensionNotFound,
   InvalidPreset,
 } from './errors';
+
+export type { AccessDecision, AllowedSection, DecisionExtent } from './access-decision';
+export type { Judgement } from './judge';
+export { AccessDenied, UnsafeQuery } from './access-errors';
+export {
+  FHIR_INTERACTIONS,
+  parseRequestLine,
+  searchOf,
+  searchParameter,
+  type AccessPrincipal,
+  type AccessRequest,
+  type FhirInteraction,
+  type FhirSearch,
+  type ReviewerRequest,
+  type SearchParameter,
+} from './request';
 export type { ConsentDecision, DecisionBasis, Obligation } from './decision';
+export type { PrincipalRole, RuleBasis } from './organisation';
+export type { DataPeriod, SecurityLabel } from './provisions';
 export { explainDecision } from './explain';
-export {
-  factsFromResources,
-  type ClientFacts,
-  type RelationFacts,
-  type AgreementFacts,
-  type Suspension,
-} from './facts';
-export {
-  assessStanding,
-  administratorOf,
-  portalOpen,
-  type Standing,
-  type RuleBasis,
-  type PrincipalRole,
-} from './organisation';
-export {
-  loadPreset,
-  sectionMappingOf,
-  PRESET_DIRECTORY,
-  UNASSESSED_MINOR_RULES,
-  DEFAULT_UNASSESSED_MINOR,
-  type PolicyPreset,
-  type UnassessedMinorRule,
-} from './preset';
-export { sectionsFor, parseRequestLine, DEFAULT_SECTION_MAPPING, type SectionMapping } from './sections';
-export { PORTAL_SECTIONS, RELATION_ROLES, type PortalSection, type RelationRole } from './vocabulary';
-export { combineConsents, type CombinedDecision } from './combine';
-export { evaluateConsent, type ConsentQuery, type ConsentEvaluation } from './provisions';
+
 export { grantAccess, withdrawAccess, type GrantRequest, type WithdrawalRequest } from './grants';
 export { suspendAccess, liftSuspension, type SuspensionRequest, type LiftRequest } from './suspensions';
+
+/** Where a preset places resource types (used by `inzage explain` and the sandbox). */
+export { sectionMappingOf, type PolicyPreset } from './preset';
+export { sectionsFor, type SectionMapping } from './sections';
+
+// Still imported from here by src/ecd and src/sandbox; they belong to src/vocabulary and src/resources
+// now, and go once those modules import them from there.
+export { PORTAL_SECTIONS, RELATION_ROLES, type PortalSection, type RelationRole } from '../vocabulary';
+export { BULK_CHANGE_CHANNEL as ECD_SYNC_CHANNEL } from '../resources';

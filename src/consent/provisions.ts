@@ -162,7 +162,7 @@ function parseFhirMoment(text: string): Moment | undefined {
   return { lo: instant, hi: instant, exact: true };
 }
 
-interface NormalQuery {
+export interface NormalQuery {
   actor: string;
   at: number;
   section: string;
@@ -209,8 +209,12 @@ function hasCode(codings: readonly Coding[], system: string, code: string): bool
   return codings.some((c) => c.system === system && c.code === code);
 }
 
-function codingsOf(concepts: readonly CodeableConcept[]): Coding[] {
-  return concepts.flatMap((c) => c.coding ?? []);
+/** Whether some coding of the concepts is system|code (this runs for every Consent and section). */
+function conceptsHaveCode(concepts: readonly CodeableConcept[], system: string, code: string): boolean {
+  for (const concept of concepts) {
+    for (const c of concept.coding ?? []) if (c.system === system && c.code === code) return true;
+  }
+  return false;
 }
 
 type Relevance = 'portal' | 'other' | 'unreadable';
@@ -220,11 +224,11 @@ type Relevance = 'portal' | 'other' | 'unreadable';
  * administrator appointments) never grant; but one we cannot classify might be a portal grant.
  */
 function relevance(consent: Record<string, unknown>): Relevance {
-  const scope = isConcept(consent.scope) ? codingsOf([consent.scope]) : undefined;
-  if (scope && !hasCode(scope, CONSENT_SCOPE_SYSTEM, PATIENT_PRIVACY_SCOPE)) return 'other';
+  const scope = isConcept(consent.scope) ? [consent.scope] : undefined;
+  if (scope && !conceptsHaveCode(scope, CONSENT_SCOPE_SYSTEM, PATIENT_PRIVACY_SCOPE)) return 'other';
   const category = consent.category;
   if (!Array.isArray(category) || category.length === 0 || !category.every(isConcept)) return 'unreadable';
-  if (!hasCode(codingsOf(category), PORTAL_CONSENT_TYPE_SYSTEM, PORTAL_ACCESS_CATEGORY)) return 'other';
+  if (!conceptsHaveCode(category, PORTAL_CONSENT_TYPE_SYSTEM, PORTAL_ACCESS_CATEGORY)) return 'other';
   return scope ? 'portal' : 'unreadable';
 }
 
@@ -308,18 +312,34 @@ function periodContains(period: Period, at: number): boolean {
 
 /** Why a provision's own criteria do not hold for the question, or undefined when they all do. */
 function mismatch(provision: ConsentProvision, query: NormalQuery): string | undefined {
+  return commonMismatch(provision, query) ?? sectionMismatch(provision, query);
+}
+
+/** The criteria checked before the section, whose answer is the same for every section. */
+function commonMismatch(
+  provision: ConsentProvision,
+  query: Omit<NormalQuery, 'section'>,
+): string | undefined {
   if (provision.period && !periodContains(provision.period, query.at)) {
     return 'period does not contain the moment';
   }
   if (provision.actor) {
-    const references = provision.actor.map((a) => a.reference?.reference?.trim());
-    const anyone = provision.type === 'deny' && references.includes(undefined);
-    if (!anyone && !references.includes(query.actor)) return 'actor does not match';
+    let matches = false;
+    for (const a of provision.actor) {
+      const reference = a.reference?.reference?.trim();
+      // A deny's actor without a reference matches everyone.
+      if (reference === undefined ? provision.type === 'deny' : reference === query.actor) matches = true;
+    }
+    if (!matches) return 'actor does not match';
   }
-  if (provision.action && !hasCode(codingsOf(provision.action), CONSENT_ACTION_SYSTEM, ACCESS_ACTION)) {
+  if (provision.action && !conceptsHaveCode(provision.action, CONSENT_ACTION_SYSTEM, ACCESS_ACTION)) {
     return 'action is not access';
   }
-  if (provision.code && !hasCode(codingsOf(provision.code), PORTAL_SECTION_SYSTEM, query.section)) {
+  return undefined;
+}
+
+function sectionMismatch(provision: ConsentProvision, query: NormalQuery): string | undefined {
+  if (provision.code && !conceptsHaveCode(provision.code, PORTAL_SECTION_SYSTEM, query.section)) {
     return 'section does not match';
   }
   if (provision.class) {
@@ -391,6 +411,7 @@ export function intersectDataPeriods(periods: readonly DataPeriod[]): DataPeriod
 
 /** Labels in first-seen order, each system|code once. */
 export function uniqueLabels(labels: readonly SecurityLabel[]): SecurityLabel[] {
+  if (labels.length < 2) return [...labels];
   const seen = new Set<string>();
   return labels.filter((l) => {
     const key = `${l.system ?? ''}|${l.code ?? ''}`;
@@ -405,31 +426,67 @@ function unparseable(consentId: string, note: string): ConsentEvaluation {
 }
 
 /**
- * The verdict of one Consent: 'none' when it does not speak to the question, else the type of the
- * deepest matching provision, where nested provisions are exceptions inside their parent's scope and
- * a deny beats a permit among matching siblings.
+ * A Consent read and checked once, to be asked any number of questions (one per portal section):
+ * either its verdict whatever the question ('none', or unparseable), or its validated provision.
  */
-export function evaluateConsent(consent: Consent, query: ConsentQuery): ConsentEvaluation {
-  const q = normaliseQuery(query);
+export type ReadConsent =
+  | { readonly consentId: string; readonly settled: ConsentEvaluation }
+  | { readonly consentId: string; readonly settled?: undefined; readonly provision: ConsentProvision };
+
+/** Reads and checks a Consent; everything in it that cannot be read with certainty settles it as deny. */
+export function readConsent(consent: Consent): ReadConsent {
   const raw: unknown = consent;
   const consentId = isObject(raw) && typeof raw.id === 'string' ? raw.id : '';
+  const settle = (evaluation: ConsentEvaluation): ReadConsent => ({ consentId, settled: evaluation });
   try {
-    if (!isObject(raw) || raw.resourceType !== 'Consent') return unparseable(consentId, 'not a Consent');
+    if (!isObject(raw) || raw.resourceType !== 'Consent')
+      return settle(unparseable(consentId, 'not a Consent'));
     const portal = relevance(raw);
     if (portal === 'other')
-      return { consentId, verdict: 'none', note: 'not a portal-access Consent (ignored)' };
+      return settle({ consentId, verdict: 'none', note: 'not a portal-access Consent (ignored)' });
     const status = raw.status;
     if (typeof status !== 'string' || !CONSENT_STATUSES.has(status)) {
-      return unparseable(consentId, 'status is missing or unknown');
+      return settle(unparseable(consentId, 'status is missing or unknown'));
     }
-    if (status !== 'active') return { consentId, verdict: 'none', note: `not active: ${status}` };
-    if (portal === 'unreadable') return unparseable(consentId, 'scope or category cannot be read');
-    if (!fhirMoment(raw.dateTime)) return unparseable(consentId, 'dateTime is missing or invalid');
+    if (status !== 'active') return settle({ consentId, verdict: 'none', note: `not active: ${status}` });
+    if (portal === 'unreadable') return settle(unparseable(consentId, 'scope or category cannot be read'));
+    if (!fhirMoment(raw.dateTime)) return settle(unparseable(consentId, 'dateTime is missing or invalid'));
     const problem = provisionProblem(raw.provision, 'Consent.provision');
-    if (problem) return unparseable(consentId, problem);
+    if (problem) return settle(unparseable(consentId, problem));
+    return { consentId, provision: raw.provision as ConsentProvision };
+  } catch (err) {
+    return settle(
+      unparseable(consentId, `evaluation failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+}
 
+/**
+ * The verdict of a read Consent on every section at once, when it does not depend on the section:
+ * its own, or its outermost provision failing the period, actor or action (the criteria looked at
+ * before the section). Undefined when the section matters. Equal to `evaluateReadConsent` for any
+ * section in that case.
+ */
+export function sectionIndependentVerdict(
+  read: ReadConsent,
+  q: Omit<NormalQuery, 'section'>,
+): ConsentEvaluation | undefined {
+  if (read.settled) return read.settled;
+  try {
+    const why = commonMismatch(read.provision, q);
+    return why === undefined ? undefined : { consentId: read.consentId, verdict: 'none', note: why };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The verdict of a read Consent on one (normalised) question. */
+export function evaluateReadConsent(read: ReadConsent, q: NormalQuery): ConsentEvaluation {
+  if (read.settled) return read.settled;
+  const { consentId } = read;
+  try {
     const labels: SecurityLabel[] = [];
-    const outcome = evaluateProvision(raw.provision as ConsentProvision, 'Consent.provision', q, [], labels);
+    const outcome = evaluateProvision(read.provision, 'Consent.provision', q, [], labels);
     const excludeLabels = uniqueLabels(labels);
     if (outcome.verdict === 'none') {
       return {
@@ -451,4 +508,14 @@ export function evaluateConsent(consent: Consent, query: ConsentQuery): ConsentE
   } catch (err) {
     return unparseable(consentId, `evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * The verdict of one Consent: 'none' when it does not speak to the question, else the type of the
+ * deepest matching provision, where nested provisions are exceptions inside their parent's scope and
+ * a deny beats a permit among matching siblings.
+ */
+export function evaluateConsent(consent: Consent, query: ConsentQuery): ConsentEvaluation {
+  const q = normaliseQuery(query);
+  return evaluateReadConsent(readConsent(consent), q);
 }

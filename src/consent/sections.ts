@@ -1,4 +1,4 @@
-import type { PortalSection } from './vocabulary';
+import type { PortalSection } from '../vocabulary';
 
 /**
  * Which portal section a FHIR resource belongs to. The terms of use name no sections; the gateway's
@@ -42,31 +42,41 @@ export function sectionsFor(
   categories: readonly string[] = [],
   mapping: SectionMapping = DEFAULT_SECTION_MAPPING,
 ): PortalSection[] {
-  const entry = mapping[resourceType];
+  const entry = entryOf(mapping, resourceType);
   if (entry === undefined) return [];
   if (typeof entry === 'string') return [entry];
   if (categories.length === 0) return unique([...Object.values(entry.byCategory), entry.otherwise]);
-  return unique(categories.map((c) => entry.byCategory[c] ?? entry.otherwise));
+  return unique(
+    categories.map((c) => (Object.hasOwn(entry.byCategory, c) ? entry.byCategory[c]! : entry.otherwise)),
+  );
+}
+
+/**
+ * The sections one resource belongs to: its type's section, or for a type placed by category the
+ * sections of its category codes (any system), `otherwise` for a code the table does not name or
+ * for a resource without category. A resource with categories in two sections belongs to both, and
+ * may be shown only where both are allowed. None for a type in no section.
+ */
+export function sectionsOfResource(
+  resourceType: string,
+  categories: readonly string[],
+  mapping: SectionMapping = DEFAULT_SECTION_MAPPING,
+): PortalSection[] {
+  const entry = entryOf(mapping, resourceType);
+  if (entry === undefined) return [];
+  if (typeof entry === 'string') return [entry];
+  if (categories.length === 0) return [entry.otherwise];
+  const sectionOf = (code: string) =>
+    Object.hasOwn(entry.byCategory, code) ? entry.byCategory[code]! : entry.otherwise;
+  if (categories.length === 1) return [sectionOf(categories[0]!)];
+  return unique(categories.map(sectionOf));
+}
+
+/** Own entries only: a request for the type 'constructor' finds nothing on Object.prototype. */
+function entryOf(mapping: SectionMapping, resourceType: string): SectionMapping[string] | undefined {
+  return Object.hasOwn(mapping, resourceType) ? mapping[resourceType] : undefined;
 }
 
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
-}
-
-/** Parses a reviewer's request line ("GET /Observation?category=vital-signs") for `inzage explain`. */
-export function parseRequestLine(line: string): {
-  method: string;
-  resourceType: string;
-  categories: string[];
-} {
-  const m = /^\s*(GET|HEAD|POST)\s+\/?(?:fhir\/)?([A-Z][A-Za-z]+)(?:\/[^?\s]*)?(?:\?(\S*))?\s*$/.exec(line);
-  if (!m)
-    throw new Error(`not a request line: '${line}' (expected e.g. "GET /Observation?category=vital-signs")`);
-  const query = new URLSearchParams(m[3] ?? '');
-  const categories = query
-    .getAll('category')
-    .flatMap((v) => v.split(','))
-    .map((v) => v.split('|').at(-1) ?? v)
-    .filter(Boolean);
-  return { method: m[1]!, resourceType: m[2]!, categories };
 }

@@ -1,4 +1,6 @@
-import { PolicyEngine, factsFromResources, loadPreset } from '../../src/consent';
+import { PolicyEngine } from '../../src/consent';
+import { factsFromResources } from '../../src/consent/facts';
+import { loadPreset } from '../../src/consent/preset';
 import { mapAuthorisation, mapClient, mapRelation } from '../../src/ecd';
 import { MEERZICHT } from './rule-fixtures';
 

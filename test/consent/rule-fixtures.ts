@@ -1,15 +1,8 @@
 import type { Consent, RelatedPerson } from '@medplum/fhirtypes';
 import { addDays, amsterdamOffsetMs } from '../../src/calendar';
-import {
-  PolicyEngine,
-  factsFromResources,
-  loadPreset,
-  type ClientFacts,
-  type ConsentDecision,
-  type PolicyPreset,
-  type PortalSection,
-  type Suspension,
-} from '../../src/consent';
+import { PolicyEngine, type ConsentDecision, type PortalSection } from '../../src/consent';
+import { factsFromResources, type ClientFacts, type Suspension } from '../../src/consent/facts';
+import { loadPreset, type PolicyPreset } from '../../src/consent/preset';
 import {
   mapAuthorisation,
   mapClient,

@@ -1,13 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  InvalidPreset,
-  PRESET_DIRECTORY,
-  explainDecision,
-  loadPreset,
-  type ConsentDecision,
-} from '../../src/consent';
+import { InvalidPreset, explainDecision, type ConsentDecision } from '../../src/consent';
+import { PRESET_DIRECTORY, loadPreset } from '../../src/consent/preset';
 import { evaluateConsent } from '../../src/consent/provisions';
 import { mapAuthorisation } from '../../src/ecd';
 import { MEERZICHT, amerhofClient, meerzichtClient, ruleEngine, rules } from './rule-fixtures';

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPreset, parseRequestLine, sectionMappingOf, sectionsFor } from '../../src/consent';
+import { parseRequestLine, sectionMappingOf, sectionsFor } from '../../src/consent';
+import { loadPreset } from '../../src/consent/preset';
+import { requestedCategories } from '../../src/consent/request';
 
 describe('portal sections', () => {
   it.each([
@@ -58,17 +60,33 @@ describe('portal sections', () => {
     expect(() => loadPreset('broken', dir)).toThrow(/graceDaysAfterCareEnd/);
   });
 
-  it('parses a reviewer request line', () => {
-    expect(parseRequestLine('GET /Observation?category=vital-signs&date=ge2026')).toEqual({
+  it('A.2: parses a reviewer request line into the request the access decision takes', () => {
+    const at = new Date('2026-11-23T12:00:00+01:00');
+    expect(parseRequestLine('GET /Observation?category=vital-signs&date=ge2026', at)).toEqual({
       method: 'GET',
+      interaction: 'search',
       resourceType: 'Observation',
-      categories: ['vital-signs'],
+      parameters: [
+        { name: 'category', value: 'vital-signs' },
+        { name: 'date', value: 'ge2026' },
+      ],
+      at,
     });
-    expect(
-      parseRequestLine(
-        'GET /fhir/Observation?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory',
-      ).categories,
-    ).toEqual(['laboratory']);
-    expect(() => parseRequestLine('DELETE /Patient/1')).toThrow(/not a request line/);
+    const coded = parseRequestLine(
+      'GET /fhir/Observation?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory',
+      at,
+    );
+    expect(requestedCategories(coded.parameters)).toEqual(['laboratory']);
+    expect(parseRequestLine('GET /Patient/p1', at)).toMatchObject({ interaction: 'read', id: 'p1' });
+    expect(parseRequestLine('GET /Observation/o1/_history/2', at)).toMatchObject({
+      interaction: 'vread',
+      id: 'o1',
+      versionId: '2',
+    });
+    expect(parseRequestLine('GET /Observation?category:not=laboratory', at).parameters).toEqual([
+      { name: 'category', modifier: 'not', value: 'laboratory' },
+    ]);
+    expect(() => parseRequestLine('DELETE /Patient/1', at)).toThrow(/not a request line/);
+    expect(() => parseRequestLine('POST /Patient/1', at)).toThrow(/not a request line/);
   });
 });
