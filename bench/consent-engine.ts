@@ -1,11 +1,11 @@
 import type { Bundle, Observation, Practitioner, Resource } from '@medplum/fhirtypes';
 import {
-  PORTAL_SECTIONS,
   createPolicyEngine,
   type AccessPrincipal,
   type AccessRequest,
   type PolicyEngine,
 } from '../src/consent';
+import { PORTAL_SECTIONS } from '../src/vocabulary';
 import {
   administratorRegistrationsOf,
   mapAuthorisation,

@@ -1,5 +1,5 @@
 import type { RuleBasis, PrincipalRole } from './organisation';
-import type { PortalSection } from './vocabulary';
+import type { PortalSection } from '../vocabulary';
 
 /** One reason for a decision: an organisation rule, or a Consent provision. */
 export type DecisionBasis =

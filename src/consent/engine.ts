@@ -8,6 +8,7 @@ import { assembleDecision, evaluateDecision, type DecisionEvaluation, type Decis
 import type { ConsentDecision } from './decision';
 import type { ClientFacts } from './facts';
 import type { FactsSource } from './facts-store';
+import { InvalidPreset } from './errors';
 import { freezeDecision, memoOf, questionKey, remember } from './memo';
 import { sectionMappingOf, type PolicyPreset } from './preset';
 import type { AccessPrincipal, AccessRequest } from './request';
@@ -51,7 +52,7 @@ export class PolicyEngine {
   /** The preset governing an organisation; throws for an organisation without one. */
   presetOf(organisationId: string): PolicyPreset {
     const preset = this.#presets.get(organisationId);
-    if (!preset) throw new Error(`no policy preset configured for organisation '${organisationId}'`);
+    if (!preset) throw new InvalidPreset(`no policy preset configured for organisation '${organisationId}'`);
     return preset;
   }
 

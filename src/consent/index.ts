@@ -42,8 +42,3 @@ export { suspendAccess, liftSuspension, type SuspensionRequest, type LiftRequest
 /** Where a preset places resource types (used by `inzage explain` and the sandbox). */
 export { sectionMappingOf, type PolicyPreset } from './preset';
 export { sectionsFor, type SectionMapping } from './sections';
-
-// Still imported from here by src/ecd and src/sandbox; they belong to src/vocabulary and src/resources
-// now, and go once those modules import them from there.
-export { PORTAL_SECTIONS, RELATION_ROLES, type PortalSection, type RelationRole } from '../vocabulary';
-export { BULK_CHANGE_CHANNEL as ECD_SYNC_CHANNEL } from '../resources';

@@ -149,12 +149,6 @@ export interface EcdPortalRegistration {
 
 export type EcdPersonReference = { kind: 'client' } | { kind: 'relation'; relationId: string };
 
-/**
- * @deprecated Take PORTAL_SECTIONS from the vocabulary module; kept only until record-schemas.ts
- * (which imports it from here) does.
- */
-export { PORTAL_SECTIONS } from '../vocabulary';
-
 /** One person authorising another for portal sections (M-2, A-3), and its withdrawal (M-3). */
 export interface EcdPortalAuthorisation {
   id: string;

@@ -1,8 +1,8 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { startOfDutchDay } from '../calendar';
-import { RELATION_ROLES } from '../consent';
-import { ECD_EXPORT_FORMAT, ECD_EXPORT_VERSION, PORTAL_SECTIONS } from './export-format';
+import { PORTAL_SECTIONS, RELATION_ROLES } from '../vocabulary';
+import { ECD_EXPORT_FORMAT, ECD_EXPORT_VERSION } from './export-format';
 
 /**
  * JSON Schemas of the ECD export's records, one per entity, in the flat shape the readers yield (a

@@ -1,6 +1,7 @@
 import type { Consent, RelatedPerson } from '@medplum/fhirtypes';
 import { addDays, amsterdamOffsetMs } from '../../src/calendar';
-import { PolicyEngine, type ConsentDecision, type PortalSection } from '../../src/consent';
+import { PolicyEngine, type ConsentDecision } from '../../src/consent';
+import type { PortalSection } from '../../src/vocabulary';
 import { factsFromResources, type ClientFacts, type Suspension } from '../../src/consent/facts';
 import { loadPreset, type PolicyPreset } from '../../src/consent/preset';
 import {

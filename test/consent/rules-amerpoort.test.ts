@@ -1,5 +1,6 @@
 import { addDays, ageOn } from '../../src/calendar';
-import { PORTAL_SECTIONS, type ConsentDecision } from '../../src/consent';
+import type { ConsentDecision } from '../../src/consent';
+import { PORTAL_SECTIONS } from '../../src/vocabulary';
 import { fhirResourceId } from '../../src/ecd';
 import {
   AMERHOF,

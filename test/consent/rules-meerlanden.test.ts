@@ -1,5 +1,5 @@
 import { addDays } from '../../src/calendar';
-import { PORTAL_SECTIONS } from '../../src/consent';
+import { PORTAL_SECTIONS } from '../../src/vocabulary';
 import { fhirResourceId } from '../../src/ecd';
 import {
   MEERZICHT,
