@@ -4,6 +4,7 @@ import { administratorRegistrationsOf } from '../../src/ecd';
 import { writeResources } from '../../src/resources';
 import { migrate, openStore, type Store } from '../../src/store';
 import {
+  PORTAL_SECTIONS,
   isPatientReference,
   isPersonReference,
   type PatientReference,
@@ -98,15 +99,7 @@ async function subjectFor(
     paths: {
       'permit full (the client)': {
         principal: { ...person('client'), clientApp: 'contract-portal' },
-        allows: [
-          'reports',
-          'care-plan',
-          'appointments',
-          'measurements',
-          'medication',
-          'documents',
-          'basic-details',
-        ],
+        allows: [...PORTAL_SECTIONS],
         masks,
       },
       'permit via grants (some sections, one with a period)': {

@@ -14,12 +14,7 @@ import {
 } from '../../src/resources';
 import { migrate, openStore, type Store } from '../../src/store';
 import { actorText, type Actor } from '../../src/vocabulary';
-import {
-  createTestDatabase,
-  describePostgres,
-  dropTestDatabase,
-  type TestDatabase,
-} from '../support/postgres';
+import { describePostgres, postgresStores } from '../support/postgres';
 import { resetGatewayTables } from '../support/tables';
 
 const IMPORT: Actor = { kind: 'ecd-import', organisationId: 'meerzicht', run: '7' };
@@ -239,19 +234,6 @@ describeResourceStore(
 );
 
 describePostgres('the resource store on PostgreSQL', () => {
-  const databases = new WeakMap<Store, TestDatabase>();
-  describeResourceStore(
-    'PostgreSQL',
-    async () => {
-      const database = await createTestDatabase();
-      const store = await openStore({ driver: 'postgres', databaseUrl: database.url });
-      databases.set(store, database);
-      return store;
-    },
-    async (store) => {
-      await store.close();
-      const database = databases.get(store);
-      if (database) await dropTestDatabase(database);
-    },
-  );
+  const stores = postgresStores();
+  describeResourceStore('PostgreSQL', stores.open, stores.close);
 });

@@ -1,3 +1,4 @@
+import { PORTAL_SECTIONS } from '../../src/vocabulary';
 import type { Observation } from '@medplum/fhirtypes';
 import type { EcdExport, EcdRelation } from '../../src/ecd';
 import { InvalidInput } from '../../src/errors';
@@ -9,15 +10,7 @@ import {
 } from '../../src/sandbox';
 import { age, allClients, elevenTest, exportOf, findClient, shiftDays, TODAY } from './helpers';
 
-const SECTIONS = [
-  'reports',
-  'care-plan',
-  'appointments',
-  'measurements',
-  'medication',
-  'documents',
-  'basic-details',
-];
+const SECTIONS = [...PORTAL_SECTIONS];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/;
 

@@ -2,6 +2,7 @@
 // cluster and sets TEST_DATABASE_URL; running jest directly without it skips these tests locally.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { openStore, type Store } from '../../src/store';
 
 /** A server where tests may create and drop databases, or undefined when none was configured. */
 export function postgresTestUrl(): string | undefined {
@@ -65,4 +66,25 @@ export async function dropTestDatabase(database: TestDatabase): Promise<void> {
     throw new Error(`refusing to drop ${database.name}: not a test database`);
   }
   await asAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${database.name}" WITH (FORCE)`));
+}
+
+/**
+ * How a contract suite opens and closes a store on PostgreSQL: each store on a database of its own,
+ * dropped when the store is closed.
+ */
+export function postgresStores(): { open: () => Promise<Store>; close: (store: Store) => Promise<void> } {
+  const databases = new WeakMap<Store, TestDatabase>();
+  return {
+    async open() {
+      const database = await createTestDatabase();
+      const store = await openStore({ driver: 'postgres', databaseUrl: database.url });
+      databases.set(store, database);
+      return store;
+    },
+    async close(store) {
+      await store.close();
+      const database = databases.get(store);
+      if (database) await dropTestDatabase(database);
+    },
+  };
 }

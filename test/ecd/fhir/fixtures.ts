@@ -1,3 +1,4 @@
+import { RELATION_ROLES } from '../../../src/vocabulary';
 import type {
   EcdCareAgreement,
   EcdClient,
@@ -215,16 +216,7 @@ export const relations: { relation: EcdRelation; org: EcdOrganisation }[] = [
   },
 ];
 
-export const ALL_ROLES: EcdRelationRole[] = [
-  'first-contact-person',
-  'second-contact-person',
-  'curator',
-  'mentor',
-  'parent',
-  'guardian',
-  'financial-administrator',
-  'other',
-];
+export const ALL_ROLES: EcdRelationRole[] = [...RELATION_ROLES];
 
 export const authorisations: { authorisation: EcdPortalAuthorisation; org: EcdOrganisation }[] = [
   {
