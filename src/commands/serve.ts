@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULTS, loadConfigFile } from '../config';
+import { ENVIRONMENT_VARIABLES, loadConfigFile } from '../config';
 import { createLogger } from '../http';
 import { exitOnFailure } from './fail';
 import { configOption } from './program';
@@ -15,10 +15,8 @@ export function registerServe(program: Command): void {
     .addHelpText(
       'after',
       `
-Environment:
-  DATABASE_URL   PostgreSQL URL (postgres://user:password@host/db); absent: the embedded PGlite database
-  PORT           overrides server.port (default ${DEFAULTS.port})
-  LOG_LEVEL      overrides log.level (default ${DEFAULTS.logLevel})
+Environment (every variable the gateway reads; the README has the full table):
+${environmentHelp()}
 
 Stops gracefully on SIGTERM: requests in flight finish, then the database is closed.`,
     )
@@ -30,4 +28,13 @@ Stops gracefully on SIGTERM: requests in flight finish, then the database is clo
         stopOnSignals(() => gateway.close(), log);
       }),
     );
+}
+
+/** The environment variables in help-text form, from the same catalogue as the README's table. */
+function environmentHelp(): string {
+  const width = Math.max(...ENVIRONMENT_VARIABLES.map((v) => v.name.length));
+  return ENVIRONMENT_VARIABLES.map((v) => {
+    const holds = v.holds.replaceAll('`', '');
+    return `  ${v.name.padEnd(width)}  ${holds}${v.secret ? ' (secret)' : ''}`;
+  }).join('\n');
 }
