@@ -4,12 +4,6 @@ const { join } = require('node:path');
 
 module.exports = async function buildOnce() {
   const root = join(__dirname, '..');
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
+  // The same build as `npm run build`: compiled, and the bin made executable (`npx inzage`).
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 };
