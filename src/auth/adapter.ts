@@ -1,0 +1,132 @@
+/**
+ * oidc-provider's storage (its "Adapter"), on the gateway's store, so that several gateway instances
+ * share sessions, grants, codes and tokens. Every call is one SQL statement and nothing is cached in
+ * the process: a token issued by one instance is found, consumed or revoked by any other at once.
+ */
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Queryable } from '../store';
+
+/** How a model adapter is made: oidc-provider calls this once per model name (Session, AccessToken …). */
+export type AuthAdapterFactory = (model: string) => Adapter;
+
+export interface AuthAdapterOptions {
+  /** The clock for expiry and consumption (default: the system clock). Tests pass a fixed one. */
+  now?: () => Date;
+}
+
+interface ModelRow {
+  payload: AdapterPayload;
+  consumed_at: Date | null;
+  [column: string]: unknown;
+}
+
+/** The payload as the library expects it back: `consumed` (epoch seconds) when it was consumed. */
+function revived(row: ModelRow | undefined): AdapterPayload | undefined {
+  if (row === undefined) return undefined;
+  if (row.consumed_at === null) return row.payload;
+  return { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) };
+}
+
+function textOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+const LIVE = '(expires_at IS NULL OR expires_at > $3)';
+
+class StoreAdapter implements Adapter {
+  constructor(
+    private readonly model: string,
+    private readonly store: Queryable,
+    private readonly now: () => Date,
+  ) {}
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const now = this.now();
+    const expiresAt = typeof expiresIn === 'number' ? new Date(now.getTime() + expiresIn * 1000) : null;
+    // `consumed` lives in its own column, so that consume() is one UPDATE; a payload saved with it
+    // (a model that was read, consumed and saved again) keeps it.
+    const { consumed, ...rest } = payload;
+    const consumedAt = typeof consumed === 'number' ? new Date(consumed * 1000) : null;
+    await this.store.query(
+      `INSERT INTO auth_model (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)
+       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+         user_code = EXCLUDED.user_code, uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at,
+         consumed_at = EXCLUDED.consumed_at`,
+      [
+        this.model,
+        id,
+        JSON.stringify(rest),
+        textOrNull(payload.grantId),
+        textOrNull(payload.userCode),
+        textOrNull(payload.uid),
+        expiresAt,
+        consumedAt,
+      ],
+    );
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.findWhere('id = $2', id);
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.findWhere('uid = $2', uid);
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.findWhere('user_code = $2', userCode);
+  }
+
+  async consume(id: string): Promise<void> {
+    // The first consumption counts: a second one (a replayed code) must not move the moment.
+    await this.store.query(
+      `UPDATE auth_model SET consumed_at = COALESCE(consumed_at, $3) WHERE model = $1 AND id = $2`,
+      [this.model, id, this.now()],
+    );
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.store.query(`DELETE FROM auth_model WHERE model = $1 AND id = $2`, [this.model, id]);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    // Per model: oidc-provider calls this on each token model, and destroys the Grant itself only
+    // when its revokeGrantPolicy says so.
+    await this.store.query(`DELETE FROM auth_model WHERE model = $1 AND grant_id = $2`, [
+      this.model,
+      grantId,
+    ]);
+  }
+
+  private async findWhere(condition: string, value: string): Promise<AdapterPayload | undefined> {
+    const rows = await this.store.query<ModelRow>(
+      `SELECT payload, consumed_at FROM auth_model
+       WHERE model = $1 AND ${condition} AND ${LIVE} LIMIT 1`,
+      [this.model, value, this.now()],
+    );
+    return revived(rows[0]);
+  }
+}
+
+/**
+ * The `adapter` option for oidc-provider, bound to a store. The auth module is the only writer of
+ * auth_model; nothing else reads it either.
+ */
+export function authAdapter(store: Queryable, options: AuthAdapterOptions = {}): AuthAdapterFactory {
+  const now = options.now ?? (() => new Date());
+  return (model) => new StoreAdapter(model, store, now);
+}
+
+/**
+ * Removes the rows whose expiry has passed (the reads already ignore them). Returns how many went.
+ * Meant for a periodic job; any instance may run it, at any time.
+ */
+export async function pruneExpired(store: Queryable, now: Date = new Date()): Promise<number> {
+  const rows = await store.query<{ removed: number }>(
+    `WITH gone AS (DELETE FROM auth_model WHERE expires_at <= $1 RETURNING 1)
+     SELECT count(*)::int AS removed FROM gone`,
+    [now],
+  );
+  return rows[0]?.removed ?? 0;
+}

@@ -1,0 +1,16 @@
+/**
+ * The SMART on FHIR authorization server (issue 9, under construction). So far: oidc-provider's
+ * storage on the gateway's store, and the signing keys. The module owns auth_model and
+ * auth_signing_key.
+ */
+export { authAdapter, pruneExpired } from './adapter';
+export type { AuthAdapterFactory, AuthAdapterOptions } from './adapter';
+export { AuthError } from './errors';
+export type { AuthErrorCode } from './errors';
+export {
+  KEY_ENCRYPTION_KEY_VARIABLE,
+  keyEncryptionKeyFromEnvironment,
+  parseKeyEncryptionKey,
+} from './key-encryption';
+export { DEFAULT_SIGNING_ALGS, activeJwks, ensureSigningKeys, publicJwks } from './signing-keys';
+export type { Jwks, ReadKeyOptions, SigningKeyOptions } from './signing-keys';
