@@ -3,6 +3,13 @@ import { foundation } from './0001-foundation';
 import { fhirResources } from './0002-fhir-resources';
 import { accessSuspensions } from './0003-access-suspensions';
 import { actors } from './0004-actors';
+import { accounts } from './0005-accounts';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
-export const migrations: readonly Migration[] = [foundation, fhirResources, accessSuspensions, actors];
+export const migrations: readonly Migration[] = [
+  foundation,
+  fhirResources,
+  accessSuspensions,
+  actors,
+  accounts,
+];
