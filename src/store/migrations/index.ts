@@ -4,6 +4,7 @@ import { fhirResources } from './0002-fhir-resources';
 import { accessSuspensions } from './0003-access-suspensions';
 import { actors } from './0004-actors';
 import { authStore } from './0005-auth-store';
+import { accounts } from './0006-accounts';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   accessSuspensions,
   actors,
   authStore,
+  accounts,
 ];
