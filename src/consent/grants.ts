@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consent } from '@medplum/fhirtypes';
 import { dutchDate } from '../calendar';
 import { InvalidInput } from '../errors';
-import { announceChange, readResource, writeResources } from '../resources';
+import { readResource, writeResources } from '../resources';
 import type { Store } from '../store';
 import {
   CODE_SYSTEM,
@@ -17,6 +17,7 @@ import {
   type PersonReference,
   type PortalSection,
 } from '../vocabulary';
+import { changeClientFacts } from './client-change';
 import type { PolicyEngine } from './engine';
 import { GrantNotFound, GrantNotWithdrawable, GrantRefused, UnknownClient } from './errors';
 import { hasConsentType } from './facts';
@@ -79,18 +80,16 @@ export async function grantAccess(
     }
   }
   const consent = portalGrant({ by, patient: patient.reference, grantee, sections, organisationId, at });
-  const written = await store.transaction(async (tx) => {
+  return changeClientFacts(engine, store, async (tx, announce) => {
     const [stored] = await writeResources(
       tx,
       [{ resource: consent, organisationId, patientId: patient.id, source: 'engine', basedOn: 0 }],
       personActor(by),
       at,
     );
-    await announceChange(tx, { patient: patient.reference });
+    await announce(patient.reference);
     return stored!.content as Consent & { id: string };
   });
-  engine.invalidate(patient.reference);
-  return written;
 }
 
 /**
@@ -106,7 +105,7 @@ export async function withdrawAccess(
   const by = parsePersonReference(request.by).reference;
   const patient = parsePatientReference(request.patient);
   const { organisationId } = await checkGrantor(engine, by, patient, at);
-  const withdrawn = await store.transaction(async (tx) => {
+  return changeClientFacts(engine, store, async (tx, announce) => {
     const stored = await readResource<Consent>(tx, 'Consent', request.consentId);
     if (!stored || stored.patientId !== patient.id || !hasConsentType(stored.content, 'portal-access'))
       throw new GrantNotFound(request.consentId);
@@ -140,11 +139,9 @@ export async function withdrawAccess(
       personActor(by),
       at,
     );
-    await announceChange(tx, { patient: patient.reference });
+    await announce(patient.reference);
     return written!.content as Consent;
   });
-  engine.invalidate(patient.reference);
-  return withdrawn;
 }
 
 function checkedSections(sections: readonly unknown[]): PortalSection[] {

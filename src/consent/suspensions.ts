@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidInput } from '../errors';
-import { announceChange } from '../resources';
 import type { Store } from '../store';
 import {
   actorText,
@@ -9,6 +8,7 @@ import {
   patientReference,
   type Actor,
 } from '../vocabulary';
+import { changeClientFacts } from './client-change';
 import type { PolicyEngine } from './engine';
 import { SuspensionNotFound, UnknownClient } from './errors';
 import { recordLift, recordSuspension } from './suspension-store';
@@ -61,7 +61,7 @@ export async function suspendAccess(
   const facts = await engine.facts(patient.reference);
   if (!facts) throw new UnknownClient(patient.reference);
   const id = `suspension-${randomUUID()}`;
-  await store.transaction(async (tx) => {
+  await changeClientFacts(engine, store, async (tx, announce) => {
     await recordSuspension(tx, {
       id,
       organisationId: facts.organisationId,
@@ -73,9 +73,8 @@ export async function suspendAccess(
       createdBy,
       createdAt: at,
     });
-    await announceChange(tx, { patient: patient.reference });
+    await announce(patient.reference);
   });
-  engine.invalidate(patient.reference);
   return id;
 }
 
@@ -87,14 +86,12 @@ export async function liftSuspension(
 ): Promise<void> {
   const at = request.at ?? new Date();
   const liftedBy = actorText(request.by);
-  const outcome = await store.transaction(async (tx) => {
+  const outcome = await changeClientFacts(engine, store, async (tx, announce) => {
     const lifted = await recordLift(tx, request.id, at, liftedBy);
-    if (lifted && 'patientId' in lifted)
-      await announceChange(tx, { patient: patientReference(lifted.patientId) });
+    if (lifted && 'patientId' in lifted) await announce(patientReference(lifted.patientId));
     return lifted;
   });
   if (!outcome) throw new SuspensionNotFound(request.id);
   if ('lifted' in outcome)
     throw new SuspensionNotFound(request.id, `: it was lifted already, at ${outcome.lifted.toISOString()}`);
-  engine.invalidate(patientReference(outcome.patientId));
 }
