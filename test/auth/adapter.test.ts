@@ -1,7 +1,7 @@
 import { authAdapter, pruneExpired } from '../../src/auth/adapter';
 import { migrate, openStore, type Store } from '../../src/store';
 import { describePostgres, postgresStores } from '../support/postgres';
-import { resetGatewayTables } from '../support/tables';
+import { useMigratedStore } from '../support/migrated-store';
 
 const T0 = new Date('2026-12-01T10:00:00+01:00');
 
@@ -19,19 +19,7 @@ function describeAdapter(
 ): void {
   describe(`the oidc-provider adapter on ${name}`, () => {
     let store: Store;
-
-    beforeAll(async () => {
-      store = await open();
-      await migrate(store);
-    });
-
-    beforeEach(async () => {
-      await resetGatewayTables(store);
-    });
-
-    afterAll(async () => {
-      await dispose(store);
-    });
+    useMigratedStore(open, dispose, (opened) => (store = opened));
 
     it('AUTH-1: upsert then find returns the payload; upsert again replaces it', async () => {
       const tokens = authAdapter(store)('AccessToken');

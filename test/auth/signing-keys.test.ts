@@ -8,9 +8,9 @@ import {
   parseKeyEncryptionKey,
   publicJwks,
 } from '../../src/auth';
-import { migrate, openStore, type Store } from '../../src/store';
+import { openStore, type Store } from '../../src/store';
 import { describePostgres, postgresStores } from '../support/postgres';
-import { resetGatewayTables } from '../support/tables';
+import { useMigratedStore } from '../support/migrated-store';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
@@ -21,19 +21,7 @@ function describeSigningKeys(
 ): void {
   describe(`the signing keys on ${name}`, () => {
     let store: Store;
-
-    beforeAll(async () => {
-      store = await open();
-      await migrate(store);
-    });
-
-    beforeEach(async () => {
-      await resetGatewayTables(store);
-    });
-
-    afterAll(async () => {
-      await dispose(store);
-    });
+    useMigratedStore(open, dispose, (opened) => (store = opened));
 
     it('KEY-1: two ensureSigningKeys racing on one store leave one active key per algorithm', async () => {
       await Promise.all([

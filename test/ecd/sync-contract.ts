@@ -13,8 +13,8 @@ import {
 } from '../../src/ecd';
 import { GatewayError } from '../../src/errors';
 import { BULK_CHANGE_CHANNEL, resourceHistory } from '../../src/resources';
-import { migrate, type Store } from '../../src/store';
-import { resetGatewayTables } from '../support/tables';
+import type { Store } from '../../src/store';
+import { useMigratedStore } from '../support/migrated-store';
 import { asJson, lineOf, ORGANISATIONS, smallExport } from './fixtures';
 
 const NOW = new Date('2026-11-23T10:00:00+01:00');
@@ -27,19 +27,7 @@ export function describeSyncContract(
 ): void {
   describe(`ECD sync on ${name}`, () => {
     let store: Store;
-
-    beforeAll(async () => {
-      store = await open();
-      await migrate(store);
-    });
-
-    beforeEach(async () => {
-      await resetGatewayTables(store);
-    });
-
-    afterAll(async () => {
-      await dispose(store);
-    });
+    useMigratedStore(open, dispose, (opened) => (store = opened));
 
     function run(exp: EcdExport | string, options: Partial<ImportOptions> = {}): Promise<ImportResult> {
       const text = typeof exp === 'string' ? exp : asJson(exp);

@@ -12,10 +12,10 @@ import {
   writeResources,
   type ResourceWrite,
 } from '../../src/resources';
-import { migrate, openStore, type Store } from '../../src/store';
+import { openStore, type Store } from '../../src/store';
 import { actorText, type Actor } from '../../src/vocabulary';
 import { describePostgres, postgresStores } from '../support/postgres';
-import { resetGatewayTables } from '../support/tables';
+import { useMigratedStore } from '../support/migrated-store';
 
 const IMPORT: Actor = { kind: 'ecd-import', organisationId: 'meerzicht', run: '7' };
 const CLIENT: Actor = { kind: 'person', reference: 'Patient/p1' };
@@ -69,19 +69,7 @@ function describeResourceStore(
 ): void {
   describe(`the resource store on ${name}`, () => {
     let store: Store;
-
-    beforeAll(async () => {
-      store = await open();
-      await migrate(store);
-    });
-
-    beforeEach(async () => {
-      await resetGatewayTables(store);
-    });
-
-    afterAll(async () => {
-      await dispose(store);
-    });
+    useMigratedStore(open, dispose, (opened) => (store = opened));
 
     it('numbers versions from the version a write is based on, and sets meta to match', async () => {
       const [first] = await writeResources(store, [write(patient('p1', 'Vries'), 0)], IMPORT, T1);

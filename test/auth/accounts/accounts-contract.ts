@@ -22,9 +22,9 @@ import {
   verifyTotp,
   type LinkCodeBinding,
 } from '../../../src/auth/accounts';
-import { migrate, type Store } from '../../../src/store';
+import type { Store } from '../../../src/store';
 import type { Actor } from '../../../src/vocabulary';
-import { resetGatewayTables } from '../../support/tables';
+import { useMigratedStore } from '../../support/migrated-store';
 
 const AT = new Date('2026-11-23T10:00:00+01:00');
 const SECRET = AccountSecret.fromText('test secret for link codes, 32+ bytes long');
@@ -54,13 +54,7 @@ export function describeAccountsContract(
 ): void {
   describe(`accounts on ${name}`, () => {
     let store: Store;
-
-    beforeAll(async () => {
-      store = await open();
-      await migrate(store);
-    });
-    beforeEach(() => resetGatewayTables(store));
-    afterAll(() => dispose(store));
+    useMigratedStore(open, dispose, (opened) => (store = opened));
 
     const issue = (binding = CLIENT, at = AT) =>
       store.transaction((tx) => issueLinkCode(tx, { binding, issuedBy: ISSUER, at }, SECRET));
