@@ -130,15 +130,17 @@ function wrap(text, first, rest = first) {
 }
 
 function scalar(value) {
-  return YAML.stringify(value).trim();
+  // Lists inline (`[a, b]`), so that every setting stays one line of the example.
+  return YAML.stringify(value, { collectionStyle: 'flow' }).trim();
 }
 
 /** The comment on one setting; `first` starts its first line (a key, in a list's comment). */
 function settingComment(s, hash, first = hash) {
   const override = overrideOf(s.path);
   const lines = wrap(`${capitalise(s.meaning)}${override ? `; ${override} overrides it` : ''}.`, first, hash);
+  const width = Math.max(12, ...Object.keys(s.values ?? {}).map((value) => value.length + 1));
   for (const [value, meaning] of Object.entries(s.values ?? {})) {
-    lines.push(...wrap(meaning, `${hash}  ${value.padEnd(12)}`, `${hash}  ${' '.repeat(12)}`));
+    lines.push(...wrap(meaning, `${hash}  ${value.padEnd(width)}`, `${hash}  ${' '.repeat(width)}`));
   }
   let rule = 'Optional.';
   if (s.required) rule = 'Required.';
@@ -190,11 +192,37 @@ function listSection(name) {
   return lines;
 }
 
+/** A list inside a section (`smart.clients`): its comment, then one example entry. */
+function nestedList(s, key, indent) {
+  const entries = settings.filter((e) => e.path.startsWith(`${s.path}[].`));
+  const lines = settingComment(s, `${indent}# `);
+  lines.push(`${indent}# Each entry:`);
+  const width = Math.max(...entries.map((e) => e.path.length - s.path.length - 3)) + 1;
+  for (const e of entries) {
+    const field = e.path.slice(`${s.path}[].`.length);
+    lines.push(
+      ...settingComment(e, `${indent}#   ${' '.repeat(width)}`, `${indent}#   ${field.padEnd(width)}`),
+    );
+  }
+  const shown = entries.filter((e) => (e.example ?? e.default) !== undefined);
+  if (shown.length === 0) return [...lines, `${indent}${key}: []`];
+  lines.push(`${indent}${key}:`);
+  shown.forEach((e, i) => {
+    const field = e.path.slice(`${s.path}[].`.length);
+    lines.push(`${indent}${i === 0 ? '  - ' : '    '}${field}: ${scalar(e.example ?? e.default)}`);
+  });
+  return lines;
+}
+
 function objectSection(name) {
   const lines = [`# ${SECTIONS[name]}.`, `${name}:`];
-  for (const s of settings.filter((s) => s.path.startsWith(`${name}.`))) {
+  const inSection = settings.filter((s) => s.path.startsWith(`${name}.`));
+  const lists = new Set(inSection.filter((s) => s.path.includes('[]')).map((s) => s.path.split('[]')[0]));
+  for (const s of inSection) {
+    if (s.path.includes('[]')) continue;
     const key = s.path.slice(name.length + 1);
-    lines.push(...settingComment(s, '  # '), settingLine(s, key, '  '));
+    if (lists.has(s.path)) lines.push(...nestedList(s, key, '  '));
+    else lines.push(...settingComment(s, '  # '), settingLine(s, key, '  '));
   }
   return lines;
 }

@@ -76,7 +76,12 @@ function prepareChromium() {
     return;
   }
   delete env.INZAGE_HAVE_CHROMIUM;
-  // Not fatal in CI while there are no browser tests; once there are, a missing browser must fail CI.
+  if (inCi) {
+    console.error(`Chromium not found at ${chromium}: CI never skips the browser tests.`);
+    console.error('Install the Debian package chromium (.ci/run does), or set CHROMIUM_PATH.');
+    removeWorkDir();
+    process.exit(1);
+  }
   console.warn(
     `Chromium not found at ${chromium}: the browser tests are SKIPPED (install the Debian package chromium)`,
   );

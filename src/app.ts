@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { authRouter, type AuthorizationServer } from './auth';
 import type { GatewayConfig } from './config';
 import type { PolicyEngine } from './consent';
 import { ecdSyncRouter } from './ecd';
@@ -26,6 +27,8 @@ export interface AppDependencies {
   drain: Drain;
   /** The one policy engine of this instance, listening for changes; for the modules that decide. */
   engine: PolicyEngine;
+  /** The SMART authorization server (oidc-provider), made before the app because it reads its keys. */
+  auth: AuthorizationServer;
   /** Defaults to the database and the configured upstream. */
   readinessChecks?: ReadinessCheck[];
 }
@@ -57,6 +60,8 @@ export function createApp(deps: AppDependencies): Express {
       maxBytes: config.ecd.maxPushBytes,
     }),
   );
+  // Before the body parsers: oidc-provider reads its own request bodies.
+  app.use(authRouter(deps.auth, deps.store));
   app.use(requestTimeout(config.server.requestTimeoutMs));
   app.use(bodyParsers(config.server.bodyLimitBytes));
   app.use(healthRoutes({ checks, drain }));

@@ -14,3 +14,24 @@ export {
 } from './key-encryption';
 export { DEFAULT_SIGNING_ALGS, activeJwks, ensureSigningKeys, publicJwks } from './signing-keys';
 export type { Jwks, ReadKeyOptions, SigningKeyOptions } from './signing-keys';
+export {
+  createAuthorizationServer,
+  INTROSPECT_SCOPE,
+  type AuthorizationServer,
+  type AuthorizationServerOptions,
+  type PortalAccessCheck,
+} from './authorization-server';
+export { AccessTokenVerifier, bearerToken, type VerifiedAccessToken } from './access-tokens';
+export { authRouter } from './routes';
+export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
+export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';
+export {
+  hashPassword,
+  issueLinkCode,
+  createTotpSecret,
+  setTotpSecret,
+  registerAccount,
+  linksOfAccount,
+  AccountSecret,
+  type AccountLink,
+} from './accounts';

@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { createServer, type Server } from 'node:http';
 import { createApp } from '../app';
+import { createAuthorizationServer, keyEncryptionKeyFromEnvironment, type PortalAccessCheck } from '../auth';
 import type { GatewayConfig } from '../config';
-import { createPolicyEngine } from '../consent';
+import { createPolicyEngine, type PolicyEngine } from '../consent';
 import { administratorRegistrationsOf } from '../ecd';
 import { Drain, createLogger, type Logger, type ReadinessCheck } from '../http';
 import type { Store } from '../store';
@@ -35,8 +35,8 @@ export async function startGateway(
     });
     const stopListening = await engine.listenForChanges(store);
     const drain = new Drain();
-    const app = createApp({ config, store, log, drain, engine, readinessChecks: options.readinessChecks });
-    const server = await listen(app, config.server.host, config.server.port).catch(async (err: unknown) => {
+    // Listen first: with port 0 the port, and so the issuer and the FHIR base, are known only then.
+    const server = await listen(config.server.host, config.server.port).catch(async (err: unknown) => {
       await stopListening();
       throw err;
     });
@@ -45,7 +45,37 @@ export async function startGateway(
     const displayHost =
       config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
     const url = `http://${displayHost}:${port}`;
-    log.info({ url, fhirBase: `${url}${config.fhirBasePath}` }, 'gateway listening');
+    const resolved = withListeningPort(config, port);
+    const keyEncryptionKey = keyEncryptionKeyFromEnvironment(process.env);
+    if (keyEncryptionKey === undefined) {
+      log.warn(
+        'INZAGE_KEY_ENCRYPTION_KEY is not set: the signing keys are stored unencrypted in the database',
+      );
+    }
+    try {
+      const auth = await createAuthorizationServer({
+        config: resolved,
+        store,
+        log,
+        portalAccess: portalAccessOf(engine),
+        keyEncryptionKey,
+      });
+      const app = createApp({
+        config: resolved,
+        store,
+        log,
+        drain,
+        engine,
+        auth,
+        readinessChecks: options.readinessChecks,
+      });
+      server.on('request', app);
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopListening();
+      throw err;
+    }
+    log.info({ url, fhirBase: `${resolved.server.publicUrl}${config.fhirBasePath}` }, 'gateway listening');
 
     let closing: Promise<void> | undefined;
     return {
@@ -71,9 +101,54 @@ export async function startGateway(
   }
 }
 
-function listen(app: Express, host: string, port: number): Promise<Server> {
+/**
+ * With port 0 ("any free port") the public URL takes the port chosen, and so do the registered
+ * client URLs on the gateway's own address (the demo's apps are served by the gateway itself).
+ */
+function withListeningPort(config: GatewayConfig, port: number): GatewayConfig {
+  const publicUrl = new URL(config.server.publicUrl);
+  if (publicUrl.port !== '0') return config;
+  const before = publicUrl.origin;
+  publicUrl.port = String(port);
+  const after = publicUrl.origin;
+  const follow = (uri: string) =>
+    uri.startsWith(`${before}/`) ? `${after}${uri.slice(before.length)}` : uri;
+  return {
+    ...config,
+    server: { ...config.server, publicUrl: publicUrl.href.replace(/\/+$/, '') },
+    smart: {
+      ...config.smart,
+      clients: config.smart.clients.map((client) => ({
+        ...client,
+        redirectUris: client.redirectUris.map(follow),
+        ...(client.launchUri ? { launchUri: follow(client.launchUri) } : {}),
+        ...(client.jwksUrl ? { jwksUrl: follow(client.jwksUrl) } : {}),
+      })),
+    },
+  };
+}
+
+/** A link gets tokens while the policy engine lets its user see anything of its patient's dossier. */
+function portalAccessOf(engine: PolicyEngine): PortalAccessCheck {
+  return async (link, at) => {
+    const decision = await engine.check(
+      { user: link.person, patient: link.patient },
+      {
+        interaction: 'read',
+        resourceType: 'Patient',
+        id: link.patient.slice('Patient/'.length),
+        parameters: [],
+        at,
+      },
+    );
+    return decision.consentDecision.permit || decision.allowed;
+  };
+}
+
+function listen(host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer();
+    server.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE')

@@ -9,7 +9,7 @@
 import { sizeInBytes } from './size';
 import { ECD_PUSH_KEY_MIN_LENGTH } from './variables';
 
-export type SettingValue = string | number | boolean;
+export type SettingValue = string | number | boolean | readonly string[];
 
 export interface Setting {
   /** Type and allowed values, in words ("integer 0–65535"). */
@@ -36,6 +36,7 @@ export const SECTIONS = {
   upstream: "The dossier's FHIR server the gateway stands in front of",
   database: "The gateway's own database (consents, suspensions, audit)",
   ecd: 'The ECD link: exports pushed by the ECD',
+  smart: 'The SMART on FHIR authorization server: token lifetimes, portal apps and systems',
   log: 'Logging (JSON lines on standard output)',
 } as const satisfies Record<string, string>;
 
@@ -164,6 +165,118 @@ export const SETTINGS = {
     default: '256mb',
     reason: 'a full export of a large organisation; it is streamed, so memory does not grow with it',
   },
+  'smart.accessTokenSeconds': {
+    type: 'integer 60–3600 (seconds)',
+    meaning: 'how long an access token is valid',
+    default: 300,
+    reason:
+      'short-lived tokens limit what a leaked token can do; apps refresh, and Backend Services SHOULD be at most 300 s',
+  },
+  'smart.refreshTokenDays': {
+    type: 'integer 1–400 (days)',
+    meaning: 'how long a refresh token (granted with `offline_access`) is valid; every use rotates it',
+    default: 30,
+    reason: 'a month of not opening the portal app asks for a new login',
+  },
+  'smart.clients': {
+    type: 'list of clients',
+    meaning: 'the registered portal apps and care organisation systems; no other client can get a token',
+    defaultText: 'none',
+  },
+  'smart.clients[].id': {
+    type: 'letters, digits, `.`, `_` and `-` (at most 128), unique',
+    meaning: 'the OAuth `client_id`',
+    required: true,
+    example: 'portal-app',
+  },
+  'smart.clients[].name': {
+    type: 'text',
+    meaning: 'the app as people read it on the login pages',
+    required: true,
+    example: 'Mijn Meerzicht',
+  },
+  'smart.clients[].type': {
+    type: '`public`, `confidential` or `backend`',
+    meaning: 'how the client authenticates and which flows it may use',
+    required: true,
+    values: {
+      public: 'a browser or mobile app without a secret: authorization code with PKCE',
+      confidential:
+        'a server-side portal app: authorization code with PKCE and a secret (`secretHash`) or keys (`jwks`, `jwksUrl`)',
+      backend:
+        "a care organisation's system: SMART Backend Services (`client_credentials` with `jwks` or `jwksUrl`)",
+    },
+    example: 'public',
+  },
+  'smart.clients[].redirectUris': {
+    type: 'list of `http://` or `https://` URLs',
+    meaning: 'where the app may receive codes; matched exactly (portal apps only)',
+    defaultText: 'none',
+    example: ['https://portal.example.org/callback'],
+  },
+  'smart.clients[].launchUri': {
+    type: '`http://` or `https://` URL',
+    meaning: 'where an EHR launch opens the app (`?iss=<FHIR base>&launch=…` is added)',
+    defaultText: 'none: the app cannot be launched',
+  },
+  'smart.clients[].scopes': {
+    type: 'SMART scopes, separated by spaces',
+    meaning:
+      'the most this client may be granted (`launch/patient openid fhirUser offline_access patient/*.rs`); a requested scope outside them is dropped',
+    required: true,
+    example: 'launch launch/patient openid fhirUser offline_access patient/*.rs',
+  },
+  'smart.clients[].secretHash': {
+    type: 'an scrypt hash made by `inzage smart hash-secret`',
+    meaning: 'a confidential client authenticates with this secret (HTTP Basic); only its hash is kept',
+    defaultText: 'none',
+  },
+  'smart.clients[].jwks': {
+    type: 'list of public JSON Web Keys (RS384 or ES384), each with `kty` and `kid`',
+    meaning: 'an asymmetric client signs its client assertions with one of these (`private_key_jwt`)',
+    defaultText: 'none',
+  },
+  'smart.clients[].jwksUrl': {
+    type: '`http://` or `https://` URL',
+    meaning: 'where an asymmetric client publishes its public keys, fetched when needed',
+    defaultText: 'none',
+  },
+  'smart.clients[].organisation': {
+    type: 'an organisation id',
+    meaning: 'backend clients: the organisation whose ECD this system is; its token may push that ECD',
+    defaultText: 'none',
+  },
+  'smart.clients[].mayLaunch': {
+    type: '`true` or `false`',
+    meaning: 'the app may start EHR launches of other apps for its signed-in user (`POST /auth/launch`)',
+    default: false,
+  },
+  'smart.identityProviders': {
+    type: 'list of OpenID Connect providers',
+    meaning:
+      'external identity providers (a DigiD broker, the organisation’s own) people may log in with, after linking them to their account',
+    defaultText: 'none',
+  },
+  'smart.identityProviders[].id': {
+    type: 'lower-case letters, digits and hyphens (at most 63), unique',
+    meaning: 'names the provider in URLs and its client secret variable (`INZAGE_IDP_SECRET_<ID>`)',
+    required: true,
+  },
+  'smart.identityProviders[].name': {
+    type: 'text',
+    meaning: 'the button text on the login page',
+    required: true,
+  },
+  'smart.identityProviders[].issuer': {
+    type: '`http://` or `https://` URL',
+    meaning: "the provider's issuer; its discovery document is read from there",
+    required: true,
+  },
+  'smart.identityProviders[].clientId': {
+    type: 'text',
+    meaning: "the gateway's client id at that provider",
+    required: true,
+  },
   'log.level': {
     type: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
     meaning: 'the least severe log lines written',
@@ -187,6 +300,8 @@ export const DEFAULTS = {
   logLevel: SETTINGS['log.level'].default,
   ecdMaxPushBytes: sizeInBytes(SETTINGS['ecd.maxPushSize'].default),
   ecdPushKeyMinLength: ECD_PUSH_KEY_MIN_LENGTH,
+  accessTokenSeconds: SETTINGS['smart.accessTokenSeconds'].default,
+  refreshTokenDays: SETTINGS['smart.refreshTokenDays'].default,
 } as const;
 
 /** The FHIR base path; SMART discovery lives at `${FHIR_BASE_PATH}/.well-known/smart-configuration`. */

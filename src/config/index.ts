@@ -19,6 +19,11 @@ export {
 export type { ConfigFile } from './schema';
 export { POLICY_PRESETS } from './schema';
 export type {
+  ClientJwk,
+  IdentityProviderConfig,
+  SmartClientConfig,
+  SmartClientType,
+  SmartConfig,
   DatabaseConfig,
   EcdLinkConfig,
   GatewayConfig,

@@ -6,7 +6,7 @@ import { readConfigText } from './read';
 import { isSecretName, redactText } from './redact';
 import { configFileSchema, LOG_LEVELS, type ConfigFile } from './schema';
 import { sizeInBytes } from './size';
-import type { DatabaseConfig, GatewayConfig, LogLevel } from './types';
+import type { DatabaseConfig, GatewayConfig, LogLevel, SmartClientConfig, SmartConfig } from './types';
 import { urlProblem } from './urls';
 import { ecdPushKeyVariable, isEcdPushKeyVariable, variableForSecret } from './variables';
 
@@ -116,6 +116,8 @@ export function resolveConfig(
     issues,
   );
 
+  const smart = smartConfig(file, issues, locate);
+
   if (issues.length > 0) throw new ConfigError(source, issues);
 
   const host = file.server?.host ?? DEFAULTS.host;
@@ -142,7 +144,76 @@ export function resolveConfig(
       pushKeys,
       maxPushBytes: file.ecd?.maxPushSize ? sizeInBytes(file.ecd.maxPushSize) : DEFAULTS.ecdMaxPushBytes,
     },
+    smart,
     log: { level: logLevel },
+  };
+}
+
+/** The client registrations, with the rules the schema cannot say: what each type needs and may not have. */
+function smartConfig(
+  file: ConfigFile,
+  issues: ConfigIssue[],
+  locate: (path: (string | number)[]) => number | undefined,
+): SmartConfig {
+  const organisations = new Set(file.organisations.map((o) => o.id));
+  const ids = new Set<string>();
+  const clients = (file.smart?.clients ?? []).map((client, i): SmartClientConfig => {
+    const at = (field: string, message: string) =>
+      issues.push({
+        field: `smart.clients[${i}].${field}`,
+        message,
+        line: locate(['smart', 'clients', i, field]),
+      });
+    if (ids.has(client.id)) at('id', `duplicate client id '${client.id}'`);
+    ids.add(client.id);
+    const redirectUris = client.redirectUris ?? [];
+    const keyed = (client.jwks ? 1 : 0) + (client.jwksUrl ? 1 : 0);
+    if (client.type === 'backend') {
+      if (redirectUris.length > 0) at('redirectUris', 'a backend client has no redirect URIs');
+      if (client.secretHash)
+        at('secretHash', 'a backend client authenticates with keys (jwks or jwksUrl), not a secret');
+      if (keyed !== 1) at('jwks', 'a backend client needs exactly one of jwks and jwksUrl');
+      if (!client.organisation) at('organisation', 'a backend client must name its organisation');
+    } else {
+      if (redirectUris.length === 0) at('redirectUris', 'a portal app needs at least one redirect URI');
+      if (client.organisation) at('organisation', 'only a backend client names an organisation');
+    }
+    if (client.type === 'public' && (client.secretHash || keyed > 0))
+      at('type', 'a public client has no secret and no keys; make it confidential');
+    if (client.type === 'confidential' && (client.secretHash ? 1 : 0) + keyed !== 1)
+      at('secretHash', 'a confidential client needs exactly one of secretHash, jwks and jwksUrl');
+    if (client.organisation && !organisations.has(client.organisation))
+      at('organisation', `names no configured organisation ('${client.organisation}')`);
+    return {
+      id: client.id,
+      name: client.name,
+      type: client.type,
+      redirectUris,
+      launchUri: client.launchUri,
+      scopes: client.scopes.split(/\s+/).filter((s) => s !== ''),
+      secretHash: client.secretHash,
+      jwks: client.jwks ? { keys: client.jwks } : undefined,
+      jwksUrl: client.jwksUrl,
+      organisation: client.organisation,
+      mayLaunch: client.mayLaunch ?? false,
+    };
+  });
+  const providerIds = new Set<string>();
+  const identityProviders = (file.smart?.identityProviders ?? []).map((idp, i) => {
+    if (providerIds.has(idp.id))
+      issues.push({
+        field: `smart.identityProviders[${i}].id`,
+        message: `duplicate identity provider id '${idp.id}'`,
+        line: locate(['smart', 'identityProviders', i, 'id']),
+      });
+    providerIds.add(idp.id);
+    return { ...idp, issuer: idp.issuer.replace(/\/+$/, '') };
+  });
+  return {
+    accessTokenSeconds: file.smart?.accessTokenSeconds ?? DEFAULTS.accessTokenSeconds,
+    refreshTokenDays: file.smart?.refreshTokenDays ?? DEFAULTS.refreshTokenDays,
+    clients,
+    identityProviders,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import { SIZE_PATTERN } from './size';
-import type { LogLevel, PolicyPresetName } from './types';
+import type { ClientJwk, LogLevel, PolicyPresetName, SmartClientType } from './types';
 import { BASE_URL_PATTERN } from './urls';
 
 /**
@@ -21,13 +21,34 @@ export interface ConfigFile {
   database?: { pgliteDataDir?: string; poolSize?: number };
   organisations: Array<{ id: string; name: string; preset: PolicyPresetName; ura?: string; agb?: string }>;
   ecd?: { maxPushSize?: string };
+  smart?: {
+    accessTokenSeconds?: number;
+    refreshTokenDays?: number;
+    clients?: Array<{
+      id: string;
+      name: string;
+      type: SmartClientType;
+      redirectUris?: string[];
+      launchUri?: string;
+      scopes: string;
+      secretHash?: string;
+      jwks?: ClientJwk[];
+      jwksUrl?: string;
+      organisation?: string;
+      mayLaunch?: boolean;
+    }>;
+    identityProviders?: Array<{ id: string; name: string; issuer: string; clientId: string }>;
+  };
   log?: { level?: LogLevel };
 }
 
 export const POLICY_PRESETS: readonly PolicyPresetName[] = ['meerlanden', 'amerpoort'];
+export const SMART_CLIENT_TYPES: readonly SmartClientType[] = ['public', 'confidential', 'backend'];
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const httpUrl = { type: 'string', pattern: BASE_URL_PATTERN } as const;
+/** An absolute http(s) URL that may carry a path and query (redirect URIs are matched exactly). */
+const httpUrlWithQuery = { type: 'string', pattern: '^https?://[^\\s#]+$' } as const;
 
 export const configFileSchema: JSONSchemaType<ConfigFile> = {
   type: 'object',
@@ -93,6 +114,53 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
         maxPushSize: { type: 'string', nullable: true, pattern: SIZE_PATTERN },
       },
     },
+    smart: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      properties: {
+        accessTokenSeconds: { type: 'integer', nullable: true, minimum: 60, maximum: 3600 },
+        refreshTokenDays: { type: 'integer', nullable: true, minimum: 1, maximum: 400 },
+        clients: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'name', 'type', 'scopes'],
+            properties: {
+              id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+              name: { type: 'string', minLength: 1 },
+              type: { type: 'string', enum: [...SMART_CLIENT_TYPES] },
+              redirectUris: { type: 'array', nullable: true, items: httpUrlWithQuery },
+              launchUri: { ...httpUrlWithQuery, nullable: true },
+              scopes: { type: 'string', minLength: 1 },
+              secretHash: { type: 'string', nullable: true, pattern: '^scrypt\\$' },
+              // The keys themselves are checked when the authorization server loads them (oidc-provider).
+              jwks: { type: 'array', nullable: true, minItems: 1, items: { type: 'object' } },
+              jwksUrl: { ...httpUrlWithQuery, nullable: true },
+              organisation: { type: 'string', nullable: true, minLength: 1 },
+              mayLaunch: { type: 'boolean', nullable: true },
+            },
+          },
+        },
+        identityProviders: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'name', 'issuer', 'clientId'],
+            properties: {
+              id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+              name: { type: 'string', minLength: 1 },
+              issuer: httpUrl,
+              clientId: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+      },
+    } as never,
     log: {
       type: 'object',
       nullable: true,

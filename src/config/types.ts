@@ -45,6 +45,56 @@ export interface EcdLinkConfig {
   maxPushBytes: number;
 }
 
+/** How a portal app or system authenticates at the token endpoint, and which flows it may use. */
+export type SmartClientType = 'public' | 'confidential' | 'backend';
+
+/** A JSON Web Key as registered for an asymmetric client (public members only). */
+export interface ClientJwk {
+  kty: string;
+  kid?: string;
+  [member: string]: unknown;
+}
+
+/** One registered SMART client: a portal app (public or confidential) or a care organisation's system. */
+export interface SmartClientConfig {
+  id: string;
+  name: string;
+  type: SmartClientType;
+  /** Exact redirect URIs (portal apps); empty for backend clients. */
+  redirectUris: string[];
+  /** Where an EHR launch opens the app (`<launchUri>?iss=…&launch=…`). */
+  launchUri?: string;
+  /** The most this client may be granted: SMART scopes, space-separated in the file. */
+  scopes: string[];
+  /** scrypt hash of a confidential client's secret (`inzage smart hash-secret`). */
+  secretHash?: string;
+  /** Inline public keys of an asymmetric client. */
+  jwks?: { keys: ClientJwk[] };
+  /** Where an asymmetric client publishes its public keys. */
+  jwksUrl?: string;
+  /** Backend clients: the organisation whose ECD link this system is. */
+  organisation?: string;
+  /** Portal apps: may start EHR launches of other apps for its signed-in user. */
+  mayLaunch: boolean;
+}
+
+/** An external OpenID Connect provider people may log in with (a DigiD broker, the organisation's IdP). */
+export interface IdentityProviderConfig {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+}
+
+export interface SmartConfig {
+  /** Lifetime of access tokens, in seconds. */
+  accessTokenSeconds: number;
+  /** Lifetime of refresh tokens (offline_access), in days. */
+  refreshTokenDays: number;
+  clients: SmartClientConfig[];
+  identityProviders: IdentityProviderConfig[];
+}
+
 export interface GatewayConfig {
   /** Where the configuration came from, for messages ("config/inzage.yaml", "demo defaults"). */
   source: string;
@@ -55,5 +105,7 @@ export interface GatewayConfig {
   database: DatabaseConfig;
   organisations: OrganisationConfig[];
   ecd: EcdLinkConfig;
+  /** The SMART authorization server: token lifetimes and registered clients. */
+  smart: SmartConfig;
   log: { level: LogLevel };
 }

@@ -51,6 +51,21 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
     secretFor: ['ecd', 'organisations'],
     perOrganisation: true,
   },
+  {
+    name: 'INZAGE_KEY_ENCRYPTION_KEY',
+    holds:
+      "32 bytes in base64 or hex (`openssl rand -base64 32`) that encrypt the authorization server's private " +
+      'signing keys in the database (AES-256-GCM); without it they are stored unencrypted, and the gateway warns',
+    secret: true,
+  },
+  {
+    name: 'INZAGE_LINK_CODE_SECRET',
+    holds:
+      'at least 32 bytes (`openssl rand -base64 32`) that key the hashes of link codes, verification codes and ' +
+      'second-factor secrets, kept outside the database so that a copy of it reveals none; required to register ' +
+      'accounts and log in (the demo makes one)',
+    secret: true,
+  },
   { name: 'PORT', holds: 'the port to listen on', secret: false, overrides: 'server.port' },
   { name: 'LOG_LEVEL', holds: 'the log level', secret: false, overrides: 'log.level' },
   {

@@ -83,18 +83,28 @@ describe('the settings catalogue and the schema', () => {
 
   it('B8: every example value (or default) is valid where it stands', () => {
     // Built from the catalogue alone, like config/inzage.example.yaml is.
+    // Lists (`organisations`, `smart.clients`) get one entry made of their fields' examples.
     const file: Record<string, unknown> = {};
-    const entry: Record<string, unknown> = {};
+    const entries = new Map<string, Record<string, unknown>>();
     for (const [path, setting] of Object.entries(catalogue)) {
       const value = setting.example ?? setting.default;
       if (value === undefined) continue;
-      const [section, field] = path.split(/\[\]\.|\./) as [string, string];
-      if (path.includes('[]')) entry[field] = value;
-      else file[section] = { ...(file[section] as object), [field]: value };
+      if (path.includes('[]')) {
+        const [list, field] = path.split('[].') as [string, string];
+        entries.set(list, { ...entries.get(list), [field]: value });
+        continue;
+      }
+      const [section, field] = path.split('.') as [string, string];
+      file[section] = { ...(file[section] as object), [field]: value };
+    }
+    for (const [list, entry] of entries) {
+      const [section, field] = list.split('.') as [string, string | undefined];
+      if (field === undefined) file[section] = [entry];
+      else file[section] = { ...(file[section] as object), [field]: [entry] };
     }
     const dir = mkdtempSync(join(tmpdir(), 'inzage-catalogue-'));
     const path = join(dir, 'all.yaml');
-    writeFileSync(path, stringify({ ...file, organisations: [entry] }));
+    writeFileSync(path, stringify(file));
     expect(() => loadConfigFile(path, {})).not.toThrow();
   });
 });
@@ -122,7 +132,12 @@ describe('the environment catalogue', () => {
     for (const v of ENVIRONMENT_VARIABLES)
       if (v.overrides) expect(Object.keys(SETTINGS)).toContain(v.overrides);
     const secrets = ENVIRONMENT_VARIABLES.filter((v) => v.secret).map((v) => v.name);
-    expect(secrets.sort()).toEqual(['DATABASE_URL', 'INZAGE_ECD_KEY_<ORGANISATION>']);
+    expect(secrets.sort()).toEqual([
+      'DATABASE_URL',
+      'INZAGE_ECD_KEY_<ORGANISATION>',
+      'INZAGE_KEY_ENCRYPTION_KEY',
+      'INZAGE_LINK_CODE_SECRET',
+    ]);
   });
 });
 

@@ -237,3 +237,24 @@ export async function registerAccount(
   const link = await insertLink(tx, id, redeemed.id, redeemed.binding, input.at);
   return { outcome: 'created', account: accountOf(row), link };
 }
+
+/** One link with its account's state: what a token for this link is about (oidc-provider's accountId). */
+export interface LinkWithAccount {
+  readonly link: AccountLink;
+  readonly account: Account;
+}
+
+/** The link with this id and its account, ended or not; undefined when there is none. */
+export async function linkById(tx: Queryable, linkId: string): Promise<LinkWithAccount | undefined> {
+  const [row] = await tx.query<LinkRow & { [column: string]: unknown }>(
+    `SELECT id, account_id, organisation_id, person_reference, patient_reference, linked_at, ended_at
+     FROM account_link WHERE id = $1`,
+    [linkId],
+  );
+  if (row === undefined) return undefined;
+  const [accountRow] = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = $1`, [
+    row.account_id,
+  ]);
+  if (accountRow === undefined) return undefined;
+  return { link: linkOf(row), account: accountOf(accountRow) };
+}

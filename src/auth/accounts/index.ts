@@ -64,6 +64,8 @@ export {
   passwordHashOf,
   setPasswordHash,
   linksOfAccount,
+  linkById,
+  type LinkWithAccount,
   registerAccount,
   type Account,
   type AccountLink,

@@ -1,0 +1,102 @@
+/**
+ * Verifying the gateway's own access tokens, for the routes that take them (the ECD push, EHR
+ * launches, and the FHIR API). A token is good when its signature is one of our keys, its issuer is
+ * ours, its audience is our FHIR base, it has not expired, and it is still in the store: revocation,
+ * code reuse, a block or a reused refresh token delete it there, and that counts at once.
+ */
+import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { Unauthenticated } from '../errors';
+import type { Queryable } from '../store';
+import { authAdapter } from './adapter';
+import { publicJwks } from './signing-keys';
+import { scopeList } from './scopes';
+
+/** What a verified access token says. */
+export interface VerifiedAccessToken {
+  readonly clientId: string;
+  /** The subject: an account link id for user tokens, the client id for Backend Services tokens. */
+  readonly subject: string;
+  readonly scopes: readonly string[];
+  /** The patient context (a Patient id), when the token has one. */
+  readonly patient?: string;
+  /** The user (`Patient/…` or `RelatedPerson/…`), when the token has one. */
+  readonly fhirUser?: string;
+  readonly expiresAt: Date;
+  /** Whether a person is behind it (authorization code) or a system (client credentials). */
+  readonly kind: 'user' | 'system';
+}
+
+/** The algorithms our access tokens are signed with (see authorization-server.ts). */
+const ACCESS_TOKEN_ALGS = ['ES384'];
+
+function invalidToken(detail: string): Unauthenticated {
+  return new Unauthenticated('the access token is not valid', 'Bearer error="invalid_token"', {
+    detail,
+    code: 'ERR_INVALID_TOKEN',
+  });
+}
+
+export class AccessTokenVerifier {
+  #keys: ReturnType<typeof createLocalJWKSet> | undefined;
+
+  constructor(
+    private readonly store: Queryable,
+    private readonly issuer: string,
+    private readonly audience: string,
+  ) {}
+
+  /** The token's claims, or Unauthenticated (401, `invalid_token`). */
+  async verify(token: string, now: Date = new Date()): Promise<VerifiedAccessToken> {
+    const payload = await this.verifiedPayload(token, now);
+    const jti = typeof payload.jti === 'string' ? payload.jti : undefined;
+    if (jti === undefined) throw invalidToken('no jti');
+    const systemToken = payload.sub === payload.client_id && payload.patient === undefined;
+    const model = systemToken ? 'ClientCredentials' : 'AccessToken';
+    const stored =
+      (await authAdapter(this.store)(model).find(jti)) ??
+      (systemToken ? undefined : await authAdapter(this.store)('ClientCredentials').find(jti));
+    if (stored === undefined) throw invalidToken(`token ${jti} is revoked or unknown`);
+    return {
+      clientId: String(payload.client_id),
+      subject: String(payload.sub),
+      scopes: scopeList(typeof payload.scope === 'string' ? payload.scope : ''),
+      ...(typeof payload.patient === 'string' ? { patient: payload.patient } : {}),
+      ...(typeof payload.fhirUser === 'string' ? { fhirUser: payload.fhirUser } : {}),
+      expiresAt: new Date((payload.exp ?? 0) * 1000),
+      kind: systemToken ? 'system' : 'user',
+    };
+  }
+
+  private async verifiedPayload(token: string, now: Date, retried = false): Promise<JWTPayload> {
+    this.#keys ??= createLocalJWKSet(await publicJwks(this.store));
+    try {
+      const { payload } = await jwtVerify(token, this.#keys, {
+        issuer: this.issuer,
+        audience: this.audience,
+        algorithms: ACCESS_TOKEN_ALGS,
+        typ: 'at+jwt',
+        currentDate: now,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
+      });
+      return payload;
+    } catch (err) {
+      // Another instance may have rotated the keys: read them again once.
+      if (err instanceof joseErrors.JWKSNoMatchingKey && !retried) {
+        this.#keys = undefined;
+        return this.verifiedPayload(token, now, true);
+      }
+      throw invalidToken(err instanceof Error ? err.message : String(err));
+    }
+  }
+}
+
+/** The bearer token of an Authorization header, or Unauthenticated without one. */
+export function bearerToken(header: string | undefined): string {
+  const match = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)$/i.exec(header ?? '');
+  if (!match) {
+    throw new Unauthenticated('an access token is required (Authorization: Bearer …)', 'Bearer', {
+      code: 'ERR_NO_TOKEN',
+    });
+  }
+  return match[1]!;
+}

@@ -1,0 +1,314 @@
+/**
+ * The SMART on FHIR authorization server: oidc-provider (OpenID-certified; no hand-rolled OAuth),
+ * configured for SMART App Launch 2.2 and Backend Services, on the gateway's store.
+ *
+ * Choices that shape everything else:
+ * - oidc-provider's accountId is an account *link* id (account_link.id): one person's relation to one
+ *   client. A token is therefore bound to the account, the patient and the person at once; a parent of
+ *   two children picks one at login and gets a token for that child only.
+ * - The FHIR base is the one resource server. Access tokens are JWTs for it (ES384, `at+jwt`), also
+ *   stored, so that revocation, code reuse and blocks count on every instance at once.
+ * - The granted scopes are decided by `grantableScopes` (scopes.ts): what was asked, parsed as SMART
+ *   scopes, within the client's registration. Everything granted, identity scopes included, is in the
+ *   access token's `scope`, so the token response, the token and introspection agree.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Configuration, KoaContextWithOIDC, default as ProviderType } from 'oidc-provider';
+import type { GatewayConfig, SmartClientConfig } from '../config';
+import type { Logger } from '../http';
+import type { Store } from '../store';
+import { linkById, verifyPassword, type AccountLink } from './accounts';
+import { authAdapter } from './adapter';
+import { AccessTokenVerifier } from './access-tokens';
+import { CLIENT_ASSERTION_ALGS, clientMetadata, clientOrigins } from './clients';
+import { findLaunch } from './launch';
+import { grantableScopes, scopeList } from './scopes';
+import { activeJwks, ensureSigningKeys } from './signing-keys';
+
+/** Whether a link may get tokens now: no suspension, care not ended, access not closed. */
+export type PortalAccessCheck = (link: AccountLink, at: Date) => Promise<boolean>;
+
+export interface AuthorizationServerOptions {
+  config: GatewayConfig;
+  store: Store;
+  log: Logger;
+  portalAccess: PortalAccessCheck;
+  /** Encrypts the signing keys at rest (INZAGE_KEY_ENCRYPTION_KEY). */
+  keyEncryptionKey?: Buffer;
+}
+
+/** The identity and launch scopes oidc-provider must know as such (the rest are resource scopes). */
+const OIDC_SCOPES = ['openid', 'offline_access', 'fhirUser', 'profile', 'launch', 'launch/patient'];
+
+/** Code lifetime: SMART and RFC 6749 say short; one minute is what apps expect. */
+const CODE_SECONDS = 60;
+const INTERACTION_SECONDS = 30 * 60;
+const SESSION_SECONDS = 8 * 60 * 60;
+/** Backend Services tokens SHOULD live at most 300 s. */
+const SYSTEM_TOKEN_MAX_SECONDS = 300;
+/** A client assertion may not claim to live longer than five minutes (and some clock skew). */
+const ASSERTION_MAX_SECONDS = 300;
+const CLOCK_SKEW_SECONDS = 60;
+/** The scope that lets a backend client introspect any token. */
+export const INTROSPECT_SCOPE = 'system/introspect';
+
+export interface AuthorizationServer {
+  /** `<publicUrl>/auth` */
+  readonly issuer: string;
+  /** `<publicUrl>/fhir`: the `aud` every authorization must name. */
+  readonly fhirBase: string;
+  readonly provider: ProviderType;
+  /** The request handler of oidc-provider, for mounting at `/auth`. */
+  readonly callback: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly tokens: AccessTokenVerifier;
+  /** The registered client with this id. */
+  client(clientId: string): SmartClientConfig | undefined;
+}
+
+/** Derives the cookie-signing keys from the stored signing keys, so every instance has the same. */
+function cookieKeys(jwks: { keys: { d?: unknown }[] }): string[] {
+  return jwks.keys
+    .filter((key) => typeof key.d === 'string')
+    .map((key) => createHash('sha256').update('inzage:cookies:').update(String(key.d)).digest('base64url'));
+}
+
+function patientContext(scopes: readonly string[]): boolean {
+  return scopes.some((s) => s === 'launch' || s === 'launch/patient' || s.startsWith('patient/'));
+}
+
+export async function createAuthorizationServer(
+  options: AuthorizationServerOptions,
+): Promise<AuthorizationServer> {
+  const { config, store, log } = options;
+  const issuer = `${config.server.publicUrl}/auth`;
+  const fhirBase = `${config.server.publicUrl}${config.fhirBasePath}`;
+  const clients = new Map(config.smart.clients.map((c) => [c.id, c]));
+  const metadata = config.smart.clients.map(clientMetadata);
+
+  await ensureSigningKeys(store, { encryptionKey: options.keyEncryptionKey });
+  const jwks = await activeJwks(store, { encryptionKey: options.keyEncryptionKey });
+  const accessTokenSeconds = config.smart.accessTokenSeconds;
+
+  // ESM-only; a dynamic import loads it from the CommonJS build and under jest's VM modules.
+  const { default: Provider, errors } = await import('oidc-provider');
+
+  /** The scopes a request may be granted: asked for now, or granted before (a refresh), within the registration. */
+  function grantable(ctx: KoaContextWithOIDC, clientId: string): string[] {
+    const registered = clients.get(clientId)?.scopes ?? [];
+    const asked = scopeList(ctx.oidc.params?.scope as string | undefined);
+    const before = scopeList(ctx.oidc.entities.Grant?.getResourceScope(fhirBase));
+    return grantableScopes([...new Set([...asked, ...before])], registered);
+  }
+
+  const configuration: Configuration = {
+    adapter: authAdapter(store),
+    jwks: jwks as Configuration['jwks'],
+    clients: metadata,
+    cookies: {
+      keys: cookieKeys(jwks as { keys: { d?: unknown }[] }),
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    scopes: OIDC_SCOPES,
+    claims: {
+      openid: ['sub'],
+      fhirUser: ['fhirUser'],
+      // SMART v1 apps read the user from `profile`; fhirclient falls back to it.
+      profile: ['fhirUser', 'profile'],
+    },
+    // SMART apps read fhirUser from the id_token, so scope-requested claims go there too.
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: {
+      clientAuthSigningAlgValues: [...CLIENT_ASSERTION_ALGS],
+      idTokenSigningAlgValues: ['RS256'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      id_token_signed_response_alg: 'RS256',
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    },
+    routes: {
+      authorization: '/authorize',
+      token: '/token',
+      introspection: '/introspect',
+      revocation: '/revoke',
+      jwks: '/jwks',
+      userinfo: '/userinfo',
+      end_session: '/logout',
+    },
+    ttl: {
+      AccessToken: accessTokenSeconds,
+      AuthorizationCode: CODE_SECONDS,
+      ClientCredentials: Math.min(accessTokenSeconds, SYSTEM_TOKEN_MAX_SECONDS),
+      IdToken: 3600,
+      Interaction: INTERACTION_SECONDS,
+      Session: SESSION_SECONDS,
+      Grant: config.smart.refreshTokenDays * 24 * 60 * 60,
+      RefreshToken: config.smart.refreshTokenDays * 24 * 60 * 60,
+    },
+    // Every refresh rotates; oidc-provider revokes the whole grant when a used one comes back.
+    rotateRefreshToken: () => true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    extraParams: {
+      /** SMART: `aud` is required and must be our FHIR base (no token for another server's data). */
+      aud(ctx: KoaContextWithOIDC, value: string | undefined) {
+        if (value === undefined || value === '')
+          throw new errors.InvalidRequest("the 'aud' parameter is required");
+        if (value.replace(/\/+$/, '') !== fhirBase) {
+          throw new errors.InvalidRequest(`'aud' must be this server's FHIR base, ${fhirBase}`);
+        }
+      },
+      /** EHR launch: the handle must be live and issued for this client. */
+      async launch(ctx: KoaContextWithOIDC, value: string | undefined, client) {
+        if (value === undefined || value === '') return;
+        if ((await findLaunch(store, value, client.clientId)) === undefined) {
+          throw new errors.InvalidRequest("the 'launch' parameter is unknown, used or expired");
+        }
+      },
+    },
+    interactions: {
+      url: (_ctx, interaction) => `${new URL(issuer).pathname}/interaction/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Confidential and backend clients may introspect their own tokens; backend clients with the
+        // introspection scope any token (SMART: "clients authorised this way can introspect any").
+        allowedPolicy: async (_ctx, client, token) =>
+          client.clientId === token.clientId ||
+          (clients.get(client.clientId)?.scopes ?? []).includes(INTROSPECT_SCOPE),
+      },
+      revocation: { enabled: true },
+      userinfo: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => fhirBase,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx, resource, client) => {
+          if (resource.replace(/\/+$/, '') !== fhirBase) throw new errors.InvalidTarget();
+          const scope = grantable(ctx, client.clientId);
+          if (ctx.oidc.params?.grant_type === 'client_credentials') {
+            const asked = scopeList(ctx.oidc.params.scope as string | undefined);
+            const refused = asked.filter((s) => !scope.includes(s));
+            // Backend Services: asking beyond the pre-authorisation fails (SHOULD), and so does asking nothing.
+            if (asked.length === 0 || refused.length > 0) {
+              throw new errors.InvalidScope(
+                asked.length === 0 ? 'a scope is required' : `not registered for: ${refused.join(' ')}`,
+                refused.join(' '),
+              );
+            }
+          }
+          return {
+            scope: scope.join(' '),
+            audience: fhirBase,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL:
+              ctx.oidc.params?.grant_type === 'client_credentials'
+                ? Math.min(accessTokenSeconds, SYSTEM_TOKEN_MAX_SECONDS)
+                : accessTokenSeconds,
+            jwt: { sign: { alg: 'ES384' } },
+          };
+        },
+      },
+    },
+    async findAccount(_ctx, id) {
+      const found = await linkById(store, id);
+      if (found === undefined || found.link.endedAt !== undefined || found.account.blockedAt !== undefined) {
+        return undefined;
+      }
+      // A suspension, a block or the end of care: no new tokens, also not by refresh.
+      if (!(await options.portalAccess(found.link, new Date()))) return undefined;
+      return {
+        accountId: id,
+        claims: () => ({ sub: id, fhirUser: found.link.person, profile: found.link.person }),
+      };
+    },
+    async extraTokenClaims(_ctx, token) {
+      if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
+      const found = await linkById(store, token.accountId);
+      if (found === undefined) return undefined;
+      const scopes = scopeList(token.scope);
+      return {
+        fhirUser: found.link.person,
+        ...(patientContext(scopes)
+          ? { patient: found.link.patient.slice('Patient/'.length), need_patient_banner: true }
+          : {}),
+      };
+    },
+    clientBasedCORS(_ctx, origin, client) {
+      const registration = clients.get(client.clientId);
+      return registration !== undefined && clientOrigins(registration).includes(origin);
+    },
+    async assertJwtClientAuthClaimsAndHeader(_ctx, claims, header, client) {
+      // SMART client-confidential-asymmetric: typ JWT, exp at most five minutes ahead, jku only the registered URL.
+      if (header.typ !== 'JWT') throw new errors.InvalidClientAuth("the client assertion's typ must be JWT");
+      const now = Math.floor(Date.now() / 1000);
+      if (typeof claims.exp !== 'number' || claims.exp > now + ASSERTION_MAX_SECONDS + CLOCK_SKEW_SECONDS) {
+        throw new errors.InvalidClientAuth('the client assertion must expire within five minutes');
+      }
+      const jku = (header as { jku?: unknown }).jku;
+      if (jku !== undefined && jku !== clients.get(client.clientId)?.jwksUrl) {
+        throw new errors.InvalidClientAuth("the client assertion's jku is not the registered JWKS URL");
+      }
+    },
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = errorPage(String(out.error), String(out.error_description ?? ''));
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  provider.proxy = config.server.trustProxy !== false;
+  // The hash stands in the metadata where the secret would; this checks a presented secret against it.
+  provider.Client.prototype.compareClientSecret = async function compare(
+    this: { clientSecret: string },
+    actual: string,
+  ) {
+    return verifyPassword(actual, this.clientSecret);
+  };
+
+  // The SMART launch context in the token response (and it is already in the token and introspection).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
+    const body = ctx.body as Record<string, unknown> | undefined;
+    const extra = ctx.oidc.entities.AccessToken?.extra as Record<string, unknown> | undefined;
+    if (body === undefined || extra === undefined) return;
+    for (const field of ['patient', 'need_patient_banner'] as const) {
+      if (extra[field] !== undefined) body[field] = extra[field];
+    }
+  });
+
+  provider.on('server_error', (_ctx, err) => log.error({ err }, 'authorization server error'));
+
+  const tokens = new AccessTokenVerifier(store, issuer, fhirBase);
+  return {
+    issuer,
+    fhirBase,
+    provider,
+    callback: provider.callback(),
+    tokens,
+    client: (clientId) => clients.get(clientId),
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The page for an authorization request that cannot go back to the app (unknown client or redirect URI). */
+function errorPage(error: string, description: string): string {
+  return `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Inloggen lukt niet</title></head>
+<body><main><h1>Inloggen lukt niet / Login failed</h1><p>${escapeHtml(error)}</p><p>${escapeHtml(description)}</p></main></body></html>`;
+}
