@@ -101,8 +101,9 @@ export async function createAuthorizationServer(
     return grantableScopes([...new Set([...asked, ...before])], registered);
   }
 
+  const adapter = authAdapter(store);
   const configuration: Configuration = {
-    adapter: authAdapter(store),
+    adapter,
     jwks: jwks as Configuration['jwks'],
     clients: metadata,
     cookies: {
@@ -151,6 +152,36 @@ export async function createAuthorizationServer(
       Session: SESSION_SECONDS,
       Grant: config.smart.refreshTokenDays * 24 * 60 * 60,
       RefreshToken: config.smart.refreshTokenDays * 24 * 60 * 60,
+    },
+    formats: {
+      customizers: {
+        /**
+         * oidc-provider keeps no record of a JWT access token (it only signs it), so the gateway does:
+         * AccessTokenVerifier refuses a token without one, and a revoked grant (a reused code or
+         * refresh token, a revocation) deletes its tokens' records on every instance at once. The
+         * record says `format: 'jwt'`, so oidc-provider never takes its id for an opaque token.
+         */
+        async jwt(_ctx, token, jwt) {
+          const { payload } = jwt;
+          const now = Math.floor(Date.now() / 1000);
+          const exp = typeof payload.exp === 'number' ? payload.exp : now + accessTokenSeconds;
+          await adapter(token.kind).upsert(
+            String(payload.jti),
+            {
+              format: 'jwt',
+              kind: token.kind,
+              jti: String(payload.jti),
+              grantId: 'grantId' in token ? token.grantId : undefined,
+              clientId: token.clientId,
+              accountId: 'accountId' in token ? token.accountId : undefined,
+              scope: token.scope,
+              iat: typeof payload.iat === 'number' ? payload.iat : now,
+              exp,
+            },
+            Math.max(1, exp - now),
+          );
+        },
+      },
     },
     // Every refresh rotates; oidc-provider revokes the whole grant when a used one comes back.
     rotateRefreshToken: () => true,

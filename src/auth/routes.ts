@@ -89,6 +89,33 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
     },
   );
 
+  // fhirclient refreshes a public app without client_id (the refresh token names the client), and
+  // SMART lets it: oidc-provider would refuse it for want of client authentication, so the client of
+  // the refresh token is named for it. Only for public clients: a confidential one still authenticates.
+  router.post(
+    '/auth/token',
+    express.urlencoded({ extended: false, limit: '56kb' }),
+    async (req, _res, next) => {
+      try {
+        const body = req.body as Record<string, unknown> | undefined;
+        if (
+          body?.grant_type === 'refresh_token' &&
+          typeof body.refresh_token === 'string' &&
+          body.client_id === undefined &&
+          body.client_assertion === undefined &&
+          req.get('authorization') === undefined
+        ) {
+          const refreshToken = await server.provider.RefreshToken.find(body.refresh_token);
+          const clientId = refreshToken?.clientId;
+          if (clientId !== undefined && server.client(clientId)?.type === 'public') body.client_id = clientId;
+        }
+        next();
+      } catch (err) {
+        next(err);
+      }
+    },
+  );
+
   router.use('/auth', server.callback);
   return router;
 }
