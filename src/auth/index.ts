@@ -24,6 +24,7 @@ export {
 export { AccessTokenVerifier, bearerToken, type VerifiedAccessToken } from './access-tokens';
 export { authRouter } from './routes';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
+export { capabilityStatement } from './capability';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';
 export {
   hashPassword,
