@@ -188,6 +188,15 @@ export async function createAuthorizationServer(
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     extraParams: {
+      /**
+       * SMART requires `state` of every app (and apps echo-check it against CSRF); RFC 6749 only
+       * recommends it, so oidc-provider lets it be left out. Refused here: a launch without it is an
+       * app bug that would otherwise go unnoticed.
+       */
+      state(_ctx: KoaContextWithOIDC, value: string | undefined) {
+        if (value === undefined || value === '')
+          throw new errors.InvalidRequest("the 'state' parameter is required");
+      },
       /** SMART: `aud` is required and must be our FHIR base (no token for another server's data). */
       aud(ctx: KoaContextWithOIDC, value: string | undefined) {
         if (value === undefined || value === '')

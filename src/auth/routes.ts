@@ -90,15 +90,23 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
     }
     next();
   });
+  // SMART authorize-post: the form's parameters are handed to oidc-provider as the GET request they
+  // stand for. (oidc-provider's own POST support wants SameSite=None session cookies, which browsers
+  // refuse over http and which would let any site post into a session; a cross-site POST here simply
+  // carries no session cookie, so the person logs in.)
   router.post(
     '/auth/authorize',
     express.urlencoded({ extended: false, limit: '56kb' }),
     (req, _res, next) => {
-      const body = req.body as Record<string, unknown> | undefined;
-      if (body && typeof body.scope === 'string') {
-        const prompted = withConsentPrompt(body.scope, typeof body.prompt === 'string' ? body.prompt : null);
-        if (prompted !== undefined) body.prompt = prompted;
+      const body = (req.body ?? {}) as Record<string, string | string[]>;
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(body)) {
+        for (const one of Array.isArray(value) ? value : [value]) params.append(name, one);
       }
+      const prompted = withConsentPrompt(params.get('scope'), params.get('prompt'));
+      if (prompted !== undefined) params.set('prompt', prompted);
+      req.method = 'GET';
+      req.url = `/auth/authorize?${params.toString()}`;
       next();
     },
   );

@@ -6,7 +6,7 @@
  * knows the forms' field names, so the pages may change and only this file follows.
  */
 import { Secret, TOTP } from 'otpauth';
-import type { Browser} from './browser';
+import type { Browser } from './browser';
 import { locationOf } from './browser';
 
 export interface LoginAs {
