@@ -13,6 +13,7 @@ import { smartConfiguration } from './discovery';
 import { InvalidInput, Forbidden, NotFound } from '../errors';
 import { interactionRouter } from './interactions';
 import { createLaunch } from './launch';
+import { grantableScopes, parseScope, scopeList } from './scopes';
 
 export function authRouter(server: AuthorizationServer, store: Store): Router {
   const router = express.Router();
@@ -79,15 +80,10 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
     }
   });
 
-  // OpenID Connect drops offline_access unless prompt=consent is asked; SMART apps never ask it, and
-  // the consent step here is the gateway's own decision (interactions.ts), so it is added for them.
   router.get('/auth/authorize', (req, _res, next) => {
     const url = new URL(req.url, 'http://x');
-    const prompted = withConsentPrompt(url.searchParams.get('scope'), url.searchParams.get('prompt'));
-    if (prompted !== undefined) {
-      url.searchParams.set('prompt', prompted);
-      req.url = `${url.pathname}${url.search}`;
-    }
+    smartAuthorizeParams(url.searchParams, server);
+    req.url = `${url.pathname}${url.search}`;
     next();
   });
   // SMART authorize-post: the form's parameters are handed to oidc-provider as the GET request they
@@ -103,8 +99,7 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
       for (const [name, value] of Object.entries(body)) {
         for (const one of Array.isArray(value) ? value : [value]) params.append(name, one);
       }
-      const prompted = withConsentPrompt(params.get('scope'), params.get('prompt'));
-      if (prompted !== undefined) params.set('prompt', prompted);
+      smartAuthorizeParams(params, server);
       req.method = 'GET';
       req.url = `/auth/authorize?${params.toString()}`;
       next();
@@ -140,6 +135,31 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
 
   router.use('/auth', server.callback);
   return router;
+}
+
+/**
+ * What a SMART authorize request means, said the way oidc-provider understands it (in place):
+ * - identity and launch scopes the client may not be granted are left out of `scope`, and so is
+ *   `launch` without a `launch` parameter (SMART-E4): oidc-provider would otherwise ask for consent
+ *   to them again after every consent, a redirect loop, since the gateway never grants them;
+ * - OpenID Connect drops offline_access unless prompt=consent is asked; SMART apps never ask it, and
+ *   the consent step is the gateway's own decision (interactions.ts), so it is added for them.
+ * Resource scopes are left as asked: the resource server's scope (grantableScopes) narrows them.
+ */
+function smartAuthorizeParams(params: URLSearchParams, server: AuthorizationServer): void {
+  const registration = server.client(params.get('client_id') ?? '');
+  const scope = params.get('scope');
+  if (registration !== undefined && scope !== null) {
+    const asked = scopeList(scope);
+    const kept = asked.filter((s) => {
+      if (parseScope(s)?.kind !== 'context') return true;
+      if (s === 'launch' && (params.get('launch') ?? '') === '') return false;
+      return grantableScopes([s], registration.scopes).length === 1;
+    });
+    if (kept.length !== asked.length) params.set('scope', kept.join(' '));
+  }
+  const prompted = withConsentPrompt(params.get('scope'), params.get('prompt'));
+  if (prompted !== undefined) params.set('prompt', prompted);
 }
 
 /** The prompt value with `consent` added when offline_access is asked for; undefined when unchanged. */
