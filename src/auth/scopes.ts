@@ -5,6 +5,8 @@
  * what the client is registered for.
  */
 
+import { FHIR_RESOURCE_TYPES } from './resource-types';
+
 export type ScopeContext = 'patient' | 'user' | 'system';
 
 /** The SMART v2 permissions, in their required order. */
@@ -46,8 +48,12 @@ export type SmartScope = ResourceScope | OtherScope;
 
 const V2 = /^(patient|user|system)\/(\*|[A-Z][A-Za-z]+)\.([cruds]+)(?:\?(.+))?$/;
 const V1 = /^(patient|user|system)\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*)$/;
-/** A granular constraint: a search parameter name and a value without spaces or '&'. */
-const CONSTRAINT = /^([a-z][a-z0-9-]*(?::[a-z-]+)?)=([^&=\s]+)$/;
+/**
+ * A granular constraint: a search parameter name (FHIR's are lower-case with hyphens, or start with
+ * an underscore such as `_tag` and `_lastUpdated`), an optional modifier, and a value without spaces,
+ * '=' or '&'.
+ */
+const CONSTRAINT = /^((?:_[a-zA-Z]+|[a-z][a-z0-9-]*)(?::[a-zA-Z-]+)?)=([^&=\s]+)$/;
 
 const V1_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
   read: ['r', 's'],
@@ -68,11 +74,17 @@ function orderedPermissions(letters: string): Set<Permission> | undefined {
   return out;
 }
 
+/** '*' or a resource type of FHIR R4: a scope naming anything else (`patient/Foo.rs`) is unknown. */
+function isResourceType(type: string): boolean {
+  return type === '*' || FHIR_RESOURCE_TYPES.has(type);
+}
+
 /** Parses one scope; undefined when it is unknown or malformed. */
 export function parseScope(text: string): SmartScope | undefined {
   if ((CONTEXT_SCOPES as readonly string[]).includes(text))
     return { kind: 'context', text: text as ContextScope };
   const v2 = V2.exec(text);
+  if (v2 && !isResourceType(v2[2]!)) return undefined;
   if (v2) {
     const permissions = orderedPermissions(v2[3]!);
     if (!permissions) return undefined;
@@ -95,6 +107,7 @@ export function parseScope(text: string): SmartScope | undefined {
     };
   }
   const v1 = V1.exec(text);
+  if (v1 && !isResourceType(v1[2]!)) return undefined;
   if (v1) {
     return {
       kind: 'resource',
