@@ -4,7 +4,8 @@
  * and RFC 6749 require that no kit automates.
  */
 import { createPublicKey, verify } from 'node:crypto';
-import { AccessTokenVerifier } from '../../src/auth';
+import { AccessTokenVerifier, createTotpSecret, setTotpSecret } from '../../src/auth';
+import { freshEmail } from './support/gateway';
 import { Browser, locationOf } from './support/browser';
 import { SYM_SECRET } from './support/clients';
 import { assertionFields } from './support/keys';
@@ -62,6 +63,21 @@ describe('the authorization code flow', () => {
       expect(outcome.redirect!.searchParams.get('code')).toEqual(expect.stringMatching(/.+/));
       expect(outcome.redirect!.searchParams.get('state')).toBe('state-a1');
       expect(outcome.redirect!.searchParams.get('error')).toBeNull();
+    });
+
+    it('SMART-A1 (second factor): an account with TOTP logs in with its code and gets a code', async () => {
+      const person = await suite.gw.register(freshEmail('totp'), suite.client.patient);
+      const totpSecret = createTotpSecret();
+      await setTotpSecret(suite.gw.running.store, person.accountId, totpSecret);
+      const got = await codeFor(suite.gw, { ...person, totpSecret }, pub({ state: 'state-totp' }));
+      expect(got.state).toBe('state-totp');
+      expect((await exchangePublic(suite.gw, got, 'pub')).status).toBe(200);
+    });
+
+    it('SMART-A1 (wrong password): no code, and the gateway stays on its login page', async () => {
+      const outcome = await authorize(suite.gw, { ...suite.client, password: 'not the password' }, pub());
+      expect(outcome.redirect).toBeUndefined();
+      expect(outcome.status).toBe(401);
     });
 
     it('SMART-A2: POST authorize (form) works the same (authorize-post)', async () => {

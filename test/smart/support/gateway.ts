@@ -50,6 +50,8 @@ export interface Person {
   patient: `Patient/${string}`;
   /** 'Patient/…' (the client) or 'RelatedPerson/…' (a relative). */
   person: string;
+  /** Base32 TOTP secret, once a test gives the account a second factor. */
+  totpSecret?: string;
 }
 
 export interface ConformanceGateway {

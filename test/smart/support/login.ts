@@ -72,6 +72,15 @@ export function formsOf(html: string): Form[] {
       const type = (a.type ?? (input[1]!.toLowerCase() === 'button' ? 'submit' : 'text')).toLowerCase();
       fields.push({ name: a.name, type, value: a.value ?? '' });
     }
+    // A <select> (a patient picker may be one): each option is a possible value, like a radio.
+    for (const select of m[2]!.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/gi)) {
+      const name = attributes(select[1]!).name;
+      if (!name) continue;
+      for (const option of select[2]!.matchAll(/<option\b([^>]*)>/gi)) {
+        const value = attributes(option[1]!).value;
+        if (value) fields.push({ name, type: 'radio', value });
+      }
+    }
     forms.push({ action: attrs.action ?? '', method: (attrs.method ?? 'get').toLowerCase(), fields });
   }
   return forms;
@@ -83,14 +92,17 @@ function fill(form: Form, as: LoginAs, seen: Set<string>): Record<string, string
   const values: Record<string, string> = {};
   for (const f of form.fields) if (f.type === 'hidden') values[f.name] = f.value;
   let step: string;
+  const codeField = ['code', 'otp', 'totp'].find((n) => names.has(n));
   if (names.has('password')) {
     step = 'login';
-    values.email = as.email;
+    // The login name is the form's one visible text or e-mail field ('email' today).
+    const login = form.fields.find((f) => (f.type === 'email' || f.type === 'text') && f.name !== 'password');
+    values[login?.name ?? 'email'] = as.email;
     values.password = as.password;
-  } else if (names.has('code')) {
+  } else if (codeField !== undefined) {
     step = 'second-factor';
     if (as.totpSecret === undefined) return undefined;
-    values.code = new TOTP({ secret: Secret.fromBase32(as.totpSecret) }).generate();
+    values[codeField] = new TOTP({ secret: Secret.fromBase32(as.totpSecret) }).generate();
   } else if (names.has('accept')) {
     step = 'terms';
     values.accept = as.acceptTerms === false ? 'no' : 'yes';
