@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import express, { type Request, type Response } from 'express';
+import type * as OpenIdClient from 'openid-client';
 import { hashPassword } from '../auth';
 import type { ConfigFile } from '../config';
 import type { Logger } from '../http';
@@ -181,8 +182,7 @@ function confidentialApp(options: {
   const router = express.Router();
   const attempts = new Map<string, LoginAttempt>();
   const redirectUri = `${options.origin}/server/callback`;
-  type OpenId = typeof import('openid-client');
-  let discovered: Promise<{ client: OpenId; config: import('openid-client').Configuration }> | undefined;
+  let discovered: Promise<{ client: typeof OpenIdClient; config: OpenIdClient.Configuration }> | undefined;
 
   /** Discovery at the gateway's issuer, once (again after a failure). */
   function openId() {

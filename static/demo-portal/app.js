@@ -1,4 +1,4 @@
-/* global FHIR, document, fetch */
+/* global FHIR, document */
 // The public app's login: a standalone SMART launch with fhirclient. The FHIR base comes from the
 // demo's app server (settings.json), which knows where the gateway listens.
 'use strict';

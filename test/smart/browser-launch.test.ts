@@ -1,0 +1,202 @@
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, Page } from 'playwright-core';
+import { startDemo, type RunningDemo } from '../../src/commands';
+import { describeBrowser, launchChromium } from '../support/browser';
+
+/**
+ * A whole standalone launch in Chromium, as a newcomer does it from the demo's banner: open a demo
+ * portal app, click "Inloggen met Inzage", log in with a printed account and the current code of its
+ * printed TOTP secret, pass whatever steps the login pages show (terms, patient picker), and land
+ * back in the app with a token for the right person and client. The apps run on an origin of their
+ * own, so the public app's token request crosses origins as a real vendor's does.
+ */
+
+interface PrintedAccount {
+  email: string;
+  password: string;
+  totpSecret: string;
+  /** Person and client of each link, as printed. */
+  links: { person: string; patient: string }[];
+}
+
+/** The accounts as the banner prints them, by the word their description starts with. */
+function printedAccounts(banner: string): Map<string, PrintedAccount> {
+  const accounts = new Map<string, PrintedAccount>();
+  const lines = banner.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const login = /^\s+e-mail (\S+)\s+password (\S+)\s+TOTP secret (\S+)$/.exec(lines[i]!);
+    if (!login) continue;
+    const kind = lines[i - 1]!.trim().split(/[\s,]/)[0]!;
+    const links: PrintedAccount['links'] = [];
+    for (let j = i + 1; j < lines.length; j++) {
+      const relative = /\((RelatedPerson\/\S+)\) for .*\((Patient\/\S+)\)$/.exec(lines[j]!);
+      const self = /^\s{6}[^(]*\((Patient\/\S+)\)$/.exec(lines[j]!);
+      if (relative) links.push({ person: relative[1]!, patient: relative[2]! });
+      else if (self) links.push({ person: self[1]!, patient: self[1]! });
+      else break;
+    }
+    accounts.set(kind, { email: login[1]!, password: login[2]!, totpSecret: login[3]!, links });
+  }
+  return accounts;
+}
+
+function printedUrl(banner: string, label: RegExp): string {
+  const line = banner.split('\n').find((l) => label.test(l));
+  const url = /(http:\/\/\S+)/.exec(line ?? '')?.[1];
+  if (!url) throw new Error(`the banner prints no ${label}`);
+  return url;
+}
+
+/** What an authenticator app shows now for the printed secret. */
+function currentCode(secret: string): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
+}
+
+/** Submits the form that holds `field`, and waits for the page that answers it. */
+async function submitFormOf(page: Page, field: string): Promise<void> {
+  const form = page.locator('form', { has: page.locator(`[name="${field}"]`) }).first();
+  await Promise.all([page.waitForEvent('load'), form.locator('[type="submit"]').first().click()]);
+}
+
+/**
+ * From the login page to the app: each page is recognised by its form's field names (email and
+ * password; code; accept, the terms; link, the patient picker), whichever order the pages take.
+ */
+async function logIn(page: Page, account: PrintedAccount, appOrigin: string): Promise<string[]> {
+  const seen: string[] = [];
+  for (let step = 0; step < 10 && !page.url().startsWith(appOrigin); step++) {
+    if ((await page.locator('input[name="email"]').count()) > 0) {
+      seen.push('login');
+      await page.fill('input[name="email"]', account.email);
+      await page.fill('input[name="password"]', account.password);
+      await submitFormOf(page, 'password');
+    } else if ((await page.locator('input[name="code"]').count()) > 0) {
+      seen.push('second-factor');
+      await page.fill('input[name="code"]', currentCode(account.totpSecret));
+      await submitFormOf(page, 'code');
+    } else if ((await page.locator('[name="accept"]').count()) > 0) {
+      seen.push('terms');
+      const yes = page.locator('[name="accept"][value="yes"]').first();
+      const type = await yes.getAttribute('type');
+      if (type === 'checkbox' || type === 'radio') {
+        await yes.check();
+        await submitFormOf(page, 'accept');
+      } else {
+        // The accepting button itself carries accept=yes.
+        await Promise.all([page.waitForEvent('load'), yes.click()]);
+      }
+    } else if ((await page.locator('[name="link"]').count()) > 0) {
+      seen.push('picker');
+      // The first client the account is linked to, by its reference when the picker shows it.
+      const wanted = account.links[0]!.patient;
+      const option = page.locator('label', { hasText: wanted }).locator('input[name="link"]');
+      if ((await option.count()) > 0) await option.first().check();
+      else await page.locator('input[name="link"]').first().check();
+      await submitFormOf(page, 'link');
+    } else {
+      throw new Error(`a login page with no form this test knows (${page.url()}):\n${await page.content()}`);
+    }
+  }
+  return seen;
+}
+
+describeBrowser('SMART standalone launch in a browser, from the demo portal apps', () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  let accounts: Map<string, PrintedAccount>;
+
+  beforeAll(async () => {
+    demo = await startDemo({
+      port: 0,
+      sandboxPort: 0,
+      appPort: 0,
+      clients: 30,
+      seed: 3,
+      dataDir: undefined,
+      env: { LOG_LEVEL: 'warn' },
+    });
+    accounts = printedAccounts(demo.banner);
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('SMART-B1: public app (fhirclient, another origin): a parent of two children logs in with password and TOTP, picks a child, and the app shows patient and fhirUser', async () => {
+    const parent = accounts.get('parent')!;
+    expect(parent.links).toHaveLength(2);
+    const appUrl = printedUrl(demo.banner, /Portal apps/);
+    const appOrigin = new URL(appUrl).origin;
+    expect(appOrigin).not.toBe(new URL(demo.gateway.url).origin);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(appUrl);
+      await Promise.all([
+        page.waitForURL(/\/auth\/interaction\//),
+        page.getByRole('button', { name: /Inloggen met Inzage/ }).click(),
+      ]);
+      const steps = await logIn(page, parent, appOrigin);
+      expect(steps.slice(0, 2)).toEqual(['login', 'second-factor']);
+      expect(steps).toContain('picker');
+      expect(page.url()).toMatch(new RegExp(`^${appOrigin}/callback\\.html`));
+      await page.locator('#facts').waitFor({ state: 'visible', timeout: 30_000 });
+      const chosen = parent.links[0]!;
+      expect(await page.locator('#patient').textContent()).toBe(chosen.patient);
+      expect(await page.locator('#fhir-user').textContent()).toBe(chosen.person);
+      const scopes = (await page.locator('#scopes').textContent())!.split(' ');
+      expect(scopes).toEqual(
+        expect.arrayContaining(['launch/patient', 'openid', 'fhirUser', 'patient/*.rs']),
+      );
+      expect(await page.locator('#refresh').textContent()).toBe('ja / yes');
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('SMART-B2: confidential app (openid-client with a client secret, on a server): a curator logs in and the app shows patient and fhirUser', async () => {
+    const curator = accounts.get('curator')!;
+    const appUrl = printedUrl(demo.banner, /openid-client on a server/);
+    const appOrigin = new URL(appUrl).origin;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(appUrl);
+      await Promise.all([
+        page.waitForURL(/\/auth\/interaction\//),
+        page.getByRole('link', { name: /Inloggen met Inzage/ }).click(),
+      ]);
+      const steps = await logIn(page, curator, appOrigin);
+      expect(steps.slice(0, 2)).toEqual(['login', 'second-factor']);
+      expect(page.url()).toMatch(new RegExp(`^${appOrigin}/server/callback\\?`));
+      expect(await page.locator('#patient').textContent()).toBe(curator.links[0]!.patient);
+      expect(await page.locator('#fhir-user').textContent()).toBe(curator.links[0]!.person);
+      expect(await page.locator('#scopes').textContent()).toContain('patient/*.rs');
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('SMART-B3, A-3: a relative the administrator admitted to some sections only gets a token too', async () => {
+    const relative = accounts.get('relative')!;
+    const appUrl = printedUrl(demo.banner, /Portal apps/);
+    const appOrigin = new URL(appUrl).origin;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(appUrl);
+      await Promise.all([
+        page.waitForURL(/\/auth\/interaction\//),
+        page.getByRole('button', { name: /Inloggen met Inzage/ }).click(),
+      ]);
+      await logIn(page, relative, appOrigin);
+      await page.locator('#facts').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await page.locator('#fhir-user').textContent()).toBe(relative.links[0]!.person);
+      expect(await page.locator('#patient').textContent()).toBe(relative.links[0]!.patient);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
