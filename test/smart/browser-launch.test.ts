@@ -179,10 +179,9 @@ describeBrowser('SMART standalone launch in a browser, from the demo portal apps
     }
   }, 120_000);
 
-  it('SMART-B3, A-3: a relative the administrator admitted to some sections only gets a token too', async () => {
-    const relative = accounts.get('relative')!;
+  /** A login through the public app; the person and client the app then shows. */
+  async function publicAppLogin(account: PrintedAccount): Promise<{ fhirUser: string; patient: string }> {
     const appUrl = printedUrl(demo.banner, /Portal apps/);
-    const appOrigin = new URL(appUrl).origin;
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -191,12 +190,36 @@ describeBrowser('SMART standalone launch in a browser, from the demo portal apps
         page.waitForURL(/\/auth\/interaction\//),
         page.getByRole('button', { name: /Inloggen met Inzage/ }).click(),
       ]);
-      await logIn(page, relative, appOrigin);
+      await logIn(page, account, new URL(appUrl).origin);
       await page.locator('#facts').waitFor({ state: 'visible', timeout: 30_000 });
-      expect(await page.locator('#fhir-user').textContent()).toBe(relative.links[0]!.person);
-      expect(await page.locator('#patient').textContent()).toBe(relative.links[0]!.patient);
+      return {
+        fhirUser: (await page.locator('#fhir-user').textContent())!,
+        patient: (await page.locator('#patient').textContent())!,
+      };
     } finally {
       await context.close();
     }
+  }
+
+  it('SMART-B3, A-3: a relative the administrator admitted to some sections only gets a token too', async () => {
+    const relative = accounts.get('relative')!;
+    expect(await publicAppLogin(relative)).toEqual({
+      fhirUser: relative.links[0]!.person,
+      patient: relative.links[0]!.patient,
+    });
+  }, 120_000);
+
+  it('SMART-B4, M-2: the client themself and their authorised first contact person get tokens for the same dossier', async () => {
+    const client = accounts.get('client')!;
+    const firstContact = accounts.get('first')!;
+    expect(await publicAppLogin(client)).toEqual({
+      fhirUser: client.links[0]!.patient,
+      patient: client.links[0]!.patient,
+    });
+    expect(await publicAppLogin(firstContact)).toEqual({
+      fhirUser: firstContact.links[0]!.person,
+      patient: client.links[0]!.patient,
+    });
+    expect([...accounts.keys()].sort()).toEqual(['client', 'curator', 'first', 'parent', 'relative']);
   }, 120_000);
 });
