@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { OutboxFileSender } from '../auth';
+import { OutboxFileSender, type AccountSecret } from '../auth';
 import type { Environment } from '../config';
 import type { Logger } from '../http';
 import type { SandboxData } from '../sandbox';
@@ -18,6 +18,11 @@ export interface DemoLogin {
   readonly clients: DemoPortal['clients'];
   /** Where the login pages' e-mail and SMS go in the demo: a file in the demo files directory. */
   readonly outbox: OutboxFileSender;
+  /**
+   * The link-code secret the accounts are registered with. The gateway also finds it in
+   * INZAGE_LINK_CODE_SECRET (put there when the demo made it up), so passing it is optional.
+   */
+  readonly secret: AccountSecret;
   /** Registers the accounts and connects the apps to the gateway; what the banner prints. */
   ready(
     gateway: { store: Store; url: string; fhirBasePath: string },
@@ -46,6 +51,7 @@ export async function startDemoLogin(options: {
   return {
     clients: portal.clients,
     outbox,
+    secret,
     async ready(gateway, data, commandPrefix, log) {
       const logins = await registerDemoAccounts(gateway.store, data, secret);
       portal.connect(

@@ -60,7 +60,8 @@ async function submitFormOf(page: Page, field: string): Promise<void> {
 
 /**
  * From the login page to the app: each page is recognised by its form's field names (email and
- * password; code; accept, the terms; link, the patient picker), whichever order the pages take.
+ * password; factor, the choice of a second factor; code; accept, the terms; link, the patient
+ * picker), whichever order the pages take.
  */
 async function logIn(page: Page, account: PrintedAccount, appOrigin: string): Promise<string[]> {
   const seen: string[] = [];
@@ -70,6 +71,10 @@ async function logIn(page: Page, account: PrintedAccount, appOrigin: string): Pr
       await page.fill('input[name="email"]', account.email);
       await page.fill('input[name="password"]', account.password);
       await submitFormOf(page, 'password');
+    } else if ((await page.locator('input[name="factor"]').count()) > 0) {
+      seen.push('factor');
+      await page.locator('input[name="factor"][value="totp"]').check();
+      await submitFormOf(page, 'factor');
     } else if ((await page.locator('input[name="code"]').count()) > 0) {
       seen.push('second-factor');
       await page.fill('input[name="code"]', currentCode(account.totpSecret));
@@ -143,9 +148,11 @@ describeBrowser('SMART standalone launch in a browser, from the demo portal apps
       expect(steps).toContain('picker');
       expect(page.url()).toMatch(new RegExp(`^${appOrigin}/callback\\.html`));
       await page.locator('#facts').waitFor({ state: 'visible', timeout: 30_000 });
-      const chosen = parent.links[0]!;
-      expect(await page.locator('#patient').textContent()).toBe(chosen.patient);
-      expect(await page.locator('#fhir-user').textContent()).toBe(chosen.person);
+      // One of the two children, with the parent's relation to that child as the user.
+      const patient = await page.locator('#patient').textContent();
+      const chosen = parent.links.find((l) => l.patient === patient);
+      expect(chosen).toBeDefined();
+      expect(await page.locator('#fhir-user').textContent()).toBe(chosen!.person);
       const scopes = (await page.locator('#scopes').textContent())!.split(' ');
       expect(scopes).toEqual(
         expect.arrayContaining(['launch/patient', 'openid', 'fhirUser', 'patient/*.rs']),
