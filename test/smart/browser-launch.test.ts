@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../src/commands';
@@ -100,6 +101,79 @@ async function logIn(page: Page, account: PrintedAccount, appOrigin: string): Pr
       await submitFormOf(page, 'link');
     } else {
       throw new Error(`a login page with no form this test knows (${page.url()}):\n${await page.content()}`);
+    }
+  }
+  return seen;
+}
+
+/** The code in the newest message of the demo's outbox (the one the page just sent). */
+function newestOutboxCode(outboxFile: string): string {
+  const lines = readFileSync(outboxFile, 'utf8').trim().split('\n');
+  const { text } = JSON.parse(lines[lines.length - 1]!) as { text: string };
+  const code = /\b[0-9]{6}\b/.exec(text)?.[0];
+  if (!code) throw new Error(`the newest outbox message carries no code: ${text}`);
+  return code;
+}
+
+/**
+ * Registration with the printed fresh link code, from the login page to the app: the link code form
+ * (linkCode, email, mobile, password, password2), the e-mail and SMS codes from the demo's outbox,
+ * the choice of TOTP and its set-up (the secret shown on the page), then the login with the new
+ * account. The same field names as `logIn`.
+ */
+async function registerAndLogIn(
+  page: Page,
+  newcomer: { linkCode: string; email: string; mobile: string; password: string },
+  outboxFile: string,
+  appOrigin: string,
+): Promise<string[]> {
+  const seen: string[] = [];
+  let totpSecret: string | undefined;
+  let setupStep = -1;
+  await Promise.all([page.waitForEvent('load'), page.locator('a[href$="/register"]').first().click()]);
+  for (let step = 0; step < 16 && !page.url().startsWith(appOrigin); step++) {
+    if ((await page.locator('input[name="linkCode"]').count()) > 0) {
+      seen.push('register');
+      await page.fill('input[name="linkCode"]', newcomer.linkCode);
+      await page.fill('input[name="email"]', newcomer.email);
+      await page.fill('input[name="mobile"]', newcomer.mobile);
+      await page.fill('input[name="password"]', newcomer.password);
+      await page.fill('input[name="password2"]', newcomer.password);
+      await submitFormOf(page, 'linkCode');
+    } else if ((await page.locator('input[name="email"]').count()) > 0) {
+      seen.push('login');
+      await page.fill('input[name="email"]', newcomer.email);
+      await page.fill('input[name="password"]', newcomer.password);
+      await submitFormOf(page, 'password');
+    } else if ((await page.locator('input[name="factor"]').count()) > 0) {
+      seen.push('factor');
+      await page.locator('input[name="factor"][value="totp"]').check();
+      await submitFormOf(page, 'factor');
+    } else if ((await page.locator('input[name="code"]').count()) > 0) {
+      const shown = page.locator('code.secret');
+      if ((await shown.count()) > 0) {
+        seen.push('totp-set-up');
+        totpSecret = (await shown.textContent())!.trim();
+        setupStep = Math.floor(Date.now() / 30_000);
+        await page.fill('input[name="code"]', currentCode(totpSecret));
+      } else if (totpSecret !== undefined) {
+        seen.push('second-factor');
+        // A TOTP code works once: the login's code must be of a later step than the set-up's.
+        while (Math.floor(Date.now() / 30_000) <= setupStep) await page.waitForTimeout(1_000);
+        await page.fill('input[name="code"]', currentCode(totpSecret));
+      } else {
+        seen.push('verify');
+        await page.fill('input[name="code"]', newestOutboxCode(outboxFile));
+      }
+      await submitFormOf(page, 'code');
+    } else if ((await page.locator('[name="accept"]').count()) > 0) {
+      seen.push('terms');
+      await Promise.all([
+        page.waitForEvent('load'),
+        page.locator('[name="accept"][value="yes"]').first().click(),
+      ]);
+    } else {
+      throw new Error(`a page with no form this test knows (${page.url()}):\n${await page.content()}`);
     }
   }
   return seen;
@@ -262,4 +336,36 @@ describeBrowser('SMART standalone launch in a browser, from the demo portal apps
       await context.close();
     }
   }, 120_000);
+
+  // Enable once the login pages (registration, verification, TOTP set-up) and the demo's outbox as
+  // their message sender are merged: the minimal login interaction on main has no registration.
+  it.skip('SMART-B6, A-9, M-14: a newcomer registers with the printed fresh link code, verifies e-mail and mobile from the outbox, sets up TOTP, and lands in the app', async () => {
+    const banner = demo.banner;
+    const linkCode = /Fresh link code\s+(\S+)/.exec(banner)![1]!;
+    const patient = /Fresh link code[^\n]*\n[^(]*\((Patient\/\S+)\)/.exec(banner)![1]!;
+    const outboxFile = /Outbox\s+(\S+)/.exec(banner)![1]!;
+    const appUrl = printedUrl(banner, /Portal apps/);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(appUrl);
+      await Promise.all([
+        page.waitForURL(/\/auth\/interaction\//),
+        page.getByRole('button', { name: /Inloggen met Inzage/ }).click(),
+      ]);
+      const newcomer = {
+        linkCode,
+        email: 'nieuw@inzage-demo.example',
+        mobile: '06-12000099',
+        password: 'een nieuw demo-wachtwoord',
+      };
+      const steps = await registerAndLogIn(page, newcomer, outboxFile, new URL(appUrl).origin);
+      expect(steps).toEqual(expect.arrayContaining(['register', 'verify', 'totp-set-up', 'second-factor']));
+      await page.locator('#facts').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await page.locator('#patient').textContent()).toBe(patient);
+      expect(await page.locator('#fhir-user').textContent()).toBe(patient);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
 });
