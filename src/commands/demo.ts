@@ -161,8 +161,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     );
 
     const log = createLogger(config.log.level);
-    // The login pages' e-mail and SMS belong in login.outbox: `messageSender: login.outbox` here, once
-    // startGateway takes a sender for the authorization server.
+    // The login pages' e-mail and SMS belong in login.outbox: pass `messageSender: login.outbox` (and
+    // `accountSecret: login.secret`) here once startGateway hands them to createAuthorizationServer.
     const gateway = await startGateway(config, { log });
     let imports: ImportResult[];
     let showcases: DemoShowcase[];
