@@ -22,6 +22,7 @@ import {
   type AccountLink,
 } from './accounts';
 import type { AuthorizationServer } from './authorization-server';
+import { clientOrigins } from './clients';
 import { consumeLaunch, findLaunch } from './launch';
 import { grantableScopes, scopeList } from './scopes';
 
@@ -64,6 +65,23 @@ export function interactionRouter({ store, server }: InteractionOptions): Router
   const { provider, fhirBase } = server;
   const router = express.Router();
   const forms = express.urlencoded({ extended: false, limit: '16kb' });
+
+  // Chromium applies form-action to the redirects after a POST too: the last step's form ends in a
+  // redirect to the app's redirect_uri, which 'self' alone would block. (Interim: the login pages
+  // replace this file.)
+  router.use('/auth/interaction', async (req, res, next) => {
+    const policy = res.getHeader('Content-Security-Policy');
+    const details = await provider.interactionDetails(req, res).catch(() => undefined);
+    const client = details && server.client(String(details.params.client_id));
+    if (typeof policy === 'string' && client) {
+      const origins = clientOrigins(client).join(' ');
+      res.setHeader(
+        'Content-Security-Policy',
+        policy.replace("form-action 'self'", `form-action 'self' ${origins}`),
+      );
+    }
+    next();
+  });
 
   function stateOf(details: Details): LoginState | undefined {
     return (details.result as { inzage?: LoginState } | undefined)?.inzage;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { OrganisationConfig } from '../config';
 import type { ImportResult } from '../ecd';
+import { demoLoginLines, type DemoLoginFacts } from './demo-login-banner';
 
 /** One organisation's push key, and the export the printed dry run sends. */
 export interface DemoPushKey {
@@ -38,6 +39,8 @@ export interface DemoBannerFacts {
   configFile: string | undefined;
   /** Put before each printed `npx inzage` command (to unset a DATABASE_URL of the shell). */
   commandPrefix: string;
+  /** The portal apps and demo accounts. */
+  login: DemoLoginFacts;
 }
 
 /**
@@ -53,7 +56,7 @@ export function demoBanner(f: DemoBannerFacts): string {
     '',
     `  Gateway            ${f.gatewayUrl}`,
     `  FHIR base          ${f.gatewayUrl}${f.fhirBasePath}`,
-    `  SMART discovery    ${f.gatewayUrl}${f.fhirBasePath}/.well-known/smart-configuration (coming with the authorization server)`,
+    `  SMART discovery    ${f.gatewayUrl}${f.fhirBasePath}/.well-known/smart-configuration`,
     `  Health             ${f.gatewayUrl}/healthz   readiness ${f.gatewayUrl}/readyz`,
     `  Sandbox upstream   ${f.sandboxUrl}`,
     `  Database           ${f.dataDir ? `PGlite in ${resolve(f.dataDir)}` : 'PGlite in memory'}`,
@@ -77,7 +80,7 @@ export function demoBanner(f: DemoBannerFacts): string {
     '',
     ...showcaseLines(f, npx),
     '',
-    '  Demo accounts      none yet: they come with the SMART authorization server',
+    ...demoLoginLines(f.login),
     '',
     'Stop with Ctrl-C.',
     '',

@@ -32,6 +32,9 @@ import {
 } from '../sandbox';
 import type { Store } from '../store';
 import { demoBanner, type DemoPushKey, type DemoShowcase } from './demo-banner';
+import { startDemoLogin, type DemoLogin } from './demo-login';
+import type { DemoLoginFacts } from './demo-login-banner';
+import { registerDemoTotp } from './demo-totp';
 import { exitOnFailure } from './fail';
 import { integer } from './program';
 import { startGateway, type RunningGateway } from './start-gateway';
@@ -40,6 +43,8 @@ import { stopOnSignals } from './stop-on-signals';
 export interface DemoOptions {
   port: number;
   sandboxPort: number;
+  /** Port of the demo portal apps' own server (default 0: any free port). */
+  appPort?: number;
   clients: number;
   seed: number;
   /** PGlite data directory; undefined = in memory. */
@@ -78,6 +83,7 @@ export function registerDemo(program: Command): void {
         .argParser(integer(0, 65535)),
     )
     .option('--sandbox-port <port>', 'sandbox upstream port', integer(0, 65535), 8081)
+    .option('--app-port <port>', 'port of the demo portal apps (their own origin)', integer(0, 65535), 8082)
     .option('--clients <n>', 'number of synthetic clients', integer(1, 2_000), 50)
     .option('--seed <n>', 'seed of the synthetic data generator', integer(0, 2 ** 31 - 1), 1)
     .option('--data-dir <dir>', 'PGlite data directory', '.inzage/demo')
@@ -87,6 +93,7 @@ export function registerDemo(program: Command): void {
         async (opts: {
           port: number;
           sandboxPort: number;
+          appPort: number;
           clients: number;
           seed: number;
           dataDir: string;
@@ -95,6 +102,7 @@ export function registerDemo(program: Command): void {
           const demo = await startDemo({
             port: opts.port,
             sandboxPort: opts.sandboxPort,
+            appPort: opts.appPort,
             clients: opts.clients,
             seed: opts.seed,
             dataDir: opts.inMemory ? undefined : opts.dataDir,
@@ -105,6 +113,7 @@ export function registerDemo(program: Command): void {
         },
       ),
     );
+  registerDemoTotp(program);
 }
 
 /**
@@ -120,8 +129,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const removeFiles = () => {
     if (!dataDir) rmSync(filesDir, { recursive: true, force: true });
   };
+  let login: DemoLogin | undefined;
   try {
     mkdirSync(filesDir, { recursive: true });
+    login = await startDemoLogin({ appPort: options.appPort ?? 0, env: options.env, filesDir });
     const file: ConfigFile = {
       server: { host: '127.0.0.1', port: options.port },
       upstream: { url: sandbox.url },
@@ -131,6 +142,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         name: e.organisation.name,
         preset: SANDBOX_PRESETS[e.organisation.id] ?? 'meerlanden',
       })),
+      smart: { clients: [...login.clients] },
     };
     const keys = pushKeys(data.exports, options.env);
     // The demo is always embedded: a DATABASE_URL in the shell must not point it at a real database.
@@ -149,12 +161,23 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     );
 
     const log = createLogger(config.log.level);
+    // The login pages' e-mail and SMS belong in login.outbox: pass `messageSender: login.outbox` (and
+    // `accountSecret: login.secret`) here once startGateway hands them to createAuthorizationServer.
     const gateway = await startGateway(config, { log });
     let imports: ImportResult[];
     let showcases: DemoShowcase[];
+    let loginFacts: DemoLoginFacts;
+    // An empty DATABASE_URL counts as unset: the printed commands then use the demo's database.
+    const commandPrefix = options.env.DATABASE_URL ? 'DATABASE_URL= ' : '';
     try {
       imports = await importSandboxExports(gateway.store, data.exports, config.organisations);
       showcases = await showcasesOf(gateway.store, data.exports, data.scenarios);
+      loginFacts = await login.ready(
+        { store: gateway.store, url: gateway.url, fhirBasePath: config.fhirBasePath },
+        data,
+        commandPrefix,
+        log,
+      );
     } catch (err) {
       await gateway.close();
       throw err;
@@ -172,8 +195,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       keys: keys.map((k) => ({ ...k, exportFile: exportFiles.get(k.organisationId)! })),
       showcases,
       configFile,
-      // An empty DATABASE_URL counts as unset: the printed commands then use the demo's database.
-      commandPrefix: options.env.DATABASE_URL ? 'DATABASE_URL= ' : '',
+      commandPrefix,
+      login: loginFacts,
     });
     return {
       gateway,
@@ -182,11 +205,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       filesDir,
       async close() {
         await gateway.close();
+        await login?.close();
         await sandbox.close();
         removeFiles();
       },
     };
   } catch (err) {
+    await login?.close();
     await sandbox.close();
     removeFiles();
     throw err;

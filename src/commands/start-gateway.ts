@@ -128,21 +128,14 @@ function withListeningPort(config: GatewayConfig, port: number): GatewayConfig {
   };
 }
 
-/** A link gets tokens while the policy engine lets its user see anything of its patient's dossier. */
+/**
+ * A link gets tokens while the policy engine lets its user see any section of its patient's dossier:
+ * a relative an administrator admitted to some sections only (not to the basic details, where the
+ * Patient resource is) still logs in. What each request may see is decided again per request.
+ */
 function portalAccessOf(engine: PolicyEngine): PortalAccessCheck {
-  return async (link, at) => {
-    const decision = await engine.check(
-      { user: link.person, patient: link.patient },
-      {
-        interaction: 'read',
-        resourceType: 'Patient',
-        id: link.patient.slice('Patient/'.length),
-        parameters: [],
-        at,
-      },
-    );
-    return decision.consentDecision.permit || decision.allowed;
-  };
+  return async (link, at) =>
+    (await engine.decide({ principal: link.person, patient: link.patient, at })).permit;
 }
 
 function listen(host: string, port: number): Promise<Server> {

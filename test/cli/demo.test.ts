@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { startDemo, type RunningDemo } from '../../src/commands';
 
 const ROOT = join(__dirname, '../..');
@@ -74,7 +75,7 @@ describe('inzage demo: what it prints runs as printed', () => {
       }
       expect(await imports(demo)).toBe(before);
 
-      const commands = printed(banner, 'npx inzage');
+      const commands = printed(banner, 'npx inzage').filter((c) => !c.includes(' demo-totp '));
       expect(commands.filter((c) => c.includes(' explain '))).toHaveLength(2);
       expect(commands.filter((c) => c.includes(' ecd import '))).toHaveLength(2);
       // The embedded database opens in one process at a time: the commands are for after the demo.
@@ -107,7 +108,7 @@ describe('inzage demo: what it prints runs as printed', () => {
       expect(demo.banner).not.toContain(key);
       expect(demo.banner).toContain('INZAGE_ECD_KEY_MEERZICHT (from the environment');
       expect(demo.banner).toContain('need the database on disk');
-      expect(printed(demo.banner, 'npx inzage')).toEqual([]);
+      expect(printed(demo.banner, 'npx inzage').filter((c) => !c.includes(' demo-totp '))).toEqual([]);
       const [meerzicht] = printed(demo.banner, 'curl ').filter((c) => c.includes('organisation=meerzicht'));
       expect(meerzicht).toContain('"Authorization: Bearer $INZAGE_ECD_KEY_MEERZICHT"');
       const ran = await shell(meerzicht!, { INZAGE_ECD_KEY_MEERZICHT: key });
@@ -119,4 +120,96 @@ describe('inzage demo: what it prints runs as printed', () => {
     }
     expect(existsSync(demo.filesDir)).toBe(false);
   });
+
+  it('DEMO-1: it prints both portal apps, five accounts with password and TOTP secret, a fresh link code and the outbox, never the link-code secret; demo-totp runs as printed', async () => {
+    const secret = 'the link-code secret of this shell, 0123456789';
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'inzage-demo-test-')), 'demo');
+    const start = () =>
+      startDemo({
+        port: 0,
+        sandboxPort: 0,
+        appPort: 0,
+        clients: 30,
+        seed: 3,
+        dataDir,
+        env: { INZAGE_LINK_CODE_SECRET: secret, LOG_LEVEL: 'warn' },
+      });
+    let demo = await start();
+    let freshCode: string | undefined;
+    try {
+      const { banner } = demo;
+      expect(banner).not.toContain(secret);
+      const logins = [
+        ...banner.matchAll(/^\s+e-mail (\S+)\s+password (\S+)\s+TOTP secret ([A-Z2-7]{32})$/gm),
+      ];
+      expect(logins.map((m) => m[1])).toEqual([
+        'client@inzage-demo.example',
+        'ouder@inzage-demo.example',
+        'curator@inzage-demo.example',
+        'contactpersoon@inzage-demo.example',
+        'familielid@inzage-demo.example',
+      ]);
+      freshCode = /Fresh link code\s+([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}) \(valid through/.exec(banner)?.[1];
+      expect(freshCode).toBeDefined();
+      expect(banner).toContain(`Outbox             ${join(demo.filesDir, 'outbox.jsonl')}`);
+
+      // The apps: on an origin of their own, registered with the gateway, and let through its CORS.
+      const appUrl = /Portal apps\s+(http:\/\/127\.0\.0\.1:\d+\/)\s/.exec(banner)![1]!;
+      const appOrigin = new URL(appUrl).origin;
+      expect(appOrigin).not.toBe(demo.gateway.url);
+      expect(banner).toContain(`${appUrl}server/`);
+      const page = await fetch(appUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Inloggen met Inzage');
+      expect(await (await fetch(`${appUrl}settings.json`)).json()).toMatchObject({
+        fhirBase: `${demo.gateway.url}/fhir`,
+        clientId: 'demo-portaal',
+      });
+      const fhirClient = await fetch(`${appUrl}fhir-client.js`);
+      expect([fhirClient.status, fhirClient.headers.get('content-type')]).toEqual([
+        200,
+        expect.stringContaining('javascript'),
+      ]);
+      expect(await (await fetch(`${appUrl}server/`)).text()).toContain('/server/login');
+      // A token request from the browser app's origin is let through CORS (with a bad code: refused,
+      // but readable by the app); from another origin it is not.
+      const tokenRequest = (origin: string) =>
+        fetch(`${demo.gateway.url}/auth/token`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: 'not-a-code',
+            client_id: 'demo-portaal',
+            redirect_uri: `${appOrigin}/callback.html`,
+            code_verifier: 'x'.repeat(43),
+          }).toString(),
+        });
+      expect((await tokenRequest(appOrigin)).headers.get('access-control-allow-origin')).toBe(appOrigin);
+      expect(
+        (await tokenRequest('http://127.0.0.1:9')).headers.get('access-control-allow-origin'),
+      ).toBeNull();
+
+      // The code of the moment, as printed (one step either side: the step may turn meanwhile).
+      const [totp] = printed(banner, 'npx inzage demo-totp ');
+      const ran = await shell(totp!);
+      expect([ran.code, ran.stderr]).toEqual([0, '']);
+      const printedSecret = totp!.split(' ').pop()!;
+      const codes = [-30_000, 0, 30_000].map((delta) =>
+        new TOTP({ secret: Secret.fromBase32(printedSecret) }).generate({ timestamp: Date.now() + delta }),
+      );
+      expect(codes).toContain(ran.stdout.trim());
+      expect((await shell('npx inzage demo-totp not-base32!')).code).toBe(1);
+    } finally {
+      await demo.close();
+    }
+    // Started again on the database it kept: the same accounts, a new fresh code.
+    demo = await start();
+    try {
+      expect(demo.banner.match(/^\s+e-mail \S+/gm)).toHaveLength(5);
+      expect(demo.banner).not.toContain(freshCode!);
+    } finally {
+      await demo.close();
+    }
+  }, 300_000);
 });

@@ -8,9 +8,10 @@ import { cleanEnv, freePort } from '../support/processes';
  * B9: the README's examples run as written against the demo. Every `sh` block in the README carries a
  * marker saying when it runs (`start`, `running`, `stopped`, or `quick-start`, which CI itself runs);
  * this test starts the demo with the `start` block, runs the `running` blocks against it, stops it,
- * and runs the `stopped` blocks. Only two things are changed in each command, so that the test needs
- * no fixed port and leaves the repository alone: the demo's port 8080 and its data directory
- * `.inzage/demo`. A trailing `# exits N` states the exit code a command must end with (else 0).
+ * and runs the `stopped` blocks. Only the ports and the data directory are changed in each command,
+ * so that the test needs no fixed port and leaves the repository alone: the demo's ports 8080
+ * (gateway) and 8082 (portal apps) and its data directory `.inzage/demo`. A trailing `# exits N`
+ * states the exit code a command must end with (else 0).
  */
 const ROOT = join(__dirname, '../..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -57,9 +58,13 @@ describe('B9: the README examples run as written on the demo', () => {
   const all = examples();
   const work = mkdtempSync(join(tmpdir(), 'inzage-readme-'));
   let port = 0;
+  let appPort = 0;
   let env: NodeJS.ProcessEnv = {};
   const adapt = (command: string) =>
-    command.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`).replaceAll('.inzage/demo', join(work, 'demo'));
+    command
+      .replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`)
+      .replaceAll('127.0.0.1:8082', `127.0.0.1:${appPort}`)
+      .replaceAll('.inzage/demo', join(work, 'demo'));
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -107,6 +112,7 @@ describe('B9: the README examples run as written on the demo', () => {
     for (const name of Object.keys(env))
       if (name.startsWith('INZAGE_') || name === 'DATABASE_URL') delete env[name];
     port = await freePort();
+    appPort = await freePort();
     const demoEnv: NodeJS.ProcessEnv = { ...env };
     for (const pair of assignments!.trim().split(/\s+/).filter(Boolean)) {
       const [name, value] = pair.split('=') as [string, string];
@@ -121,6 +127,8 @@ describe('B9: the README examples run as written on the demo', () => {
         String(port),
         '--sandbox-port',
         String(await freePort()),
+        '--app-port',
+        String(appPort),
         '--data-dir',
         join(work, 'demo'),
       ],

@@ -41,6 +41,7 @@ export {
 } from './link-codes';
 export {
   createTotpSecret,
+  totpCode,
   totpEnrolmentUri,
   totpStep,
   acceptedTotpStep,

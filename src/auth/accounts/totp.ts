@@ -93,3 +93,8 @@ export async function verifyTotp(tx: Queryable, accountId: string, token: string
   );
   if (updated.length === 0) throw new SecondFactorRefused({ detail: 'code used concurrently' });
 }
+
+/** The code an authenticator app shows for `secret` at `at`: for the demo's printed accounts and tests. */
+export function totpCode(secret: string, at: Date = new Date()): string {
+  return totpOf(secret).generate({ timestamp: at.getTime() });
+}
