@@ -22,6 +22,7 @@ import {
   type AccountLink,
 } from './accounts';
 import type { AuthorizationServer } from './authorization-server';
+import { identityProviderChoices } from './federation';
 import { consumeLaunch, findLaunch } from './launch';
 import { grantableScopes, scopeList } from './scopes';
 
@@ -64,6 +65,13 @@ export function interactionRouter({ store, server }: InteractionOptions): Router
   const { provider, fhirBase } = server;
   const router = express.Router();
   const forms = express.urlencoded({ extended: false, limit: '16kb' });
+
+  /** A button per configured external identity provider (federated login). */
+  function federated(uid: string): string {
+    return identityProviderChoices(server.identityProviders, uid)
+      .map((c) => `<p><a href="${escapeHtml(c.href)}">Inloggen met ${escapeHtml(c.name)}</a></p>`)
+      .join('\n');
+  }
 
   function stateOf(details: Details): LoginState | undefined {
     return (details.result as { inzage?: LoginState } | undefined)?.inzage;
@@ -151,7 +159,9 @@ export function interactionRouter({ store, server }: InteractionOptions): Router
       }
       if (state?.step === 'pick')
         return void res.type('html').send(picker(details.uid, await choices(details, state.accountId)));
-      res.type('html').send(page('Inloggen', form(details.uid, 'login', LOGIN_FIELDS)));
+      res
+        .type('html')
+        .send(page('Inloggen', form(details.uid, 'login', LOGIN_FIELDS) + federated(details.uid)));
     } catch (err) {
       next(err);
     }
@@ -172,7 +182,8 @@ export function interactionRouter({ store, server }: InteractionOptions): Router
           .send(
             page(
               'Inloggen',
-              form(details.uid, 'login', LOGIN_FIELDS, 'E-mailadres of wachtwoord klopt niet.'),
+              form(details.uid, 'login', LOGIN_FIELDS, 'E-mailadres of wachtwoord klopt niet.') +
+                federated(details.uid),
             ),
           );
       }

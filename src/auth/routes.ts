@@ -10,6 +10,7 @@ import { bearerToken } from './access-tokens';
 import type { AuthorizationServer } from './authorization-server';
 import { smartConfiguration } from './discovery';
 import { InvalidInput, Forbidden, NotFound } from '../errors';
+import { federationRouter } from './federation';
 import { interactionRouter } from './interactions';
 import { createLaunch } from './launch';
 
@@ -30,6 +31,7 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
   });
 
   router.use(interactionRouter({ store, server }));
+  router.use(federationRouter({ store, server }));
 
   /**
    * EHR launch: a portal app allowed to launch (`mayLaunch`) asks, with its user's access token, for a
