@@ -218,7 +218,8 @@ function smartConfig(
     return {
       id: idp.id,
       name: idp.name,
-      issuer: idp.issuer.replace(/\/+$/, ''),
+      // As written: OpenID Connect compares issuers exactly, and some end in a slash.
+      issuer: idp.issuer,
       clientId: idp.clientId,
       ...(secret ? { clientSecret: secret } : {}),
       secondFactor: idp.secondFactor ?? DEFAULTS.identityProviderSecondFactor,

@@ -40,7 +40,8 @@ describe('external identity providers in the configuration', () => {
     expect(broker).toEqual({
       id: 'digid-broker',
       name: 'DigiD',
-      issuer: 'https://broker.example.org',
+      // Kept as written, trailing slash and all: issuers are compared exactly.
+      issuer: 'https://broker.example.org/',
       clientId: 'inzage',
       clientSecret: 'the broker secret',
       secondFactor: false,

@@ -280,19 +280,27 @@ describe('federated login through an external OpenID Connect provider', () => {
     url: string;
   }
 
+  interface LoginAs {
+    sub?: string;
+    deny?: boolean;
+    /** Changes the authorization request on its way to the provider. */
+    authorize?: (url: URL) => URL;
+    /** Changes the provider's answer on its way to the gateway. */
+    callback?: (url: URL) => URL;
+  }
+
   /**
    * Follows redirects from `url` until a page or the app's redirect URI. At the external provider's
-   * interaction the person logs in as `as.sub` (or cancels: `as.deny`); `as.callback` may change the
-   * gateway callback URL before it is followed (a tampered state).
+   * interaction the person logs in as `as.sub` (or cancels: `as.deny`); `as.authorize` and
+   * `as.callback` may change the requests in between (a tampered nonce, state or challenge).
    */
-  async function follow(
-    browser: Browser,
-    url: string,
-    as: { sub?: string; deny?: boolean; callback?: (url: URL) => URL } = {},
-  ): Promise<Followed> {
+  async function follow(browser: Browser, url: string, as: LoginAs = {}): Promise<Followed> {
     let current = url;
     for (let i = 0; i < 15; i++) {
       let target = new URL(current);
+      if (target.origin === external.issuer && target.pathname === '/auth' && as.authorize) {
+        target = as.authorize(target);
+      }
       if (target.origin === external.issuer && target.pathname.startsWith('/interaction/')) {
         if (as.deny) target.searchParams.set('deny', '1');
         else target.searchParams.set('sub', as.sub ?? 'nobody');
@@ -311,7 +319,7 @@ describe('federated login through an external OpenID Connect provider', () => {
   async function loginThrough(
     authorization: Authorization,
     providerId: string,
-    as: { sub?: string; deny?: boolean; callback?: (url: URL) => URL },
+    as: LoginAs,
   ): Promise<Followed> {
     const page = await (await authorization.browser.go(authorization.interaction)).text();
     const uid = new URL(authorization.interaction).pathname.split('/').pop()!;
@@ -500,5 +508,22 @@ describe('federated login through an external OpenID Connect provider', () => {
     const next = await authorize();
     const direct = await loginThrough(next, 'digid', { sub: 'dave-org' });
     expect((await token(next, direct)).patient).toBe(idOf(patients[2]!));
+  });
+
+  it('SMART-FED-11: an id_token for another nonce and a code for another PKCE challenge are refused with a page', async () => {
+    for (const parameter of ['nonce', 'code_challenge']) {
+      const authorization = await authorize();
+      const refused = await loginThrough(authorization, 'digid', {
+        sub: 'alice',
+        authorize: (url) => {
+          url.searchParams.set(parameter, randomBytes(32).toString('base64url'));
+          return url;
+        },
+      });
+      expect(refused.res.status).toBe(400);
+      const html = await refused.res.text();
+      expect(html).toContain('kon niet worden gecontroleerd');
+      expect(html).not.toContain(APP_REDIRECT);
+    }
   });
 });

@@ -71,12 +71,3 @@ export async function linkIdentity(tx: Queryable, input: LinkIdentityInput): Pro
   );
   return rows.length === 1;
 }
-
-/** The identities linked to an account, oldest first. */
-export async function identitiesOfAccount(tx: Queryable, accountId: string): Promise<LinkedIdentity[]> {
-  const rows = await tx.query<IdentityRow>(
-    `SELECT ${COLUMNS} FROM account_identity WHERE account_id = $1 ORDER BY linked_at, issuer, subject`,
-    [accountId],
-  );
-  return rows.map(identityOf);
-}

@@ -96,7 +96,7 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
       contextOf(req)?.log.info({ provider: idp }, 'federation callback without a usable state');
       return fail(res, 400, typeof req.query.error === 'string' ? 'provider-error' : 'expired');
     }
-    const query = req.originalUrl.slice(req.originalUrl.indexOf('?'));
+    const query = new URL(req.originalUrl, 'http://x').search;
     res.redirect(303, `/auth/interaction/${uid}/federated/${idp}/return${query}`);
   });
 
