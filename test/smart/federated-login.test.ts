@@ -368,6 +368,7 @@ describe('federated login through an external OpenID Connect provider', () => {
     expect(linkPage.url).toMatch(/\/federated\/digid\/link$/);
     const html = await linkPage.res.text();
     expect(html).toContain('Koppelcode');
+    expect(linkPage.res.headers.get('cache-control')).toBe('no-store');
     expect(html).toContain('lang="en"');
 
     const code = await newCode(patients[0]!);

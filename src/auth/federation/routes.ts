@@ -41,6 +41,12 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
   const perIdentity = new FailureLimit(5, LINK_WINDOW_MS);
   const perAddress = new FailureLimit(20, LINK_WINDOW_MS);
 
+  // The pages hold a login in progress: no cache may keep them.
+  router.use(['/auth/federation', '/auth/interaction/:uid/federated'], (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   function fail(res: Response, status: number, reason: FailureReason, uid?: string): void {
     res.status(status).type('html').send(failurePage(reason, uid));
   }
@@ -64,7 +70,8 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
         await handler(req, res);
       } catch (err) {
         contextOf(req)?.log.error({ err }, 'federated login failed');
-        if (!res.headersSent) fail(res, 500, 'unavailable');
+        const uid = String(req.params.uid ?? '');
+        if (!res.headersSent) fail(res, 500, 'unavailable', UID.test(uid) ? uid : undefined);
       }
     };
   }
