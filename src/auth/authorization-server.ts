@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Configuration, KoaContextWithOIDC, default as ProviderType } from 'oidc-provider';
-import type { GatewayConfig, SmartClientConfig } from '../config';
+import type { GatewayConfig, IdentityProviderConfig, SmartClientConfig } from '../config';
 import type { Logger } from '../http';
 import type { Store } from '../store';
 import { linkById, verifyPassword, type AccountLink } from './accounts';
@@ -58,6 +58,10 @@ export interface AuthorizationServer {
   readonly issuer: string;
   /** `<publicUrl>/fhir`: the `aud` every authorization must name. */
   readonly fhirBase: string;
+  /** The gateway's public URL, without a trailing slash. */
+  readonly publicUrl: string;
+  /** External OpenID Connect providers people may log in with (federated login). */
+  readonly identityProviders: readonly IdentityProviderConfig[];
   readonly provider: ProviderType;
   /** The request handler of oidc-provider, for mounting at `/auth`. */
   readonly callback: (req: IncomingMessage, res: ServerResponse) => void;
@@ -336,6 +340,8 @@ export async function createAuthorizationServer(
   return {
     issuer,
     fhirBase,
+    publicUrl: config.server.publicUrl,
+    identityProviders: config.smart.identityProviders,
     provider,
     callback: provider.callback(),
     tokens,

@@ -23,6 +23,7 @@ import {
 } from './accounts';
 import type { AuthorizationServer } from './authorization-server';
 import { clientOrigins } from './clients';
+import { identityProviderChoices } from './federation';
 import { consumeLaunch, findLaunch } from './launch';
 import { grantableScopes, scopeList } from './scopes';
 
@@ -82,6 +83,12 @@ export function interactionRouter({ store, server }: InteractionOptions): Router
     }
     next();
   });
+  /** A button per configured external identity provider (federated login). */
+  function federated(uid: string): string {
+    return identityProviderChoices(server.identityProviders, uid)
+      .map((c) => `<p><a href="${escapeHtml(c.href)}">Inloggen met ${escapeHtml(c.name)}</a></p>`)
+      .join('\n');
+  }
 
   function stateOf(details: Details): LoginState | undefined {
     return (details.result as { inzage?: LoginState } | undefined)?.inzage;
@@ -169,7 +176,9 @@ export function interactionRouter({ store, server }: InteractionOptions): Router
       }
       if (state?.step === 'pick')
         return void res.type('html').send(picker(details.uid, await choices(details, state.accountId)));
-      res.type('html').send(page('Inloggen', form(details.uid, 'login', LOGIN_FIELDS)));
+      res
+        .type('html')
+        .send(page('Inloggen', form(details.uid, 'login', LOGIN_FIELDS) + federated(details.uid)));
     } catch (err) {
       next(err);
     }
@@ -190,7 +199,8 @@ export function interactionRouter({ store, server }: InteractionOptions): Router
           .send(
             page(
               'Inloggen',
-              form(details.uid, 'login', LOGIN_FIELDS, 'E-mailadres of wachtwoord klopt niet.'),
+              form(details.uid, 'login', LOGIN_FIELDS, 'E-mailadres of wachtwoord klopt niet.') +
+                federated(details.uid),
             ),
           );
       }

@@ -11,6 +11,7 @@ import type { AuthorizationServer } from './authorization-server';
 import { capabilityStatement } from './capability';
 import { smartConfiguration } from './discovery';
 import { InvalidInput, Forbidden, NotFound } from '../errors';
+import { federationRouter } from './federation';
 import { interactionRouter } from './interactions';
 import { createLaunch } from './launch';
 import { grantableScopes, parseScope, scopeList } from './scopes';
@@ -45,6 +46,7 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
   });
 
   router.use(interactionRouter({ store, server }));
+  router.use(federationRouter({ store, server }));
 
   /**
    * EHR launch: a portal app allowed to launch (`mayLaunch`) asks, with its user's access token, for a

@@ -261,21 +261,35 @@ export const SETTINGS = {
     type: 'lower-case letters, digits and hyphens (at most 63), unique',
     meaning: 'names the provider in URLs and its client secret variable (`INZAGE_IDP_SECRET_<ID>`)',
     required: true,
+    example: 'digid',
   },
   'smart.identityProviders[].name': {
     type: 'text',
     meaning: 'the button text on the login page',
     required: true,
+    example: 'DigiD',
   },
   'smart.identityProviders[].issuer': {
     type: '`http://` or `https://` URL',
     meaning: "the provider's issuer; its discovery document is read from there",
     required: true,
+    example: 'https://digid-broker.example.org',
   },
   'smart.identityProviders[].clientId': {
     type: 'text',
-    meaning: "the gateway's client id at that provider",
+    meaning:
+      "the gateway's client id at that provider; its redirect URI there is `<publicUrl>/auth/federation/<id>/callback`",
     required: true,
+    example: 'inzage-meerzicht',
+  },
+  'smart.identityProviders[].secondFactor': {
+    type: '`true` or `false`',
+    meaning:
+      "a login through this provider still takes the gateway's own second factor, as a password login does",
+    default: true,
+    example: false,
+    reason:
+      'an organisation’s identity provider may check only a password; set `false` for a provider that is two-factor itself (DigiD Midden or Substantieel through a broker)',
   },
   'log.level': {
     type: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
@@ -302,6 +316,7 @@ export const DEFAULTS = {
   ecdPushKeyMinLength: ECD_PUSH_KEY_MIN_LENGTH,
   accessTokenSeconds: SETTINGS['smart.accessTokenSeconds'].default,
   refreshTokenDays: SETTINGS['smart.refreshTokenDays'].default,
+  identityProviderSecondFactor: SETTINGS['smart.identityProviders[].secondFactor'].default,
 } as const;
 
 /** The FHIR base path; SMART discovery lives at `${FHIR_BASE_PATH}/.well-known/smart-configuration`. */

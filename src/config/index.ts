@@ -14,6 +14,7 @@ export {
   ECD_PUSH_KEY_MIN_LENGTH,
   ENVIRONMENT_VARIABLES,
   ecdPushKeyVariable,
+  identityProviderSecretVariable,
   type EnvironmentVariable,
 } from './variables';
 export type { ConfigFile } from './schema';

@@ -8,7 +8,13 @@ import { configFileSchema, LOG_LEVELS, type ConfigFile } from './schema';
 import { sizeInBytes } from './size';
 import type { DatabaseConfig, GatewayConfig, LogLevel, SmartClientConfig, SmartConfig } from './types';
 import { urlProblem } from './urls';
-import { ecdPushKeyVariable, isEcdPushKeyVariable, variableForSecret } from './variables';
+import {
+  ecdPushKeyVariable,
+  identityProviderSecretVariable,
+  isEcdPushKeyVariable,
+  isIdentityProviderSecretVariable,
+  variableForSecret,
+} from './variables';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateConfigFile = ajv.compile(configFileSchema);
@@ -116,7 +122,7 @@ export function resolveConfig(
     issues,
   );
 
-  const smart = smartConfig(file, issues, locate);
+  const smart = smartConfig(file, env, issues, locate);
 
   if (issues.length > 0) throw new ConfigError(source, issues);
 
@@ -152,6 +158,7 @@ export function resolveConfig(
 /** The client registrations, with the rules the schema cannot say: what each type needs and may not have. */
 function smartConfig(
   file: ConfigFile,
+  env: Environment,
   issues: ConfigIssue[],
   locate: (path: (string | number)[]) => number | undefined,
 ): SmartConfig {
@@ -207,8 +214,23 @@ function smartConfig(
         line: locate(['smart', 'identityProviders', i, 'id']),
       });
     providerIds.add(idp.id);
-    return { ...idp, issuer: idp.issuer.replace(/\/+$/, '') };
+    const secret = env[identityProviderSecretVariable(idp.id)];
+    return {
+      id: idp.id,
+      name: idp.name,
+      // As written: OpenID Connect compares issuers exactly, and some end in a slash.
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      ...(secret ? { clientSecret: secret } : {}),
+      secondFactor: idp.secondFactor ?? DEFAULTS.identityProviderSecondFactor,
+    };
   });
+  // A secret for a provider that is not configured is a typo that would otherwise go unnoticed.
+  const secretVariables = new Set([...providerIds].map(identityProviderSecretVariable));
+  for (const [name, value] of Object.entries(env)) {
+    if (isIdentityProviderSecretVariable(name) && value && !secretVariables.has(name))
+      issues.push({ field: `${name} (environment)`, message: 'names no configured identity provider' });
+  }
   return {
     accessTokenSeconds: file.smart?.accessTokenSeconds ?? DEFAULTS.accessTokenSeconds,
     refreshTokenDays: file.smart?.refreshTokenDays ?? DEFAULTS.refreshTokenDays,
@@ -316,9 +338,12 @@ function secretHint(full: (string | number)[], raw: unknown): string {
   const connection = full.length > 1 && section === 'database' && CONNECTION_PART.test(name);
   const topLevelConnection = full.length === 1 && /^database/i.test(name) && CONNECTION_PART.test(name);
   if (!isSecretName(name) && !connection && !topLevelConnection) return '';
-  const id = section === 'organisations' ? valueAt(raw, [...full.slice(0, 2), 'id']) : undefined;
-  const organisationId = typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) ? id : undefined;
-  const variable = variableForSecret(section, organisationId);
+  // Per-item secrets: an organisation's push key, an identity provider's client secret.
+  const provider = section === 'smart' && full[1] === 'identityProviders' && full.length > 3;
+  const item = section === 'organisations' ? full.slice(0, 2) : provider ? full.slice(0, 3) : undefined;
+  const id = item ? valueAt(raw, [...item, 'id']) : undefined;
+  const itemId = typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) ? id : undefined;
+  const variable = variableForSecret(provider ? 'smart.identityProviders' : section, itemId);
   return variable
     ? `; secrets come from the environment (${variable}), never from the file`
     : '; secrets never go in the file, and no environment variable takes this one yet (not supported)';

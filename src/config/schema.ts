@@ -37,7 +37,13 @@ export interface ConfigFile {
       organisation?: string;
       mayLaunch?: boolean;
     }>;
-    identityProviders?: Array<{ id: string; name: string; issuer: string; clientId: string }>;
+    identityProviders?: Array<{
+      id: string;
+      name: string;
+      issuer: string;
+      clientId: string;
+      secondFactor?: boolean;
+    }>;
   };
   log?: { level?: LogLevel };
 }
@@ -156,6 +162,7 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
               name: { type: 'string', minLength: 1 },
               issuer: httpUrl,
               clientId: { type: 'string', minLength: 1 },
+              secondFactor: { type: 'boolean', nullable: true },
             },
           },
         },

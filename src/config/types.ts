@@ -84,6 +84,13 @@ export interface IdentityProviderConfig {
   name: string;
   issuer: string;
   clientId: string;
+  /**
+   * The gateway's client secret at the provider (INZAGE_IDP_SECRET_<ID>); without it the gateway is
+   * a public client there, protected by PKCE alone.
+   */
+  clientSecret?: string;
+  /** Whether a login through this provider still takes the gateway's own second factor. */
+  secondFactor: boolean;
 }
 
 export interface SmartConfig {

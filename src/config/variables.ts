@@ -14,6 +14,9 @@ export const ECD_PUSH_KEY_MIN_LENGTH = 32;
 /** Prefix of the per-organisation push key variables. */
 const ECD_KEY_PREFIX = 'INZAGE_ECD_KEY_';
 
+/** Prefix of the per-provider client secret variables of external identity providers. */
+const IDP_SECRET_PREFIX = 'INZAGE_IDP_SECRET_';
+
 export interface EnvironmentVariable {
   /** Its name; `<ORGANISATION>` stands for one variable per organisation. */
   readonly name: string;
@@ -30,6 +33,8 @@ export interface EnvironmentVariable {
   readonly secretFor?: readonly string[];
   /** One variable per organisation, named by `ecdPushKeyVariable`. */
   readonly perOrganisation?: boolean;
+  /** One variable per identity provider, named by `identityProviderSecretVariable`. */
+  readonly perIdentityProvider?: boolean;
 }
 
 export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
@@ -50,6 +55,16 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
     secret: true,
     secretFor: ['ecd', 'organisations'],
     perOrganisation: true,
+  },
+  {
+    name: `${IDP_SECRET_PREFIX}<ID>`,
+    holds:
+      "the gateway's client secret at one external identity provider (`smart.identityProviders[]`); `<ID>` is " +
+      'the provider id in capitals with `_` for `-` (`digid-broker`: `INZAGE_IDP_SECRET_DIGID_BROKER`); without it ' +
+      'the gateway is a public client of that provider, protected by PKCE alone',
+    secret: true,
+    secretFor: ['smart.identityproviders'],
+    perIdentityProvider: true,
   },
   {
     name: 'INZAGE_KEY_ENCRYPTION_KEY',
@@ -85,17 +100,29 @@ export function isEcdPushKeyVariable(name: string): boolean {
   return name.startsWith(ECD_KEY_PREFIX);
 }
 
+/** The environment variable that holds the gateway's client secret at an identity provider. */
+export function identityProviderSecretVariable(providerId: string): string {
+  return `${IDP_SECRET_PREFIX}${providerId.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** Whether a variable name is one of the per-provider client secret variables. */
+export function isIdentityProviderSecretVariable(name: string): boolean {
+  return name.startsWith(IDP_SECRET_PREFIX);
+}
+
 /**
  * The variable that takes a secret someone wrote in the file at `section` (the top-level field it is
  * under, or the field itself at the top level), or undefined when no variable takes it yet.
- * `organisationId` makes a push key concrete: INZAGE_ECD_KEY_MEERZICHT rather than the template.
+ * `id` (of the organisation or identity provider the field is under) makes a per-item variable
+ * concrete: INZAGE_ECD_KEY_MEERZICHT rather than the template.
  */
-export function variableForSecret(section: string, organisationId?: string): string | undefined {
+export function variableForSecret(section: string, id?: string): string | undefined {
   const wanted = section.toLowerCase();
   const variable = ENVIRONMENT_VARIABLES.find((v) =>
     (v.secretFor ?? []).some((s) => wanted === s || wanted.startsWith(s)),
   );
   if (!variable) return undefined;
-  if (variable.perOrganisation && organisationId) return ecdPushKeyVariable(organisationId);
+  if (variable.perOrganisation && id) return ecdPushKeyVariable(id);
+  if (variable.perIdentityProvider && id) return identityProviderSecretVariable(id);
   return variable.name;
 }

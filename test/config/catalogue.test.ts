@@ -135,6 +135,7 @@ describe('the environment catalogue', () => {
     expect(secrets.sort()).toEqual([
       'DATABASE_URL',
       'INZAGE_ECD_KEY_<ORGANISATION>',
+      'INZAGE_IDP_SECRET_<ID>',
       'INZAGE_KEY_ENCRYPTION_KEY',
       'INZAGE_LINK_CODE_SECRET',
     ]);

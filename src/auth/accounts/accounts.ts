@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { InvalidInput } from '../../errors';
 import type { Queryable } from '../../store';
 import {
@@ -257,4 +257,78 @@ export async function linkById(tx: Queryable, linkId: string): Promise<LinkWithA
   ]);
   if (accountRow === undefined) return undefined;
   return { link: linkOf(row), account: accountOf(accountRow) };
+}
+
+/** The account with this id, if any. */
+export async function accountById(tx: Queryable, accountId: string): Promise<Account | undefined> {
+  const [row] = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = $1`, [
+    accountId,
+  ]);
+  return row && accountOf(row);
+}
+
+export interface ExternalRegistrationInput {
+  readonly linkCode: string;
+  /** Only for a new person: the address and number a registration asks (A-9). */
+  readonly email?: string;
+  readonly mobile?: string;
+  readonly at: Date;
+}
+
+export interface ExternalRegistration {
+  /** 'existing': the account that already holds the code's binding; 'created': a new account. */
+  readonly outcome: 'existing' | 'created';
+  readonly account: Account;
+  readonly linkCodeId: string;
+}
+
+/**
+ * Registration for a login through an external identity provider (issue 9, item 5; M-14: the link
+ * code is the registration). Redeems the code; the account it belongs to is the one account that
+ * already holds a current link of the code's binding (the organisation handed the person a new code
+ * to add a way in); without one, a new account is made with that link from the e-mail address and
+ * mobile number, and a random password nobody knows, so that it logs in through its provider only.
+ * The caller stores the identity in the same transaction. Refusals: LinkCodeRefused, AccountBlocked,
+ * AccountExists (the e-mail address is another account's), InvalidInput (no e-mail or mobile).
+ */
+export async function registerExternalLogin(
+  tx: Queryable,
+  input: ExternalRegistrationInput,
+  secret: AccountSecret = AccountSecret.fromEnvironment(),
+): Promise<ExternalRegistration> {
+  const redeemed = await redeemLinkCode(tx, input.linkCode, input.at, secret);
+  const { organisationId, person, patient } = redeemed.binding;
+  const holders = await tx.query<AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS.replace(/(\w+)/g, 'a.$1')} FROM account a
+     WHERE a.id IN (SELECT account_id FROM account_link WHERE organisation_id = $1
+       AND person_reference = $2 AND patient_reference = $3 AND ended_at IS NULL)
+     FOR UPDATE OF a`,
+    [organisationId, person, patient],
+  );
+  if (holders.length === 1) {
+    const holder = holders[0]!;
+    if (holder.blocked_at !== null) throw new AccountBlocked({ detail: holder.id });
+    return { outcome: 'existing', account: accountOf(holder), linkCodeId: redeemed.id };
+  }
+  if (holders.length > 1) {
+    // Two accounts for one person and client: which one is meant is for the organisation to say.
+    throw new AccountExists({ detail: `${holders.length} accounts hold ${person} for ${patient}` });
+  }
+  if (!input.email || !input.mobile) {
+    throw new InvalidInput('a new account needs an e-mail address and a mobile number', {
+      code: 'ERR_REGISTRATION_INCOMPLETE',
+    });
+  }
+  const email = normaliseEmail(input.email);
+  const mobile = normaliseMobile(input.mobile);
+  const id = `account-${randomUUID()}`;
+  const [row] = await tx.query<AccountRow>(
+    `INSERT INTO account (id, email, mobile, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (email) DO NOTHING
+     RETURNING ${ACCOUNT_COLUMNS}`,
+    [id, email, mobile, await hashPassword(randomBytes(32).toString('base64url')), input.at],
+  );
+  if (row === undefined) throw new AccountExists({ detail: `external registration with ${email}` });
+  await insertLink(tx, id, redeemed.id, redeemed.binding, input.at);
+  return { outcome: 'created', account: accountOf(row), linkCodeId: redeemed.id };
 }

@@ -1,0 +1,81 @@
+/**
+ * After the provider proved an identity that is linked to an account: the rest of the login, as
+ * after the password step. This is the one place where federated login hands over to the login
+ * steps (src/auth/interactions.ts for now): it keeps their state shape (`inzage: {step, accountId}`)
+ * and sends the browser to the interaction page, which shows the second factor or the picker. When
+ * those steps move, only this function follows them.
+ */
+import type { Request, Response } from 'express';
+import type { Store } from '../../store';
+import { accountById, linksOfAccount, type AccountLink } from '../accounts';
+import type { AuthorizationServer } from '../authorization-server';
+import { consumeLaunch, findLaunch } from '../launch';
+import { failurePage } from './pages';
+import type { Details } from './state';
+
+export interface ContinueLoginOptions {
+  readonly store: Store;
+  readonly server: AuthorizationServer;
+  /** The provider's `secondFactor` setting: the account's own second factor is still asked. */
+  readonly secondFactor: boolean;
+}
+
+/** The links this login may choose from: the launch's one in an EHR launch, else the account's. */
+async function choices(store: Store, details: Details, accountId: string): Promise<AccountLink[]> {
+  const links = await linksOfAccount(store, accountId);
+  const launch = details.params.launch as string | undefined;
+  if (launch === undefined) return links;
+  const context = await findLaunch(store, launch, String(details.params.client_id));
+  return links.filter((l) => l.id === context?.linkId);
+}
+
+/**
+ * Continues the login of `details` as account `accountId`: the second factor when the provider
+ * asks for it and the account has one, then the one link, or the picker for several. A blocked
+ * account, or one without a current link, gets a page and no login.
+ */
+export async function continueLoginAsAccount(
+  req: Request,
+  res: Response,
+  details: Details,
+  accountId: string,
+  options: ContinueLoginOptions,
+): Promise<void> {
+  const { store, server } = options;
+  const { provider } = server;
+  const account = await accountById(store, accountId);
+  if (account === undefined || account.blockedAt !== undefined) {
+    return void res.status(403).type('html').send(failurePage('no-access', details.uid));
+  }
+  const interactionPage = `/auth/interaction/${encodeURIComponent(details.uid)}`;
+  if (options.secondFactor && account.hasTotp) {
+    await provider.interactionResult(
+      req,
+      res,
+      { inzage: { step: 'second-factor', accountId } },
+      { mergeWithLastSubmission: false },
+    );
+    return void res.redirect(303, interactionPage);
+  }
+  const links = await choices(store, details, accountId);
+  if (links.length === 0) {
+    return void res.status(403).type('html').send(failurePage('no-access', details.uid));
+  }
+  if (links.length > 1) {
+    await provider.interactionResult(
+      req,
+      res,
+      { inzage: { step: 'pick', accountId } },
+      { mergeWithLastSubmission: false },
+    );
+    return void res.redirect(303, interactionPage);
+  }
+  const launch = details.params.launch as string | undefined;
+  if (launch !== undefined) await consumeLaunch(store, launch);
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId: links[0]!.id } },
+    { mergeWithLastSubmission: false },
+  );
+}
