@@ -21,7 +21,10 @@ import type { Store } from '../store';
 import { linkById, verifyPassword, type AccountLink } from './accounts';
 import { authAdapter } from './adapter';
 import { AccessTokenVerifier } from './access-tokens';
+import { ClientKeyFetcher } from './client-keys';
 import { CLIENT_ASSERTION_ALGS, clientMetadata, clientOrigins } from './clients';
+import { INTROSPECT_SCOPE } from './introspection';
+import { storeJwtAccessTokens } from './stored-tokens';
 import { findLaunch } from './launch';
 import { grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
@@ -50,8 +53,6 @@ const SYSTEM_TOKEN_MAX_SECONDS = 300;
 /** A client assertion may not claim to live longer than five minutes (and some clock skew). */
 const ASSERTION_MAX_SECONDS = 300;
 const CLOCK_SKEW_SECONDS = 60;
-/** The scope that lets a backend client introspect any token. */
-export const INTROSPECT_SCOPE = 'system/introspect';
 
 export interface AuthorizationServer {
   /** `<publicUrl>/auth` */
@@ -85,6 +86,9 @@ export async function createAuthorizationServer(
   const fhirBase = `${config.server.publicUrl}${config.fhirBasePath}`;
   const clients = new Map(config.smart.clients.map((c) => [c.id, c]));
   const metadata = config.smart.clients.map(clientMetadata);
+  const keyFetcher = new ClientKeyFetcher(
+    config.smart.clients.flatMap((c) => (c.jwksUrl !== undefined ? [c.jwksUrl] : [])),
+  );
 
   await ensureSigningKeys(store, { encryptionKey: options.keyEncryptionKey });
   const jwks = await activeJwks(store, { encryptionKey: options.keyEncryptionKey });
@@ -103,6 +107,7 @@ export async function createAuthorizationServer(
 
   const configuration: Configuration = {
     adapter: authAdapter(store),
+    fetch: keyFetcher.fetch as Configuration['fetch'],
     jwks: jwks as Configuration['jwks'],
     clients: metadata,
     cookies: {
@@ -154,6 +159,7 @@ export async function createAuthorizationServer(
     },
     // Every refresh rotates; oidc-provider revokes the whole grant when a used one comes back.
     rotateRefreshToken: () => true,
+    // Never for Backend Services (SHOULD NOT): their clients are registered without refresh_token.
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     extraParams: {
@@ -251,8 +257,17 @@ export async function createAuthorizationServer(
       return registration !== undefined && clientOrigins(registration).includes(origin);
     },
     async assertJwtClientAuthClaimsAndHeader(_ctx, claims, header, client) {
-      // SMART client-confidential-asymmetric: typ JWT, exp at most five minutes ahead, jku only the registered URL.
+      // SMART client-confidential-asymmetric, beyond what oidc-provider checks itself (signature with
+      // a registered key of the alg's kty, iss = client_id, aud, exp present and not past, jti, and
+      // jti replay through its ReplayDetection model in the store): typ JWT, a kid, sub = client_id,
+      // exp at most five minutes ahead, jku only the registered URL.
       if (header.typ !== 'JWT') throw new errors.InvalidClientAuth("the client assertion's typ must be JWT");
+      if (typeof header.kid !== 'string' || header.kid === '') {
+        throw new errors.InvalidClientAuth('the client assertion must name its key (kid)');
+      }
+      if (claims.sub !== client.clientId) {
+        throw new errors.InvalidClientAuth('the client assertion\'s sub must be the client_id');
+      }
       const now = Math.floor(Date.now() / 1000);
       if (typeof claims.exp !== 'number' || claims.exp > now + ASSERTION_MAX_SECONDS + CLOCK_SKEW_SECONDS) {
         throw new errors.InvalidClientAuth('the client assertion must expire within five minutes');
@@ -289,6 +304,10 @@ export async function createAuthorizationServer(
       if (extra[field] !== undefined) body[field] = extra[field];
     }
   });
+
+  storeJwtAccessTokens(provider);
+  const keyed = config.smart.clients.find((c) => c.jwksUrl !== undefined);
+  if (keyed !== undefined) await keyFetcher.install(provider, keyed.id);
 
   provider.on('server_error', (_ctx, err) => log.error({ err }, 'authorization server error'));
 

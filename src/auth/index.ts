@@ -16,13 +16,13 @@ export { DEFAULT_SIGNING_ALGS, activeJwks, ensureSigningKeys, publicJwks } from 
 export type { Jwks, ReadKeyOptions, SigningKeyOptions } from './signing-keys';
 export {
   createAuthorizationServer,
-  INTROSPECT_SCOPE,
   type AuthorizationServer,
   type AuthorizationServerOptions,
   type PortalAccessCheck,
 } from './authorization-server';
 export { AccessTokenVerifier, bearerToken, type VerifiedAccessToken } from './access-tokens';
 export { authRouter } from './routes';
+export { INTROSPECT_SCOPE } from './introspection';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';
 export {

@@ -11,6 +11,7 @@ import type { AuthorizationServer } from './authorization-server';
 import { smartConfiguration } from './discovery';
 import { InvalidInput, Forbidden, NotFound } from '../errors';
 import { interactionRouter } from './interactions';
+import { tokenEndpointsRouter } from './introspection';
 import { createLaunch } from './launch';
 
 export function authRouter(server: AuthorizationServer, store: Store): Router {
@@ -89,6 +90,8 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
     },
   );
 
+  // Our access tokens are JWTs, which oidc-provider will not introspect or revoke: see introspection.ts.
+  router.use(tokenEndpointsRouter(server));
   router.use('/auth', server.callback);
   return router;
 }
