@@ -266,7 +266,7 @@ export async function createAuthorizationServer(
         throw new errors.InvalidClientAuth('the client assertion must name its key (kid)');
       }
       if (claims.sub !== client.clientId) {
-        throw new errors.InvalidClientAuth('the client assertion\'s sub must be the client_id');
+        throw new errors.InvalidClientAuth("the client assertion's sub must be the client_id");
       }
       const now = Math.floor(Date.now() / 1000);
       if (typeof claims.exp !== 'number' || claims.exp > now + ASSERTION_MAX_SECONDS + CLOCK_SKEW_SECONDS) {

@@ -60,8 +60,7 @@ export class ClientKeyFetcher {
   async install(provider: ProviderType, clientId: string): Promise<void> {
     const client = (await provider.Client.find(clientId)) as unknown as { asymmetricKeyStore?: object };
     const keystore = client?.asymmetricKeyStore as
-      | { refresh(): Promise<void>; jwksUri?: string; freshUntil?: number }
-      | undefined;
+      { refresh(): Promise<void>; jwksUri?: string; freshUntil?: number } | undefined;
     if (keystore === undefined) return;
     const prototype = Object.getPrototypeOf(keystore) as {
       refresh(this: typeof keystore): Promise<void>;

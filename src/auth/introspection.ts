@@ -124,7 +124,13 @@ export function tokenEndpointsRouter(parts: TokenEndpointParts): Router {
         try {
           scopes = (await parts.tokens.verify(bearerToken(req.get('authorization')))).scopes;
         } catch {
-          return refuse(res, 401, 'invalid_token', 'the access token is not valid', `${CHALLENGE}, error="invalid_token"`);
+          return refuse(
+            res,
+            401,
+            'invalid_token',
+            'the access token is not valid',
+            `${CHALLENGE}, error="invalid_token"`,
+          );
         }
         if (!scopes.includes(INTROSPECT_SCOPE)) {
           return refuse(

@@ -75,9 +75,7 @@ export async function assertion(o: AssertionOptions): Promise<string> {
   };
   const header = { alg: o.key.alg, kid: o.key.kid, typ: 'JWT', ...o.header };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete (claims as never)[name];
-  return new SignJWT(claims)
-    .setProtectedHeader(header as { alg: string })
-    .sign(o.key.privateKey);
+  return new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(o.key.privateKey);
 }
 
 /** POST a form to the token endpoint; the status and the JSON body. */

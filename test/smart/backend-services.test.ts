@@ -253,7 +253,9 @@ describe('SMART Backend Services', () => {
       expect(tokens.access_token).toBeDefined();
       // The retired key is gone from the URL, so it no longer verifies.
       await expect(
-        oidc.clientCredentialsGrant(backendClient(endpoints, 'back-url', atUrl), { scope: 'system/Patient.rs' }),
+        oidc.clientCredentialsGrant(backendClient(endpoints, 'back-url', atUrl), {
+          scope: 'system/Patient.rs',
+        }),
       ).rejects.toMatchObject({ error: 'invalid_client' });
     });
 
@@ -270,7 +272,9 @@ describe('SMART Backend Services', () => {
       const later = await clientKey('ES384', 'url-4');
       jwksServer.keys = [later.publicJwk];
       await expect(
-        oidc.clientCredentialsGrant(backendClient(endpoints, 'back-url', later), { scope: 'system/Patient.rs' }),
+        oidc.clientCredentialsGrant(backendClient(endpoints, 'back-url', later), {
+          scope: 'system/Patient.rs',
+        }),
       ).rejects.toMatchObject({ error: 'invalid_client' });
       expect(jwksServer.fetches).toBe(fetches);
     });
