@@ -3,6 +3,7 @@
  * 6 as the real client and hand-signed assertions for the defects a real client never makes.
  */
 import { AccessTokenVerifier } from '../../src/auth';
+import type * as OpenIdClient from 'openid-client';
 import { resolveConfig } from '../../src/config';
 import { startGateway, type RunningGateway } from '../../src/commands';
 import { createLogger } from '../../src/http';
@@ -27,7 +28,7 @@ const SCOPES = 'system/Patient.rs system/Observation.rs';
 describe('SMART Backend Services', () => {
   let gateway: RunningGateway;
   let endpoints: SmartEndpoints;
-  let oidc: typeof import('openid-client');
+  let oidc: typeof OpenIdClient;
   const jwksServer = new JwksServer();
   let rs: ClientKey;
   let es: ClientKey;

@@ -13,6 +13,7 @@ import {
   issueLinkCode,
   registerAccount,
 } from '../../src/auth';
+import type * as OpenIdClient from 'openid-client';
 import { resolveConfig } from '../../src/config';
 import { importEcdExport, patientId, readEcdJsonStream } from '../../src/ecd';
 import { startGateway, type RunningGateway } from '../../src/commands';
@@ -60,7 +61,7 @@ interface UserTokens {
 describe('SMART token introspection and revocation', () => {
   let gateway: RunningGateway;
   let endpoints: SmartEndpoints;
-  let oidc: typeof import('openid-client');
+  let oidc: typeof OpenIdClient;
   let introKey: ClientKey;
   let backKey: ClientKey;
   let patient: string;
@@ -151,7 +152,7 @@ describe('SMART token introspection and revocation', () => {
 
   const confClient = () => {
     const config = new oidc.Configuration(
-      endpoints as import('openid-client').ServerMetadata,
+      endpoints as OpenIdClient.ServerMetadata,
       'conf',
       {},
       oidc.ClientSecretBasic(APP_SECRET),
