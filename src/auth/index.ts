@@ -27,6 +27,7 @@ export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';
 export {
   hashPassword,
+  verifyPassword,
   issueLinkCode,
   createTotpSecret,
   setTotpSecret,

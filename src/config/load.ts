@@ -8,7 +8,7 @@ import { configFileSchema, LOG_LEVELS, type ConfigFile } from './schema';
 import { sizeInBytes } from './size';
 import type { DatabaseConfig, GatewayConfig, LogLevel, SmartClientConfig, SmartConfig } from './types';
 import { urlProblem } from './urls';
-import { ecdPushKeyVariable, isEcdPushKeyVariable, variableForSecret } from './variables';
+import { variableForSecret } from './variables';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateConfigFile = ajv.compile(configFileSchema);
@@ -110,12 +110,6 @@ export function resolveConfig(
     database = { driver: 'pglite', dataDir: file.database?.pgliteDataDir };
   }
 
-  const pushKeys = ecdPushKeys(
-    env,
-    file.organisations.map((o) => o.id),
-    issues,
-  );
-
   const smart = smartConfig(file, issues, locate);
 
   if (issues.length > 0) throw new ConfigError(source, issues);
@@ -141,7 +135,6 @@ export function resolveConfig(
     database,
     organisations: file.organisations.map((o) => ({ ...o })),
     ecd: {
-      pushKeys,
       maxPushBytes: file.ecd?.maxPushSize ? sizeInBytes(file.ecd.maxPushSize) : DEFAULTS.ecdMaxPushBytes,
     },
     smart,
@@ -217,31 +210,6 @@ function smartConfig(
   };
 }
 
-function ecdPushKeys(
-  env: Environment,
-  organisationIds: string[],
-  issues: ConfigIssue[],
-): Map<string, string> {
-  const keys = new Map<string, string>();
-  const known = new Map(organisationIds.map((id) => [ecdPushKeyVariable(id), id]));
-  for (const [name, value] of Object.entries(env)) {
-    if (!isEcdPushKeyVariable(name) || value === undefined || value === '') continue;
-    const organisationId = known.get(name);
-    if (!organisationId) {
-      issues.push({ field: `${name} (environment)`, message: 'names no configured organisation' });
-    } else if (value.length < DEFAULTS.ecdPushKeyMinLength) {
-      // Never echo the value: it is a secret.
-      issues.push({
-        field: `${name} (environment)`,
-        message: `must be at least ${DEFAULTS.ecdPushKeyMinLength} characters (for example: openssl rand -base64 32)`,
-      });
-    } else {
-      keys.set(organisationId, value);
-    }
-  }
-  return keys;
-}
-
 /** Turns an ajv error into a message an operator can act on without reading JSON Schema. */
 function issueFromAjv(
   e: ErrorObject,
@@ -262,7 +230,7 @@ function issueFromAjv(
       const full = [...path, extra];
       return {
         field: pathToField(full),
-        message: `unknown field${secretHint(full, raw)}`,
+        message: `unknown field${secretHint(full)}`,
         line: locate(full),
       };
     }
@@ -306,19 +274,14 @@ function quoted(path: (string | number)[], value: unknown): string {
   return ` (got ${text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX - 1)}…` : text})`;
 }
 
-/**
- * For an unknown field that looks like a secret: where that secret goes instead. The variable is
- * named exactly when it can be (INZAGE_ECD_KEY_MEERZICHT under the organisation meerzicht).
- */
-function secretHint(full: (string | number)[], raw: unknown): string {
+/** For an unknown field that looks like a secret: where that secret goes instead. */
+function secretHint(full: (string | number)[]): string {
   const name = String(full[full.length - 1]);
   const section = String(full[0]);
   const connection = full.length > 1 && section === 'database' && CONNECTION_PART.test(name);
   const topLevelConnection = full.length === 1 && /^database/i.test(name) && CONNECTION_PART.test(name);
   if (!isSecretName(name) && !connection && !topLevelConnection) return '';
-  const id = section === 'organisations' ? valueAt(raw, [...full.slice(0, 2), 'id']) : undefined;
-  const organisationId = typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) ? id : undefined;
-  const variable = variableForSecret(section, organisationId);
+  const variable = variableForSecret(section);
   return variable
     ? `; secrets come from the environment (${variable}), never from the file`
     : '; secrets never go in the file, and no environment variable takes this one yet (not supported)';

@@ -8,12 +8,6 @@
  * (`secretFor`), or says that no variable does yet.
  */
 
-/** Push keys shorter than this are refused: they are bearer secrets, guessable when short. */
-export const ECD_PUSH_KEY_MIN_LENGTH = 32;
-
-/** Prefix of the per-organisation push key variables. */
-const ECD_KEY_PREFIX = 'INZAGE_ECD_KEY_';
-
 export interface EnvironmentVariable {
   /** Its name; `<ORGANISATION>` stands for one variable per organisation. */
   readonly name: string;
@@ -28,8 +22,6 @@ export interface EnvironmentVariable {
    * instead: `database.password` is refused with a pointer to DATABASE_URL.
    */
   readonly secretFor?: readonly string[];
-  /** One variable per organisation, named by `ecdPushKeyVariable`. */
-  readonly perOrganisation?: boolean;
 }
 
 export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
@@ -39,17 +31,6 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
       'the PostgreSQL database, `postgres://user:password@host:5432/db`; when absent, the embedded PGlite database',
     secret: true,
     secretFor: ['database'],
-  },
-  {
-    name: `${ECD_KEY_PREFIX}<ORGANISATION>`,
-    holds:
-      "the key one organisation's ECD pushes exports with (`Authorization: Bearer <key>`), at least " +
-      `${ECD_PUSH_KEY_MIN_LENGTH} characters (\`openssl rand -base64 32\`); \`<ORGANISATION>\` is the ` +
-      'organisation id in capitals with `_` for `-` (`meerzicht`: `INZAGE_ECD_KEY_MEERZICHT`); without ' +
-      'it, that organisation cannot push',
-    secret: true,
-    secretFor: ['ecd', 'organisations'],
-    perOrganisation: true,
   },
   {
     name: 'INZAGE_KEY_ENCRYPTION_KEY',
@@ -75,27 +56,14 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   },
 ];
 
-/** The environment variable that holds an organisation's ECD push key. */
-export function ecdPushKeyVariable(organisationId: string): string {
-  return `${ECD_KEY_PREFIX}${organisationId.toUpperCase().replace(/-/g, '_')}`;
-}
-
-/** Whether a variable name is one of the per-organisation push key variables. */
-export function isEcdPushKeyVariable(name: string): boolean {
-  return name.startsWith(ECD_KEY_PREFIX);
-}
-
 /**
  * The variable that takes a secret someone wrote in the file at `section` (the top-level field it is
  * under, or the field itself at the top level), or undefined when no variable takes it yet.
- * `organisationId` makes a push key concrete: INZAGE_ECD_KEY_MEERZICHT rather than the template.
  */
-export function variableForSecret(section: string, organisationId?: string): string | undefined {
+export function variableForSecret(section: string): string | undefined {
   const wanted = section.toLowerCase();
   const variable = ENVIRONMENT_VARIABLES.find((v) =>
     (v.secretFor ?? []).some((s) => wanted === s || wanted.startsWith(s)),
   );
-  if (!variable) return undefined;
-  if (variable.perOrganisation && organisationId) return ecdPushKeyVariable(organisationId);
-  return variable.name;
+  return variable?.name;
 }

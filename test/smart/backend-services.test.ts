@@ -17,7 +17,7 @@ import {
   tokenRequest,
   type ClientKey,
   type SmartEndpoints,
-} from './backend-clients';
+} from '../support/backend-clients';
 
 const ORGANISATIONS = [
   { id: 'meerzicht', name: 'Meerzicht', preset: 'meerlanden' as const },

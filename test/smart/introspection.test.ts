@@ -19,7 +19,13 @@ import { importEcdExport, patientId, readEcdJsonStream } from '../../src/ecd';
 import { startGateway, type RunningGateway } from '../../src/commands';
 import { createLogger } from '../../src/http';
 import { generateSandboxData } from '../../src/sandbox';
-import { backendClient, clientKey, discover, type ClientKey, type SmartEndpoints } from './backend-clients';
+import {
+  backendClient,
+  clientKey,
+  discover,
+  type ClientKey,
+  type SmartEndpoints,
+} from '../support/backend-clients';
 
 const ORGANISATIONS = [
   { id: 'meerzicht', name: 'Meerzicht', preset: 'meerlanden' as const },

@@ -131,3 +131,24 @@ export function backendClient(
   oidc.allowInsecureRequests(config);
   return config;
 }
+
+/** A Backend Services token of `clientId`, by a hand-signed assertion (no openid-client needed). */
+export async function backendToken(
+  gatewayUrl: string,
+  clientId: string,
+  key: ClientKey,
+  scope: string,
+): Promise<string> {
+  const { token_endpoint } = await discover(gatewayUrl);
+  const res = await tokenRequest(token_endpoint, {
+    grant_type: 'client_credentials',
+    scope,
+    client_assertion_type: JWT_BEARER,
+    client_assertion: await assertion({ clientId, audience: token_endpoint, key }),
+  });
+  if (res.status !== 200) throw new Error(`no token for ${clientId}: ${JSON.stringify(res.body)}`);
+  return String(res.body.access_token);
+}
+
+/** The ECD link's scopes, as registered for an organisation's ECD backend client. */
+export const ECD_SCOPE = 'system/Patient.cu system/RelatedPerson.cu system/Consent.cu';
