@@ -12,8 +12,20 @@ export {
   keyEncryptionKeyFromEnvironment,
   parseKeyEncryptionKey,
 } from './key-encryption';
-export { DEFAULT_SIGNING_ALGS, activeJwks, ensureSigningKeys, publicJwks } from './signing-keys';
-export type { Jwks, ReadKeyOptions, SigningKeyOptions } from './signing-keys';
+export {
+  DEFAULT_SIGNING_ALGS,
+  activeJwks,
+  ensureSigningKeys,
+  publicJwks,
+  rotateSigningKeys,
+} from './signing-keys';
+export type {
+  Jwks,
+  ReadKeyOptions,
+  RotationOptions,
+  RotationResult,
+  SigningKeyOptions,
+} from './signing-keys';
 export {
   createAuthorizationServer,
   type AuthorizationServer,
