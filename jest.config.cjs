@@ -1,6 +1,6 @@
 /** Jest runs the TypeScript sources through ts-jest (CommonJS output); type checking is `npm run typecheck`. */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/node-environment.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

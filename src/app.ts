@@ -1,8 +1,14 @@
-import express, { type Express } from 'express';
-import { authRouter, type AuthorizationServer } from './auth';
+import express, { type Express, type Request } from 'express';
+import { authRouter, bearerToken, grantableScopes, type AuthorizationServer } from './auth';
 import type { GatewayConfig } from './config';
 import type { PolicyEngine } from './consent';
-import { ecdSyncRouter } from './ecd';
+import {
+  ECD_SYNC_SCOPES,
+  EcdPushClientRefused,
+  EcdPushTokenRefused,
+  ecdSyncRouter,
+  type EcdPushIdentity,
+} from './ecd';
 import {
   READINESS_TIMEOUT_MS,
   bodyParsers,
@@ -56,7 +62,7 @@ export function createApp(deps: AppDependencies): Express {
     ecdSyncRouter({
       store: deps.store,
       organisations: config.organisations,
-      keys: config.ecd.pushKeys,
+      authenticate: ecdPusher(deps.auth),
       maxBytes: config.ecd.maxPushBytes,
     }),
   );
@@ -68,4 +74,31 @@ export function createApp(deps: AppDependencies): Express {
   app.use(notFoundHandler());
   app.use(errorHandler());
   return app;
+}
+
+/**
+ * Who pushes to /ecd/sync: the organisation of the registered backend client whose Backend Services
+ * token the request carries, when the token holds every ECD link scope. Any other valid token (a
+ * portal app's, a backend client without an organisation or without the scopes) is refused 403.
+ */
+export function ecdPusher(auth: AuthorizationServer): (req: Request) => Promise<EcdPushIdentity> {
+  return async (req) => {
+    let token;
+    try {
+      token = await auth.tokens.verify(bearerToken(req.get('authorization')));
+    } catch (err) {
+      throw new EcdPushTokenRefused(err instanceof Error ? err.message : String(err));
+    }
+    const client = auth.client(token.clientId);
+    if (token.kind !== 'system' || client?.type !== 'backend' || client.organisation === undefined) {
+      throw new EcdPushClientRefused(
+        `client '${token.clientId}' is not an organisation's ECD backend client`,
+      );
+    }
+    const missing = ECD_SYNC_SCOPES.filter((scope) => grantableScopes([scope], token.scopes).length === 0);
+    if (missing.length > 0) {
+      throw new EcdPushClientRefused(`the access token lacks the ECD link scopes: ${missing.join(' ')}`);
+    }
+    return { organisationId: client.organisation, clientId: client.id };
+  };
 }

@@ -8,9 +8,11 @@ import {
   registerConfigCheck,
   registerDemo,
   registerEcdImport,
+  registerEcdPush,
   registerExplain,
   registerSandbox,
   registerServe,
+  registerSmartKeys,
 } from './commands';
 
 /** The `inzage` command line: one line per command; each command lives in src/commands/. */
@@ -20,6 +22,8 @@ export function buildCli(): Command {
   registerDemo(program);
   registerSandbox(program);
   registerEcdImport(program);
+  registerEcdPush(program);
+  registerSmartKeys(program);
   registerExplain(program);
   registerConfigCheck(program);
   return program;

@@ -67,6 +67,20 @@ export class AccessTokenVerifier {
     };
   }
 
+  /**
+   * The `jti` of one of our JWT access tokens (signature with our keys, our issuer and audience, not
+   * expired), or undefined for anything else: the id under which the store and oidc-provider know it.
+   * Whether it is still stored (not revoked) is not looked at here.
+   */
+  async tokenId(token: string, now: Date = new Date()): Promise<string | undefined> {
+    try {
+      const payload = await this.verifiedPayload(token, now);
+      return typeof payload.jti === 'string' ? payload.jti : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private async verifiedPayload(token: string, now: Date, retried = false): Promise<JWTPayload> {
     this.#keys ??= createLocalJWKSet(await publicJwks(this.store));
     try {

@@ -21,7 +21,10 @@ import type { Store } from '../store';
 import { linkById, verifyPassword, type AccountLink } from './accounts';
 import { authAdapter } from './adapter';
 import { AccessTokenVerifier } from './access-tokens';
+import { ClientKeyFetcher } from './client-keys';
 import { CLIENT_ASSERTION_ALGS, clientMetadata, clientOrigins } from './clients';
+import { INTROSPECT_SCOPE } from './introspection';
+import { storeJwtAccessTokens } from './stored-tokens';
 import { findLaunch } from './launch';
 import { grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
@@ -50,8 +53,6 @@ const SYSTEM_TOKEN_MAX_SECONDS = 300;
 /** A client assertion may not claim to live longer than five minutes (and some clock skew). */
 const ASSERTION_MAX_SECONDS = 300;
 const CLOCK_SKEW_SECONDS = 60;
-/** The scope that lets a backend client introspect any token. */
-export const INTROSPECT_SCOPE = 'system/introspect';
 
 export interface AuthorizationServer {
   /** `<publicUrl>/auth` */
@@ -89,6 +90,9 @@ export async function createAuthorizationServer(
   const fhirBase = `${config.server.publicUrl}${config.fhirBasePath}`;
   const clients = new Map(config.smart.clients.map((c) => [c.id, c]));
   const metadata = config.smart.clients.map(clientMetadata);
+  const keyFetcher = new ClientKeyFetcher(
+    config.smart.clients.flatMap((c) => (c.jwksUrl !== undefined ? [c.jwksUrl] : [])),
+  );
 
   await ensureSigningKeys(store, { encryptionKey: options.keyEncryptionKey });
   const jwks = await activeJwks(store, { encryptionKey: options.keyEncryptionKey });
@@ -105,9 +109,9 @@ export async function createAuthorizationServer(
     return grantableScopes([...new Set([...asked, ...before])], registered);
   }
 
-  const adapter = authAdapter(store);
   const configuration: Configuration = {
-    adapter,
+    adapter: authAdapter(store),
+    fetch: keyFetcher.fetch as Configuration['fetch'],
     jwks: jwks as Configuration['jwks'],
     clients: metadata,
     cookies: {
@@ -157,38 +161,9 @@ export async function createAuthorizationServer(
       Grant: config.smart.refreshTokenDays * 24 * 60 * 60,
       RefreshToken: config.smart.refreshTokenDays * 24 * 60 * 60,
     },
-    formats: {
-      customizers: {
-        /**
-         * oidc-provider keeps no record of a JWT access token (it only signs it), so the gateway does:
-         * AccessTokenVerifier refuses a token without one, and a revoked grant (a reused code or
-         * refresh token, a revocation) deletes its tokens' records on every instance at once. The
-         * record says `format: 'jwt'`, so oidc-provider never takes its id for an opaque token.
-         */
-        async jwt(_ctx, token, jwt) {
-          const { payload } = jwt;
-          const now = Math.floor(Date.now() / 1000);
-          const exp = typeof payload.exp === 'number' ? payload.exp : now + accessTokenSeconds;
-          await adapter(token.kind).upsert(
-            String(payload.jti),
-            {
-              format: 'jwt',
-              kind: token.kind,
-              jti: String(payload.jti),
-              grantId: 'grantId' in token ? token.grantId : undefined,
-              clientId: token.clientId,
-              accountId: 'accountId' in token ? token.accountId : undefined,
-              scope: token.scope,
-              iat: typeof payload.iat === 'number' ? payload.iat : now,
-              exp,
-            },
-            Math.max(1, exp - now),
-          );
-        },
-      },
-    },
     // Every refresh rotates; oidc-provider revokes the whole grant when a used one comes back.
     rotateRefreshToken: () => true,
+    // Never for Backend Services (SHOULD NOT): their clients are registered without refresh_token.
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     extraParams: {
@@ -295,8 +270,17 @@ export async function createAuthorizationServer(
       return registration !== undefined && clientOrigins(registration).includes(origin);
     },
     async assertJwtClientAuthClaimsAndHeader(_ctx, claims, header, client) {
-      // SMART client-confidential-asymmetric: typ JWT, exp at most five minutes ahead, jku only the registered URL.
+      // SMART client-confidential-asymmetric, beyond what oidc-provider checks itself (signature with
+      // a registered key of the alg's kty, iss = client_id, aud, exp present and not past, jti, and
+      // jti replay through its ReplayDetection model in the store): typ JWT, a kid, sub = client_id,
+      // exp at most five minutes ahead, jku only the registered URL.
       if (header.typ !== 'JWT') throw new errors.InvalidClientAuth("the client assertion's typ must be JWT");
+      if (typeof header.kid !== 'string' || header.kid === '') {
+        throw new errors.InvalidClientAuth('the client assertion must name its key (kid)');
+      }
+      if (claims.sub !== client.clientId) {
+        throw new errors.InvalidClientAuth("the client assertion's sub must be the client_id");
+      }
       const now = Math.floor(Date.now() / 1000);
       if (typeof claims.exp !== 'number' || claims.exp > now + ASSERTION_MAX_SECONDS + CLOCK_SKEW_SECONDS) {
         throw new errors.InvalidClientAuth('the client assertion must expire within five minutes');
@@ -333,6 +317,10 @@ export async function createAuthorizationServer(
       if (extra[field] !== undefined) body[field] = extra[field];
     }
   });
+
+  storeJwtAccessTokens(provider);
+  const keyed = config.smart.clients.find((c) => c.jwksUrl !== undefined);
+  if (keyed !== undefined) await keyFetcher.install(provider, keyed.id);
 
   provider.on('server_error', (_ctx, err) => log.error({ err }, 'authorization server error'));
 

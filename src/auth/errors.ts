@@ -9,13 +9,15 @@ import { GatewayError, type GatewayErrorOptions } from '../errors';
  *    key, or the row was altered).
  *  - ERR_AUTH_SIGNING_KEY_MISSING: after ensuring keys, an algorithm still has no active key.
  *  - ERR_AUTH_CLIENT_SCOPES: a registered client's scopes are not SMART scopes (configuration).
+ *  - ERR_AUTH_ROTATION: rotateSigningKeys was given an invalid retireAfter.
  */
 export type AuthErrorCode =
   | 'ERR_AUTH_KEY_ENCRYPTION_KEY'
   | 'ERR_AUTH_SIGNING_KEY_LOCKED'
   | 'ERR_AUTH_SIGNING_KEY_UNREADABLE'
   | 'ERR_AUTH_SIGNING_KEY_MISSING'
-  | 'ERR_AUTH_CLIENT_SCOPES';
+  | 'ERR_AUTH_CLIENT_SCOPES'
+  | 'ERR_AUTH_ROTATION';
 
 /** A failure of the authorization server's own machinery (keys, storage), never of the caller. */
 export class AuthError extends GatewayError {

@@ -12,22 +12,35 @@ export {
   keyEncryptionKeyFromEnvironment,
   parseKeyEncryptionKey,
 } from './key-encryption';
-export { DEFAULT_SIGNING_ALGS, activeJwks, ensureSigningKeys, publicJwks } from './signing-keys';
-export type { Jwks, ReadKeyOptions, SigningKeyOptions } from './signing-keys';
+export {
+  DEFAULT_SIGNING_ALGS,
+  activeJwks,
+  ensureSigningKeys,
+  publicJwks,
+  rotateSigningKeys,
+} from './signing-keys';
+export type {
+  Jwks,
+  ReadKeyOptions,
+  RotationOptions,
+  RotationResult,
+  SigningKeyOptions,
+} from './signing-keys';
 export {
   createAuthorizationServer,
-  INTROSPECT_SCOPE,
   type AuthorizationServer,
   type AuthorizationServerOptions,
   type PortalAccessCheck,
 } from './authorization-server';
 export { AccessTokenVerifier, bearerToken, type VerifiedAccessToken } from './access-tokens';
 export { authRouter } from './routes';
+export { INTROSPECT_SCOPE } from './introspection';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { capabilityStatement } from './capability';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';
 export {
   hashPassword,
+  verifyPassword,
   issueLinkCode,
   createTotpSecret,
   setTotpSecret,

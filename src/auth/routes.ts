@@ -13,8 +13,10 @@ import { smartConfiguration } from './discovery';
 import { InvalidInput, Forbidden, NotFound } from '../errors';
 import { federationRouter } from './federation';
 import { interactionRouter } from './interactions';
+import { tokenEndpointsRouter } from './introspection';
 import { createLaunch } from './launch';
 import { grantableScopes, parseScope, scopeList } from './scopes';
+import { publicJwks } from './signing-keys';
 
 export function authRouter(server: AuthorizationServer, store: Store): Router {
   const router = express.Router();
@@ -135,6 +137,20 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
     },
   );
 
+  // The JWKS from the store, not oidc-provider's start-up copy: keys rotated out still verify the
+  // tokens they signed until those expire, and every instance publishes the same set.
+  router.get('/auth/jwks', async (req, res) => {
+    try {
+      res.set('Cache-Control', 'public, max-age=300');
+      res.set('Access-Control-Allow-Origin', '*');
+      res.type('application/jwk-set+json').send(JSON.stringify(await publicJwks(store)));
+    } catch (err) {
+      sendError(req, res, err);
+    }
+  });
+
+  // Our access tokens are JWTs, which oidc-provider will not introspect or revoke: see introspection.ts.
+  router.use(tokenEndpointsRouter(server));
   router.use('/auth', server.callback);
   return router;
 }

@@ -3,13 +3,19 @@
  * keys and publishes the same JWKS. Keys are made with jose on first need; at most one is active per
  * algorithm, and the database decides which when two instances make one at the same moment.
  *
+ * Rotation (rotateSigningKeys): new keys become the active ones; the keys they replace stop
+ * signing but stay published (JWKS, and accepted by AccessTokenVerifier) until every token signed
+ * with them has expired, and are then removed with their private parts. oidc-provider reads the
+ * active keys at start-up, so a running instance signs with the key it started with until it is
+ * restarted; see the README ("Signing keys") for the procedure.
+ *
  * Private keys at rest: encrypted with AES-256-GCM when a key-encryption key is given (from
  * INZAGE_KEY_ENCRYPTION_KEY, see key-encryption.ts), otherwise stored as plain JWKs in the database.
  * The plain form is a known limitation; a KMS, or making the variable mandatory, comes later.
  * Rows stored in the plain form stay readable after a key-encryption key is introduced.
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { Queryable } from '../store';
+import type { Queryable, Store } from '../store';
 import { AuthError } from './errors';
 import { isSealed, seal, unseal } from './key-encryption';
 
@@ -108,8 +114,68 @@ export async function activeJwks(store: Queryable, options: ReadKeyOptions = {})
   };
 }
 
-/** The active keys' public parts only: safe to publish at jwks_uri. */
+/**
+ * The public parts of every key that may have signed a live token: the active keys and the retired
+ * ones not yet removed. Safe to publish at jwks_uri; what verifiers of our tokens trust.
+ */
 export async function publicJwks(store: Queryable): Promise<Jwks> {
-  const rows = await activeRows(store);
+  const rows = await store.query<KeyRow>(
+    `SELECT kid, alg, private_jwk, public_jwk FROM auth_signing_key
+     ORDER BY retired_at DESC NULLS FIRST, alg, created_at, kid`,
+  );
   return { keys: rows.map((row) => row.public_jwk) };
+}
+
+export interface RotationOptions extends SigningKeyOptions {
+  /** The moment of the rotation (default: now). */
+  now?: Date;
+  /**
+   * How long a replaced key stays published, in seconds: at least the longest lifetime of a token
+   * it signed (id tokens: an hour; access tokens: smart.accessTokenSeconds), plus the time it takes
+   * to restart every instance (until then they still sign with it). Keys replaced longer ago than
+   * this are removed by the rotation.
+   */
+  retireAfter: number;
+}
+
+export interface RotationResult {
+  /** The new active keys. */
+  created: string[];
+  /** The keys that stopped signing now, still published. */
+  retired: string[];
+  /** The keys replaced more than `retireAfter` ago, removed with their private parts. */
+  removed: string[];
+}
+
+/**
+ * Rotates the signing keys in one transaction: removes the keys retired more than `retireAfter`
+ * seconds ago, retires the active keys of each algorithm (they stay published), and makes new
+ * active ones. Run it from one place (an operator's command or job), then restart the instances.
+ */
+export async function rotateSigningKeys(store: Store, options: RotationOptions): Promise<RotationResult> {
+  const now = options.now ?? new Date();
+  const algs = options.algs ?? DEFAULT_SIGNING_ALGS;
+  if (!(options.retireAfter >= 0))
+    throw new AuthError('ERR_AUTH_ROTATION', 'retireAfter must be seconds, 0 or more');
+  const removeBefore = new Date(now.getTime() - options.retireAfter * 1000);
+  return store.transaction(async (tx) => {
+    const removed = await tx.query<{ kid: string }>(
+      `DELETE FROM auth_signing_key WHERE retired_at IS NOT NULL AND retired_at <= $1 RETURNING kid`,
+      [removeBefore],
+    );
+    const retired = await tx.query<{ kid: string }>(
+      `UPDATE auth_signing_key SET retired_at = $1 WHERE retired_at IS NULL AND alg = ANY($2) RETURNING kid`,
+      [now, [...algs]],
+    );
+    await ensureSigningKeys(tx, { algs, encryptionKey: options.encryptionKey, now });
+    const created = await tx.query<{ kid: string }>(
+      `SELECT kid FROM auth_signing_key WHERE retired_at IS NULL AND alg = ANY($1) ORDER BY alg`,
+      [[...algs]],
+    );
+    return {
+      created: created.map((r) => r.kid),
+      retired: retired.map((r) => r.kid),
+      removed: removed.map((r) => r.kid),
+    };
+  });
 }

@@ -1,16 +1,11 @@
 import { resolve } from 'node:path';
 import type { OrganisationConfig } from '../config';
 import type { ImportResult } from '../ecd';
+import type { DemoEcdClient } from './demo-ecd';
 import { demoLoginLines, type DemoLoginFacts } from './demo-login-banner';
 
-/** One organisation's push key, and the export the printed dry run sends. */
-export interface DemoPushKey {
-  organisationId: string;
-  /** INZAGE_ECD_KEY_<ORGANISATION>. */
-  variable: string;
-  key: string;
-  /** True when made up for this run; false when it came from the environment. */
-  generated: boolean;
+/** One organisation's ECD backend client, and the export the printed dry run pushes. */
+export interface DemoEcdPush extends DemoEcdClient {
   exportFile: string;
 }
 
@@ -33,7 +28,7 @@ export interface DemoBannerFacts {
   organisations: readonly OrganisationConfig[];
   summary: string;
   imports: readonly ImportResult[];
-  keys: readonly DemoPushKey[];
+  ecdClients: readonly DemoEcdPush[];
   showcases: readonly DemoShowcase[];
   /** The configuration file naming the demo's database (absent in memory). */
   configFile: string | undefined;
@@ -72,11 +67,7 @@ export function demoBanner(f: DemoBannerFacts): string {
         `(${r.counts.Patient.unchanged + r.counts.RelatedPerson.unchanged + r.counts.Consent.unchanged} unchanged)`,
     ),
     '',
-    '  ECD push           each organisation pushes with its own key; a dry run checks and counts, changes nothing:',
-    ...f.keys.flatMap((k) => [
-      `    ${k.organisationId.padEnd(16)} ${k.variable} ${k.generated ? '(made up for this run; set the variable to choose one)' : '(from the environment: the command below reads it from your shell)'}`,
-      `      ${pushCommand(f.gatewayUrl, k)}`,
-    ]),
+    ...ecdPushLines(f, npx),
     '',
     ...showcaseLines(f, npx),
     '',
@@ -112,24 +103,25 @@ function showcaseLines(f: DemoBannerFacts, npx: string): string[] {
         `      ${npx} explain --config ${config} --user ${s.relatedPerson} --client ${s.patient} --request ${shellWord('GET /Appointment')}`,
     ),
     `                     (or another --request, such as ${shellWord('GET /Observation?category=vital-signs')})`,
-    ...f.keys.map((k) => `      ${npx} ecd import ${shellWord(k.exportFile)} --config ${config} --dry-run`),
+    ...f.ecdClients.map(
+      (k) => `      ${npx} ecd import ${shellWord(k.exportFile)} --config ${config} --dry-run`,
+    ),
   ];
 }
 
-/** A curl command that sends the organisation's export as a dry run. */
-function pushCommand(gatewayUrl: string, k: DemoPushKey): string {
-  const url = `${gatewayUrl}/ecd/sync?organisation=${k.organisationId}&dryRun=true`;
-  // A key from the environment is not printed: the command reads the variable.
-  const authorization = k.generated
-    ? shellWord(`Authorization: Bearer ${k.key}`)
-    : `"Authorization: Bearer $${k.variable}"`;
+/**
+ * The ECD link to try: each organisation's backend client and key, and an `inzage ecd push` that
+ * dry-runs its export through SMART Backend Services while the demo runs.
+ */
+function ecdPushLines(f: DemoBannerFacts, npx: string): string[] {
   return [
-    'curl -sS -X POST',
-    shellWord(url),
-    `-H ${authorization}`,
-    `-H ${shellWord('Content-Type: application/json')}`,
-    `--data-binary ${shellWord(`@${k.exportFile}`)}`,
-  ].join(' ');
+    "  ECD push           each organisation's ECD pushes as its backend client (SMART Backend Services, a signed",
+    '                     client assertion); a dry run checks and counts, changes nothing:',
+    ...f.ecdClients.flatMap((c) => [
+      `    ${c.organisationId.padEnd(16)} client ${c.clientId}, key ${c.keyFile}`,
+      `      ${npx} ecd push ${shellWord(c.exportFile)} --gateway ${shellWord(f.gatewayUrl)} --client ${shellWord(c.clientId)} --key ${shellWord(c.keyFile)} --dry-run`,
+    ]),
+  ];
 }
 
 /** A word for a POSIX shell: as is when plain, else single-quoted. */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,7 +5,6 @@ import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import {
   DEFAULTS,
-  ecdPushKeyVariable,
   resolveConfig,
   type ConfigFile,
   type Environment,
@@ -31,7 +29,8 @@ import {
   type SandboxServer,
 } from '../sandbox';
 import type { Store } from '../store';
-import { demoBanner, type DemoPushKey, type DemoShowcase } from './demo-banner';
+import { demoBanner, type DemoShowcase } from './demo-banner';
+import { demoEcdClients } from './demo-ecd';
 import { startDemoLogin, type DemoLogin } from './demo-login';
 import type { DemoLoginFacts } from './demo-login-banner';
 import { registerDemoTotp } from './demo-totp';
@@ -133,6 +132,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   try {
     mkdirSync(filesDir, { recursive: true });
     login = await startDemoLogin({ appPort: options.appPort ?? 0, env: options.env, filesDir });
+    const ecd = await demoEcdClients(
+      filesDir,
+      data.exports.map((e) => e.organisation.id),
+    );
     const file: ConfigFile = {
       server: { host: '127.0.0.1', port: options.port },
       upstream: { url: sandbox.url },
@@ -142,15 +145,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         name: e.organisation.name,
         preset: SANDBOX_PRESETS[e.organisation.id] ?? 'meerlanden',
       })),
-      smart: { clients: [...login.clients] },
+      smart: { clients: [...login.clients, ...ecd.registrations] },
     };
-    const keys = pushKeys(data.exports, options.env);
     // The demo is always embedded: a DATABASE_URL in the shell must not point it at a real database.
-    const config = resolveConfig(file, 'demo defaults', {
-      ...options.env,
-      DATABASE_URL: undefined,
-      ...Object.fromEntries(keys.map((k) => [k.variable, k.key])),
-    });
+    const config = resolveConfig(file, 'demo defaults', { ...options.env, DATABASE_URL: undefined });
     const configFile = dataDir ? writeConfigFile(filesDir, file) : undefined;
     const exportFiles = new Map(
       data.exports.map((e) => {
@@ -192,7 +190,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       organisations: config.organisations,
       summary: `${summary.clients} clients, ${summary.resources} FHIR resources (seed ${options.seed})`,
       imports,
-      keys: keys.map((k) => ({ ...k, exportFile: exportFiles.get(k.organisationId)! })),
+      ecdClients: ecd.clients.map((c) => ({ ...c, exportFile: exportFiles.get(c.organisationId)! })),
       showcases,
       configFile,
       commandPrefix,
@@ -216,22 +214,6 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     removeFiles();
     throw err;
   }
-}
-
-/** Each organisation's push key: INZAGE_ECD_KEY_<ORG> when set, else a random one for this run. */
-function pushKeys(exports: readonly EcdExport[], env: Environment): Omit<DemoPushKey, 'exportFile'>[] {
-  return exports.map((e) => {
-    const variable = ecdPushKeyVariable(e.organisation.id);
-    const own = env[variable];
-    return own
-      ? { organisationId: e.organisation.id, variable, key: own, generated: false }
-      : {
-          organisationId: e.organisation.id,
-          variable,
-          key: randomBytes(32).toString('base64url'),
-          generated: true,
-        };
-  });
 }
 
 /** The sandbox's ECD facts go in through the same reader and sync as a customer's export. */

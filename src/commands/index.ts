@@ -13,6 +13,14 @@ export {
   formatImportResult,
   type EcdImportCommandOptions,
 } from './ecd-import';
+export {
+  registerEcdPush,
+  runEcdPush,
+  readSigningKey,
+  EcdPushFailed,
+  type EcdPushCommandOptions,
+} from './ecd-push';
+export { registerSmartKeys, generateClientKey, type GeneratedClientKey } from './smart-keys';
 export { registerExplain, runExplain, type ExplainOptions } from './explain';
 export { registerConfigCheck } from './config-check';
 export { startGateway, type RunningGateway } from './start-gateway';

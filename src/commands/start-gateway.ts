@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from '../app';
-import { createAuthorizationServer, keyEncryptionKeyFromEnvironment, type PortalAccessCheck } from '../auth';
+import {
+  createAuthorizationServer,
+  keyEncryptionKeyFromEnvironment,
+  pruneExpired,
+  type PortalAccessCheck,
+} from '../auth';
 import type { GatewayConfig } from '../config';
 import { createPolicyEngine, type PolicyEngine } from '../consent';
 import { administratorRegistrationsOf } from '../ecd';
@@ -20,7 +25,12 @@ export interface RunningGateway {
 /** Opens the database, migrates it, and listens. The caller decides when to close (SIGTERM). */
 export async function startGateway(
   config: GatewayConfig,
-  options: { log?: Logger; readinessChecks?: ReadinessCheck[] } = {},
+  options: {
+    log?: Logger;
+    readinessChecks?: ReadinessCheck[];
+    /** How often expired sessions, codes, tokens and replay records are removed (default 5 min). */
+    pruneIntervalMs?: number;
+  } = {},
 ): Promise<RunningGateway> {
   const log = options.log ?? createLogger(config.log.level);
   const { store, schema } = await openConfiguredStore(config);
@@ -76,6 +86,7 @@ export async function startGateway(
       throw err;
     }
     log.info({ url, fhirBase: `${resolved.server.publicUrl}${config.fhirBasePath}` }, 'gateway listening');
+    const stopPruning = pruneEvery(store, log, options.pruneIntervalMs ?? PRUNE_INTERVAL_MS);
 
     let closing: Promise<void> | undefined;
     return {
@@ -88,6 +99,7 @@ export async function startGateway(
           log.info({ inFlight: drain.inFlight }, 'shutting down');
           const { cutConnections } = await drain.close(server, config.server.shutdownGraceMs);
           if (cutConnections) log.warn('grace period over: remaining connections were cut');
+          await stopPruning();
           await stopListening();
           await store.close();
           log.info('stopped');
@@ -99,6 +111,34 @@ export async function startGateway(
     await store.close();
     throw err;
   }
+}
+
+/** Expired auth_model rows (sessions, codes, tokens, assertion jtis) go every five minutes. */
+const PRUNE_INTERVAL_MS = 5 * 60 * 1000;
+
+/**
+ * Removes expired authorization-server rows now and then (reads already ignore them; this keeps the
+ * table small). Every instance runs it; the DELETE is safe to run concurrently. The returned stop
+ * waits for a run in progress, so that the store is not closed under it.
+ */
+function pruneEvery(store: Store, log: Logger, intervalMs: number): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = pruneExpired(store)
+      .then((removed) => {
+        if (removed > 0) log.debug({ removed }, 'expired authorization rows removed');
+      })
+      .catch((err: unknown) => log.warn({ err }, 'removing expired authorization rows failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /**

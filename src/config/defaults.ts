@@ -7,7 +7,6 @@
  * Texts are markdown-light (code in backticks) and have no final full stop: the generator adds them.
  */
 import { sizeInBytes } from './size';
-import { ECD_PUSH_KEY_MIN_LENGTH } from './variables';
 
 export type SettingValue = string | number | boolean | readonly string[];
 
@@ -128,7 +127,7 @@ export const SETTINGS = {
   'organisations[].id': {
     type: 'lower-case letters, digits and hyphens (at most 63), unique',
     meaning:
-      "the organisation's id: it names the ECD identifier systems and the push key variable (`INZAGE_ECD_KEY_<ID>`)",
+      "the organisation's id: it names the ECD identifier systems, and its ECD backend client names it (`smart.clients[].organisation`)",
     required: true,
     example: 'meerzicht',
   },
@@ -313,7 +312,6 @@ export const DEFAULTS = {
   databasePoolSize: SETTINGS['database.poolSize'].default,
   logLevel: SETTINGS['log.level'].default,
   ecdMaxPushBytes: sizeInBytes(SETTINGS['ecd.maxPushSize'].default),
-  ecdPushKeyMinLength: ECD_PUSH_KEY_MIN_LENGTH,
   accessTokenSeconds: SETTINGS['smart.accessTokenSeconds'].default,
   refreshTokenDays: SETTINGS['smart.refreshTokenDays'].default,
   identityProviderSecondFactor: SETTINGS['smart.identityProviders[].secondFactor'].default,

@@ -1,6 +1,5 @@
 import { redactText } from './redact';
 import type { GatewayConfig, LogLevel, OrganisationConfig, ServerConfig } from './types';
-import { ecdPushKeyVariable } from './variables';
 
 /** The settings as `config check` shows them: every value that is no secret, and where each secret comes from. */
 export interface ConfigView {
@@ -12,18 +11,13 @@ export interface ConfigView {
     | { driver: 'postgres'; url: '[from DATABASE_URL]'; host?: string; database?: string; poolSize: number }
     | { driver: 'pglite'; dataDir: string };
   organisations: OrganisationConfig[];
-  ecd: {
-    /** Organisation id → the variable its push key comes from, or that it is not set. */
-    pushKeys: Record<string, string>;
-    maxPushBytes: number;
-  };
+  ecd: { maxPushBytes: number };
   log: { level: LogLevel };
 }
 
 /**
  * The resolved configuration with every secret left out: the database URL becomes
- * `[from DATABASE_URL]` with only its host and database name beside it, a push key becomes
- * `[from INZAGE_ECD_KEY_<ORG>]`, and URLs lose any userinfo and secret-looking query parameter.
+ * `[from DATABASE_URL]` with only its host and database name beside it, and URLs lose any userinfo and secret-looking query parameter.
  * Safe to print, log or paste into a ticket.
  */
 export function describeConfig(config: GatewayConfig): ConfigView {
@@ -43,15 +37,6 @@ export function describeConfig(config: GatewayConfig): ConfigView {
         : { driver: 'pglite', dataDir: config.database.dataDir ?? '(in memory)' },
     organisations: config.organisations.map((o) => ({ ...o })),
     ecd: {
-      pushKeys: Object.fromEntries(
-        config.organisations.map((o) => {
-          const variable = ecdPushKeyVariable(o.id);
-          return [
-            o.id,
-            config.ecd.pushKeys.has(o.id) ? `[from ${variable}]` : `not set (${variable}): cannot push`,
-          ];
-        }),
-      ),
       maxPushBytes: config.ecd.maxPushBytes,
     },
     log: { ...config.log },

@@ -10,13 +10,7 @@ export {
   type SettingPath,
   type SettingValue,
 } from './defaults';
-export {
-  ECD_PUSH_KEY_MIN_LENGTH,
-  ENVIRONMENT_VARIABLES,
-  ecdPushKeyVariable,
-  identityProviderSecretVariable,
-  type EnvironmentVariable,
-} from './variables';
+export { ENVIRONMENT_VARIABLES, identityProviderSecretVariable, type EnvironmentVariable } from './variables';
 export type { ConfigFile } from './schema';
 export { POLICY_PRESETS } from './schema';
 export type {

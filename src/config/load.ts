@@ -9,9 +9,7 @@ import { sizeInBytes } from './size';
 import type { DatabaseConfig, GatewayConfig, LogLevel, SmartClientConfig, SmartConfig } from './types';
 import { urlProblem } from './urls';
 import {
-  ecdPushKeyVariable,
   identityProviderSecretVariable,
-  isEcdPushKeyVariable,
   isIdentityProviderSecretVariable,
   variableForSecret,
 } from './variables';
@@ -116,12 +114,6 @@ export function resolveConfig(
     database = { driver: 'pglite', dataDir: file.database?.pgliteDataDir };
   }
 
-  const pushKeys = ecdPushKeys(
-    env,
-    file.organisations.map((o) => o.id),
-    issues,
-  );
-
   const smart = smartConfig(file, env, issues, locate);
 
   if (issues.length > 0) throw new ConfigError(source, issues);
@@ -147,7 +139,6 @@ export function resolveConfig(
     database,
     organisations: file.organisations.map((o) => ({ ...o })),
     ecd: {
-      pushKeys,
       maxPushBytes: file.ecd?.maxPushSize ? sizeInBytes(file.ecd.maxPushSize) : DEFAULTS.ecdMaxPushBytes,
     },
     smart,
@@ -239,31 +230,6 @@ function smartConfig(
   };
 }
 
-function ecdPushKeys(
-  env: Environment,
-  organisationIds: string[],
-  issues: ConfigIssue[],
-): Map<string, string> {
-  const keys = new Map<string, string>();
-  const known = new Map(organisationIds.map((id) => [ecdPushKeyVariable(id), id]));
-  for (const [name, value] of Object.entries(env)) {
-    if (!isEcdPushKeyVariable(name) || value === undefined || value === '') continue;
-    const organisationId = known.get(name);
-    if (!organisationId) {
-      issues.push({ field: `${name} (environment)`, message: 'names no configured organisation' });
-    } else if (value.length < DEFAULTS.ecdPushKeyMinLength) {
-      // Never echo the value: it is a secret.
-      issues.push({
-        field: `${name} (environment)`,
-        message: `must be at least ${DEFAULTS.ecdPushKeyMinLength} characters (for example: openssl rand -base64 32)`,
-      });
-    } else {
-      keys.set(organisationId, value);
-    }
-  }
-  return keys;
-}
-
 /** Turns an ajv error into a message an operator can act on without reading JSON Schema. */
 function issueFromAjv(
   e: ErrorObject,
@@ -328,20 +294,16 @@ function quoted(path: (string | number)[], value: unknown): string {
   return ` (got ${text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX - 1)}…` : text})`;
 }
 
-/**
- * For an unknown field that looks like a secret: where that secret goes instead. The variable is
- * named exactly when it can be (INZAGE_ECD_KEY_MEERZICHT under the organisation meerzicht).
- */
+/** For an unknown field that looks like a secret: where that secret goes instead. */
 function secretHint(full: (string | number)[], raw: unknown): string {
   const name = String(full[full.length - 1]);
   const section = String(full[0]);
   const connection = full.length > 1 && section === 'database' && CONNECTION_PART.test(name);
   const topLevelConnection = full.length === 1 && /^database/i.test(name) && CONNECTION_PART.test(name);
   if (!isSecretName(name) && !connection && !topLevelConnection) return '';
-  // Per-item secrets: an organisation's push key, an identity provider's client secret.
+  // Per-item secrets: an identity provider's client secret.
   const provider = section === 'smart' && full[1] === 'identityProviders' && full.length > 3;
-  const item = section === 'organisations' ? full.slice(0, 2) : provider ? full.slice(0, 3) : undefined;
-  const id = item ? valueAt(raw, [...item, 'id']) : undefined;
+  const id = provider ? valueAt(raw, [...full.slice(0, 3), 'id']) : undefined;
   const itemId = typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) ? id : undefined;
   const variable = variableForSecret(provider ? 'smart.identityProviders' : section, itemId);
   return variable

@@ -39,8 +39,6 @@ export interface OrganisationConfig {
 }
 
 export interface EcdLinkConfig {
-  /** Organisation id → the key its ECD pushes with (from INZAGE_ECD_KEY_<ORGANISATION>). */
-  pushKeys: ReadonlyMap<string, string>;
   /** Largest pushed export accepted, in bytes. */
   maxPushBytes: number;
 }

@@ -8,12 +8,6 @@
  * (`secretFor`), or says that no variable does yet.
  */
 
-/** Push keys shorter than this are refused: they are bearer secrets, guessable when short. */
-export const ECD_PUSH_KEY_MIN_LENGTH = 32;
-
-/** Prefix of the per-organisation push key variables. */
-const ECD_KEY_PREFIX = 'INZAGE_ECD_KEY_';
-
 /** Prefix of the per-provider client secret variables of external identity providers. */
 const IDP_SECRET_PREFIX = 'INZAGE_IDP_SECRET_';
 
@@ -31,8 +25,6 @@ export interface EnvironmentVariable {
    * instead: `database.password` is refused with a pointer to DATABASE_URL.
    */
   readonly secretFor?: readonly string[];
-  /** One variable per organisation, named by `ecdPushKeyVariable`. */
-  readonly perOrganisation?: boolean;
   /** One variable per identity provider, named by `identityProviderSecretVariable`. */
   readonly perIdentityProvider?: boolean;
 }
@@ -44,17 +36,6 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
       'the PostgreSQL database, `postgres://user:password@host:5432/db`; when absent, the embedded PGlite database',
     secret: true,
     secretFor: ['database'],
-  },
-  {
-    name: `${ECD_KEY_PREFIX}<ORGANISATION>`,
-    holds:
-      "the key one organisation's ECD pushes exports with (`Authorization: Bearer <key>`), at least " +
-      `${ECD_PUSH_KEY_MIN_LENGTH} characters (\`openssl rand -base64 32\`); \`<ORGANISATION>\` is the ` +
-      'organisation id in capitals with `_` for `-` (`meerzicht`: `INZAGE_ECD_KEY_MEERZICHT`); without ' +
-      'it, that organisation cannot push',
-    secret: true,
-    secretFor: ['ecd', 'organisations'],
-    perOrganisation: true,
   },
   {
     name: `${IDP_SECRET_PREFIX}<ID>`,
@@ -90,16 +71,6 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   },
 ];
 
-/** The environment variable that holds an organisation's ECD push key. */
-export function ecdPushKeyVariable(organisationId: string): string {
-  return `${ECD_KEY_PREFIX}${organisationId.toUpperCase().replace(/-/g, '_')}`;
-}
-
-/** Whether a variable name is one of the per-organisation push key variables. */
-export function isEcdPushKeyVariable(name: string): boolean {
-  return name.startsWith(ECD_KEY_PREFIX);
-}
-
 /** The environment variable that holds the gateway's client secret at an identity provider. */
 export function identityProviderSecretVariable(providerId: string): string {
   return `${IDP_SECRET_PREFIX}${providerId.toUpperCase().replace(/-/g, '_')}`;
@@ -113,8 +84,8 @@ export function isIdentityProviderSecretVariable(name: string): boolean {
 /**
  * The variable that takes a secret someone wrote in the file at `section` (the top-level field it is
  * under, or the field itself at the top level), or undefined when no variable takes it yet.
- * `id` (of the organisation or identity provider the field is under) makes a per-item variable
- * concrete: INZAGE_ECD_KEY_MEERZICHT rather than the template.
+ * `id` (of the identity provider the field is under) makes a per-item variable concrete:
+ * INZAGE_IDP_SECRET_DIGID_BROKER rather than the template.
  */
 export function variableForSecret(section: string, id?: string): string | undefined {
   const wanted = section.toLowerCase();
@@ -122,7 +93,6 @@ export function variableForSecret(section: string, id?: string): string | undefi
     (v.secretFor ?? []).some((s) => wanted === s || wanted.startsWith(s)),
   );
   if (!variable) return undefined;
-  if (variable.perOrganisation && id) return ecdPushKeyVariable(id);
   if (variable.perIdentityProvider && id) return identityProviderSecretVariable(id);
   return variable.name;
 }

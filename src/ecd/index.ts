@@ -35,6 +35,8 @@ export {
   type CountedKind,
 } from './sync';
 export { ecdSyncRouter, type EcdSyncRouteDependencies } from './sync-route';
+export { ECD_SYNC_SCOPES, type EcdPushIdentity } from './push';
+export { EcdPushTokenRefused, EcdPushClientRefused } from './push-errors';
 // The mapping of ECD records to the gateway's FHIR resources, pure: tests and benchmarks build dossiers with it.
 export {
   fhirResourceId,

@@ -1,51 +1,40 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { OrganisationConfig } from '../config';
 import type { Store } from '../store';
-import {
-  EcdExportRejected,
-  EcdExportTooLarge,
-  EcdPushKeyRefused,
-  EcdPushMediaType,
-  EcdPushOtherOrganisation,
-} from './push-errors';
+import { EcdExportRejected, EcdExportTooLarge, EcdPushMediaType } from './push-errors';
 import { EcdImportError } from './problems';
 import { readEcdJsonStream } from './read';
 import { importEcdExport, type ImportResult } from './sync';
 
 /**
- * POST /ecd/sync without the transport: an ECD pushes its export. Until the SMART Backend Services
- * server exists, each organisation authenticates with its own key (INZAGE_ECD_KEY_<ORGANISATION>),
- * so one organisation's key can never overwrite another organisation's clients. Refusals are thrown
- * as the errors of push-errors.ts; the route turns them into answers.
+ * POST /ecd/sync without the transport: an ECD pushes its export. The ECD authenticates as its
+ * organisation's registered backend client (SMART Backend Services, an access token with
+ * ECD_SYNC_SCOPES), so one organisation's client can never overwrite another organisation's
+ * clients. Refusals are thrown as the errors of push-errors.ts; the route turns them into answers.
  */
 export interface EcdPushDependencies {
   store: Store;
   organisations: readonly OrganisationConfig[];
-  /** Organisation id → its push key. Absent organisations cannot push. */
-  keys: ReadonlyMap<string, string>;
   /** Largest body accepted, in bytes. */
   maxBytes: number;
+}
+
+/**
+ * What a push may write: the resources the sync creates and updates (ending a relation or a
+ * consent is an update of its status; nothing is deleted). SMART v2 system scopes, so that the
+ * registration says in the standard's words what the ECD's client may do to the gateway's data.
+ */
+export const ECD_SYNC_SCOPES = ['system/Patient.cu', 'system/RelatedPerson.cu', 'system/Consent.cu'] as const;
+
+/** Who pushes: the organisation whose backend client the access token is of. */
+export interface EcdPushIdentity {
+  organisationId: string;
+  clientId: string;
 }
 
 export interface EcdPush {
   contentType: string | undefined;
   dryRun: boolean;
   body: AsyncIterable<Buffer | string>;
-}
-
-/**
- * The organisation whose key the Authorization header carries. With `named` (the organisation the
- * pusher says it is), the key must be that organisation's.
- */
-export function authenticatePush(
-  keys: ReadonlyMap<string, string>,
-  authorization: string | undefined,
-  named?: string,
-): string {
-  const organisationId = organisationForKey(keys, authorization);
-  if (!organisationId) throw new EcdPushKeyRefused();
-  if (named !== undefined && named !== organisationId) throw new EcdPushOtherOrganisation(named);
-  return organisationId;
 }
 
 /** Only JSON is pushed: CSV directories are for `inzage ecd import`. */
@@ -89,26 +78,6 @@ export function resultBody(result: ImportResult): Record<string, unknown> {
     counts: result.counts,
     ...(result.importId ? { importId: result.importId } : {}),
   };
-}
-
-/** Compares the presented key with every configured one in constant time; returns whose it is. */
-function organisationForKey(
-  keys: ReadonlyMap<string, string>,
-  authorization: string | undefined,
-): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match?.[1]) return undefined;
-  const presented = digest(match[1]);
-  let found: string | undefined;
-  for (const [organisationId, key] of keys) {
-    // Every key is compared, so the time taken does not say which organisation's key came close.
-    if (timingSafeEqual(presented, digest(key)) && found === undefined) found = organisationId;
-  }
-  return found;
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 class BodyTooLarge extends Error {}

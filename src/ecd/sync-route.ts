@@ -1,17 +1,29 @@
 import { Router, type Request } from 'express';
-import { TooManyAttempts } from '../errors';
+import { TooManyAttempts, Unauthenticated } from '../errors';
 import { FailureLimit, contextOf, type Logger } from '../http';
 import {
-  authenticatePush,
   checkPushMediaType,
   receiveEcdExport,
   resultBody,
   type EcdPushDependencies,
+  type EcdPushIdentity,
 } from './push';
-import { EcdExportRejected, EcdPushKeyRefused, EcdPushQueryInvalid } from './push-errors';
+import {
+  EcdExportRejected,
+  EcdPushOtherOrganisation,
+  EcdPushQueryInvalid,
+  EcdPushTokenRefused,
+} from './push-errors';
 
 export interface EcdSyncRouteDependencies extends EcdPushDependencies {
-  /** Wrong keys allowed per organisation named and address within the window (default 10). */
+  /**
+   * Who pushes, from the request's access token: the organisation of the registered ECD backend
+   * client it was issued to. Throws Unauthenticated (401: no token, or not a valid one) or
+   * Forbidden (403: a valid token of a client that may not push). Composed in app.ts from the
+   * authorization server, which this module does not know.
+   */
+  authenticate(req: Request): Promise<EcdPushIdentity>;
+  /** Refused tokens allowed per organisation named and address within the window (default 10). */
   maxFailures?: number;
   /** The window of the count, in ms (default one minute). */
   failureWindowMs?: number;
@@ -20,7 +32,7 @@ export interface EcdSyncRouteDependencies extends EcdPushDependencies {
 /** What the query of a push may say. */
 export interface EcdSyncQuery {
   dryRun: boolean;
-  /** The organisation the pusher says it is; its key must be that organisation's. */
+  /** The organisation the pusher says it is; its client must be that organisation's. */
   organisation: string | undefined;
 }
 
@@ -28,14 +40,14 @@ const QUERY_PARAMETERS = ['dryRun', 'organisation'] as const;
 const ORGANISATION_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
- * POST /ecd/sync as an express router: the query, the brake on guessing keys, the key, then the
+ * POST /ecd/sync as an express router: the query, the brake on guessing tokens, the token, then the
  * export streamed into the sync. Mount it before the body parsers (the export is streamed, never
  * buffered whole) and before the request timeout (a long import must not be answered 503 while it
  * goes on to commit).
  *
- * The brake counts wrong keys per (organisation named, client address): ten in a minute, and that
- * pair waits (429) until the oldest is a minute old, even with the right key, because a lock that
- * let the right key through would tell a guesser when it had guessed right. Wrong keys for one
+ * The brake counts refused tokens per (organisation named, client address): ten in a minute, and that
+ * pair waits (429) until the oldest is a minute old, even with a good token, because a lock that
+ * let a good token through would tell a guesser when it had guessed right. Refused tokens for one
  * organisation, or from one address, therefore never lock out another organisation or another
  * address. The address is express's `req.ip`: behind a proxy, set `server.trustProxy`, or every
  * push comes from the proxy's address and shares one count.
@@ -62,7 +74,9 @@ export function ecdSyncRouter(deps: EcdSyncRouteDependencies): Router {
           detail: `ecd push from ${address} for ${named ?? '(none named)'}`,
         });
       }
-      organisationId = authenticate(deps, req, named, { failures, bucket, address, log });
+      organisationId = (await authenticate(deps, req, { failures, bucket, address, named, log }))
+        .organisationId;
+      if (named !== undefined && named !== organisationId) throw new EcdPushOtherOrganisation(named);
       checkPushMediaType(req.get('content-type'));
       bodyRead = true;
       const result = await receiveEcdExport(deps, organisationId, {
@@ -99,27 +113,31 @@ export function ecdSyncRouter(deps: EcdSyncRouteDependencies): Router {
   return router;
 }
 
-/** Checks the key, counting and logging a wrong one against the push's bucket. */
-function authenticate(
-  deps: EcdPushDependencies,
+/** Checks the token, counting and logging a refused one (401) against the push's bucket. */
+async function authenticate(
+  deps: EcdSyncRouteDependencies,
   req: Request,
-  named: string | undefined,
-  brake: { failures: FailureLimit; bucket: string; address: string; log: Logger },
-): string {
+  brake: { failures: FailureLimit; bucket: string; address: string; named: string | undefined; log: Logger },
+): Promise<EcdPushIdentity> {
   try {
-    return authenticatePush(deps.keys, req.get('authorization'), named);
+    return await deps.authenticate(req);
   } catch (err) {
-    if (err instanceof EcdPushKeyRefused) {
-      const { failures, bucket, address, log } = brake;
+    if (err instanceof Unauthenticated) {
+      const { failures, bucket, address, named, log } = brake;
       failures.fail(bucket);
       const count = failures.count(bucket);
-      log.warn({ address, organisation: named ?? null, failures: count }, 'ecd push key refused');
+      log.warn(
+        { address, organisation: named ?? null, failures: count, reason: err.detail ?? null },
+        'ecd push token refused',
+      );
       const wait = failures.retryAfter(bucket);
       if (wait > 0 && count === failures.maxFailures)
         log.warn(
           { address, organisation: named ?? null, retryAfter: wait },
-          'ecd push locked out: too many wrong keys',
+          'ecd push locked out: too many refused tokens',
         );
+      // One answer for every refused token: why it was refused is in the log only.
+      if (!(err instanceof EcdPushTokenRefused)) throw new EcdPushTokenRefused(err.detail);
     }
     throw err;
   }

@@ -343,7 +343,7 @@ class ImportRun {
         file: '(export)',
         entity: 'organisation',
         field: 'organisation.id',
-        reason: `this key may only sync organisation '${this.options.expectedOrganisationId}'`,
+        reason: `this client may only sync organisation '${this.options.expectedOrganisationId}'`,
       });
     }
     return header;

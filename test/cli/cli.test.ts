@@ -64,15 +64,12 @@ describe('inzage command line', () => {
 
   it('config check validates a file and hides secrets', async () => {
     const path = validConfig('check.yaml', 8080);
-    const key = 'k'.repeat(40);
     const result = await runCli(['config', 'check', path], {
       DATABASE_URL: 'postgres://inzage:pw-secret@db/inzage',
-      INZAGE_ECD_KEY_MEERZICHT: key,
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('valid');
     expect(result.stdout).not.toContain('pw-secret');
-    expect(result.stdout).not.toContain(key);
   });
 
   it('serve runs, logs JSON, and stops cleanly on SIGTERM with the database closed', async () => {

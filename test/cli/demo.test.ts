@@ -43,39 +43,36 @@ async function imports(demo: RunningDemo): Promise<number | undefined> {
 }
 
 describe('inzage demo: what it prints runs as printed', () => {
-  it('B5, B9: a push key per organisation with a dry-run curl, real ids, and explain/import commands for after the demo', async () => {
+  it('B5, B9: an ECD backend client per organisation with a dry-run `inzage ecd push`, real ids, and explain/import commands for after the demo', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'inzage-demo-test-')), 'demo');
     const demo = await startDemo({ port: 0, sandboxPort: 0, clients: 30, seed: 3, dataDir, env: {} });
     let closed = false;
     try {
       const { banner } = demo;
-      expect(banner).toContain('INZAGE_ECD_KEY_MEERZICHT (made up for this run');
-      expect(banner).toContain('INZAGE_ECD_KEY_AMERHOF (made up for this run');
+      expect(banner).toMatch(/meerzicht\s+client meerzicht-ecd, key \S+meerzicht-ecd\.private\.jwk\.json/);
+      expect(banner).toMatch(/amerhof\s+client amerhof-ecd, key \S+amerhof-ecd\.private\.jwk\.json/);
+      expect(banner).not.toContain('INZAGE_ECD_KEY');
       expect(banner).toMatch(/meerzicht\s+client Patient\/meerzicht-\S+; RelatedPerson\/meerzicht-\S+/);
       expect(banner).toMatch(/amerhof\s+client Patient\/amerhof-\S+; RelatedPerson\/amerhof-\S+/);
 
-      const curls = printed(banner, 'curl ');
-      expect(curls).toHaveLength(2);
+      const pushes = printed(banner, 'npx inzage ecd push ');
+      expect(pushes).toHaveLength(2);
       const before = await imports(demo);
-      for (const curl of curls) {
-        expect(curl).toContain(`${demo.gateway.url}/ecd/sync?`);
-        const ran = await shell(curl);
+      for (const push of pushes) {
+        expect(push).toContain(`--gateway ${demo.gateway.url}`);
+        // The key files are in the demo files directory, never in the repository.
+        expect(push).toContain(demo.filesDir);
+        const ran = await shell(push);
         expect(ran).toMatchObject({ code: 0, stderr: '' });
-        const answer = JSON.parse(ran.stdout) as {
-          organisation: string;
-          dryRun: boolean;
-          counts: Record<string, { created: number; updated: number; ended: number; unchanged: number }>;
-        };
-        expect(answer.dryRun).toBe(true);
-        expect(curl).toContain(`organisation=${answer.organisation}`);
+        expect(ran.stdout).toContain('nothing was changed');
         // The same export the demo imported: a dry run finds nothing to change.
-        expect(answer.counts.Patient!.unchanged).toBeGreaterThan(0);
-        for (const counts of Object.values(answer.counts))
-          expect([counts.created, counts.updated, counts.ended]).toEqual([0, 0, 0]);
+        expect(ran.stdout).toMatch(/Patient\s+0\s+0\s+0\s+[1-9]/);
       }
       expect(await imports(demo)).toBe(before);
 
-      const commands = printed(banner, 'npx inzage').filter((c) => !c.includes(' demo-totp '));
+      const commands = printed(banner, 'npx inzage').filter(
+        (c) => !c.includes(' ecd push ') && !c.includes(' demo-totp '),
+      );
       expect(commands.filter((c) => c.includes(' explain '))).toHaveLength(2);
       expect(commands.filter((c) => c.includes(' ecd import '))).toHaveLength(2);
       // The embedded database opens in one process at a time: the commands are for after the demo.
@@ -94,27 +91,26 @@ describe('inzage demo: what it prints runs as printed', () => {
     // Four commands that each start Node and open the database: minutes on a busy machine.
   }, 400_000);
 
-  it('B5: a key set in INZAGE_ECD_KEY_<ORG> is used and not printed; in memory, the files go when the demo does', async () => {
-    const key = 'meerzicht-demo-key-0123456789abcdefghijklmnop';
+  it('B5: in memory, the ECD keys are in a temporary files directory that goes when the demo does', async () => {
     const demo = await startDemo({
       port: 0,
       sandboxPort: 0,
       clients: 30,
       seed: 3,
       dataDir: undefined,
-      env: { INZAGE_ECD_KEY_MEERZICHT: key },
+      env: {},
     });
     try {
-      expect(demo.banner).not.toContain(key);
-      expect(demo.banner).toContain('INZAGE_ECD_KEY_MEERZICHT (from the environment');
       expect(demo.banner).toContain('need the database on disk');
-      expect(printed(demo.banner, 'npx inzage').filter((c) => !c.includes(' demo-totp '))).toEqual([]);
-      const [meerzicht] = printed(demo.banner, 'curl ').filter((c) => c.includes('organisation=meerzicht'));
-      expect(meerzicht).toContain('"Authorization: Bearer $INZAGE_ECD_KEY_MEERZICHT"');
-      const ran = await shell(meerzicht!, { INZAGE_ECD_KEY_MEERZICHT: key });
-      expect(JSON.parse(ran.stdout)).toMatchObject({ organisation: 'meerzicht', dryRun: true });
-      const refused = await shell(meerzicht!, { INZAGE_ECD_KEY_MEERZICHT: 'not-the-key' });
-      expect(JSON.parse(refused.stdout)).toMatchObject({ error: 'ERR_ECD_UNAUTHENTICATED' });
+      const [meerzicht] = printed(demo.banner, 'npx inzage ecd push ').filter((c) =>
+        c.includes('--client meerzicht-ecd'),
+      );
+      expect(meerzicht).toContain(demo.filesDir);
+      expect(existsSync(join(demo.filesDir, 'ecd-keys', 'meerzicht-ecd.private.jwk.json'))).toBe(true);
+      // The other organisation's client cannot push this organisation's export.
+      const other = await shell(meerzicht!.replace('--client meerzicht-ecd', '--client amerhof-ecd'));
+      expect(other.code).toBe(1);
+      expect(other.stderr).toContain("the gateway refused client 'amerhof-ecd'");
     } finally {
       await demo.close();
     }

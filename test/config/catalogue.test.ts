@@ -7,7 +7,6 @@ import {
   ENVIRONMENT_VARIABLES,
   SECTIONS,
   SETTINGS,
-  ecdPushKeyVariable,
   loadConfigFile,
   resolveConfig,
 } from '../../src/config';
@@ -125,7 +124,6 @@ describe('the environment catalogue', () => {
     const names = ENVIRONMENT_VARIABLES.map((v) => v.name);
     expect(read.size).toBeGreaterThan(0);
     for (const name of read) expect(names).toContain(name);
-    expect(names).toContain(ecdPushKeyVariable('<organisation>'));
   });
 
   it('B8: what a variable overrides is a setting; secrets are marked as secrets', () => {
@@ -134,7 +132,6 @@ describe('the environment catalogue', () => {
     const secrets = ENVIRONMENT_VARIABLES.filter((v) => v.secret).map((v) => v.name);
     expect(secrets.sort()).toEqual([
       'DATABASE_URL',
-      'INZAGE_ECD_KEY_<ORGANISATION>',
       'INZAGE_IDP_SECRET_<ID>',
       'INZAGE_KEY_ENCRYPTION_KEY',
       'INZAGE_LINK_CODE_SECRET',
@@ -171,11 +168,9 @@ describe('a secret-looking field in the file', () => {
     expect(messageFor('databaseUrl: postgres://db/x\n')).toBe(`databaseUrl: ${takenBy('DATABASE_URL')}`);
   });
 
-  it("B8: a push key under an organisation names that organisation's variable", () => {
-    expect(messageFor('    pushKey: k\n')).toBe(
-      `organisations[0].pushKey: ${takenBy('INZAGE_ECD_KEY_MEER_ZICHT')}`,
-    );
-    expect(messageFor('ecd:\n  key: k\n')).toBe(`ecd.key: ${takenBy('INZAGE_ECD_KEY_<ORGANISATION>')}`);
+  it('B8: a push key in the file is refused, and no variable takes one (an ECD pushes as its backend client)', () => {
+    expect(messageFor('    pushKey: k\n')).toBe(`organisations[0].pushKey: ${noVariable}`);
+    expect(messageFor('ecd:\n  key: k\n')).toBe(`ecd.key: ${noVariable}`);
   });
 
   it('B8: a secret no variable takes says it is not supported yet; a plain unknown field is just unknown', () => {

@@ -419,7 +419,7 @@ export function describeSyncContract(
         expect((await failure(exp)).problems[0]?.reason).toMatch(/organisation 'elders' is not configured/);
         expect(
           (await failure(smallExport(), { expectedOrganisationId: 'amerhof' })).problems[0]?.reason,
-        ).toBe("this key may only sync organisation 'amerhof'");
+        ).toBe("this client may only sync organisation 'amerhof'");
         await expectNothingApplied();
       });
 
