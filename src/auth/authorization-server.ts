@@ -18,11 +18,18 @@ import type { Configuration, KoaContextWithOIDC, default as ProviderType } from 
 import type { GatewayConfig, SmartClientConfig } from '../config';
 import type { Logger } from '../http';
 import type { Store } from '../store';
-import { linkById, verifyPassword, type AccountLink } from './accounts';
+import {
+  linkById,
+  verifyPassword,
+  type AccountLink,
+  type AccountSecret,
+  type MessageSender,
+} from './accounts';
 import { authAdapter } from './adapter';
 import { AccessTokenVerifier } from './access-tokens';
 import { CLIENT_ASSERTION_ALGS, clientMetadata, clientOrigins } from './clients';
 import { findLaunch } from './launch';
+import { LANGUAGE_COOKIE, cookieValue, isLanguage, messagePage } from './pages';
 import { grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
 
@@ -36,6 +43,13 @@ export interface AuthorizationServerOptions {
   portalAccess: PortalAccessCheck;
   /** Encrypts the signing keys at rest (INZAGE_KEY_ENCRYPTION_KEY). */
   keyEncryptionKey?: Buffer;
+  /**
+   * Sends verification and login codes by e-mail and SMS (the demo: an OutboxFileSender). Without
+   * one, the steps that send a code answer that no code can be sent now.
+   */
+  messageSender?: MessageSender;
+  /** Keys link codes, verification codes and TOTP secrets (default: INZAGE_LINK_CODE_SECRET). */
+  accountSecret?: AccountSecret;
 }
 
 /** The identity and launch scopes oidc-provider must know as such (the rest are resource scopes). */
@@ -64,6 +78,12 @@ export interface AuthorizationServer {
   readonly tokens: AccessTokenVerifier;
   /** The registered client with this id. */
   client(clientId: string): SmartClientConfig | undefined;
+  /** The configuration it was made from (the pages read organisations and the public URL). */
+  readonly config: GatewayConfig;
+  /** oidc-provider's cookie keys; the login pages derive their CSRF key from them. */
+  readonly cookieKeys: readonly string[];
+  readonly messageSender?: MessageSender;
+  readonly accountSecret?: AccountSecret;
 }
 
 /** Derives the cookie-signing keys from the stored signing keys, so every instance has the same. */
@@ -101,14 +121,17 @@ export async function createAuthorizationServer(
     return grantableScopes([...new Set([...asked, ...before])], registered);
   }
 
+  const keys = cookieKeys(jwks as { keys: { d?: unknown }[] });
+  const secureCookies = config.server.publicUrl.startsWith('https:');
   const configuration: Configuration = {
     adapter: authAdapter(store),
     jwks: jwks as Configuration['jwks'],
     clients: metadata,
     cookies: {
-      keys: cookieKeys(jwks as { keys: { d?: unknown }[] }),
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      keys,
+      // Secure when the public URL is https (behind a TLS proxy: with server.trustProxy set).
+      long: { signed: true, httpOnly: true, sameSite: 'lax', ...(secureCookies ? { secure: true } : {}) },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', ...(secureCookies ? { secure: true } : {}) },
     },
     scopes: OIDC_SCOPES,
     claims: {
@@ -263,8 +286,14 @@ export async function createAuthorizationServer(
       }
     },
     async renderError(ctx, out) {
+      const asked = ctx.query.lang;
+      const remembered = cookieValue(ctx.get('cookie'), LANGUAGE_COOKIE);
+      const language = isLanguage(asked) ? asked : isLanguage(remembered) ? remembered : 'nl';
       ctx.type = 'html';
-      ctx.body = errorPage(String(out.error), String(out.error_description ?? ''));
+      ctx.body = messagePage(language, 'loginFailedTitle', 'loginFailed', {
+        technical: [out.error, out.error_description].filter(Boolean).join(': '),
+        path: ctx.path,
+      });
     },
   };
 
@@ -300,15 +329,9 @@ export async function createAuthorizationServer(
     callback: provider.callback(),
     tokens,
     client: (clientId) => clients.get(clientId),
+    config,
+    cookieKeys: keys,
+    messageSender: options.messageSender,
+    accountSecret: options.accountSecret,
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** The page for an authorization request that cannot go back to the app (unknown client or redirect URI). */
-function errorPage(error: string, description: string): string {
-  return `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Inloggen lukt niet</title></head>
-<body><main><h1>Inloggen lukt niet / Login failed</h1><p>${escapeHtml(error)}</p><p>${escapeHtml(description)}</p></main></body></html>`;
 }

@@ -22,7 +22,9 @@ export {
   type PortalAccessCheck,
 } from './authorization-server';
 export { AccessTokenVerifier, bearerToken, type VerifiedAccessToken } from './access-tokens';
-export { authRouter } from './routes';
+export { authRouter, type AuthRouterOptions } from './routes';
+export { revokeAccountTokens, type RevokeOptions } from './revoke';
+export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './pages';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';
 export {
@@ -33,5 +35,8 @@ export {
   registerAccount,
   linksOfAccount,
   AccountSecret,
+  OutboxFileSender,
   type AccountLink,
+  type MessageSender,
+  type Recipient,
 } from './accounts';

@@ -10,10 +10,28 @@ import { bearerToken } from './access-tokens';
 import type { AuthorizationServer } from './authorization-server';
 import { smartConfiguration } from './discovery';
 import { InvalidInput, Forbidden, NotFound } from '../errors';
-import { interactionRouter } from './interactions';
+import type { MessageSender } from './accounts';
+import { interactionRouter } from './pages';
+import { Unavailable } from '../errors';
 import { createLaunch } from './launch';
 
-export function authRouter(server: AuthorizationServer, store: Store): Router {
+export interface AuthRouterOptions {
+  /** Overrides the authorization server's `messageSender`. */
+  messageSender?: MessageSender;
+}
+
+/** Without a configured sender no code can be sent: the page says so (503) instead of failing later. */
+const NO_SENDER: MessageSender = {
+  async send() {
+    throw new Unavailable('no message sender is configured', undefined, { code: 'ERR_NO_MESSAGE_SENDER' });
+  },
+};
+
+export function authRouter(
+  server: AuthorizationServer,
+  store: Store,
+  options: AuthRouterOptions = {},
+): Router {
   const router = express.Router();
   const discovery = smartConfiguration(server.issuer);
 
@@ -29,7 +47,15 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
     res.status(204).end();
   });
 
-  router.use(interactionRouter({ store, server }));
+  router.use(
+    interactionRouter({
+      store,
+      server,
+      config: server.config,
+      messageSender: options.messageSender ?? server.messageSender ?? NO_SENDER,
+      accountSecret: server.accountSecret,
+    }),
+  );
 
   /**
    * EHR launch: a portal app allowed to launch (`mayLaunch`) asks, with its user's access token, for a

@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from '../app';
-import { createAuthorizationServer, keyEncryptionKeyFromEnvironment, type PortalAccessCheck } from '../auth';
+import {
+  createAuthorizationServer,
+  keyEncryptionKeyFromEnvironment,
+  type AccountSecret,
+  type MessageSender,
+  type PortalAccessCheck,
+} from '../auth';
 import type { GatewayConfig } from '../config';
 import { createPolicyEngine, type PolicyEngine } from '../consent';
 import { administratorRegistrationsOf } from '../ecd';
@@ -20,7 +26,13 @@ export interface RunningGateway {
 /** Opens the database, migrates it, and listens. The caller decides when to close (SIGTERM). */
 export async function startGateway(
   config: GatewayConfig,
-  options: { log?: Logger; readinessChecks?: ReadinessCheck[] } = {},
+  options: {
+    log?: Logger;
+    readinessChecks?: ReadinessCheck[];
+    /** Sends the login pages' codes (the demo: an OutboxFileSender). */
+    messageSender?: MessageSender;
+    accountSecret?: AccountSecret;
+  } = {},
 ): Promise<RunningGateway> {
   const log = options.log ?? createLogger(config.log.level);
   const { store, schema } = await openConfiguredStore(config);
@@ -59,6 +71,8 @@ export async function startGateway(
         log,
         portalAccess: portalAccessOf(engine),
         keyEncryptionKey,
+        messageSender: options.messageSender,
+        accountSecret: options.accountSecret,
       });
       const app = createApp({
         config: resolved,

@@ -61,6 +61,7 @@ export {
   normaliseEmail,
   normaliseMobile,
   findAccountByEmail,
+  accountById,
   passwordHashOf,
   setPasswordHash,
   linksOfAccount,

@@ -5,6 +5,7 @@ import { accessSuspensions } from './0003-access-suspensions';
 import { actors } from './0004-actors';
 import { authStore } from './0005-auth-store';
 import { accounts } from './0006-accounts';
+import { loginPages } from './0007-login-pages';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   actors,
   authStore,
   accounts,
+  loginPages,
 ];
