@@ -84,6 +84,11 @@ export interface AuthorizationServer {
   readonly cookieKeys: readonly string[];
   readonly messageSender?: MessageSender;
   readonly accountSecret?: AccountSecret;
+  /**
+   * Whether a login for this link would get tokens now (the check of findAccount): the picker
+   * offers only such links, so that a suspended or ended one ends the login cleanly.
+   */
+  mayLogIn(linkId: string): Promise<boolean>;
 }
 
 /** Derives the cookie-signing keys from the stored signing keys, so every instance has the same. */
@@ -119,6 +124,17 @@ export async function createAuthorizationServer(
     const asked = scopeList(ctx.oidc.params?.scope as string | undefined);
     const before = scopeList(ctx.oidc.entities.Grant?.getResourceScope(fhirBase));
     return grantableScopes([...new Set([...asked, ...before])], registered);
+  }
+
+  /** The link, when it may get tokens now. */
+  async function usableLink(id: string) {
+    const found = await linkById(store, id);
+    if (found === undefined || found.link.endedAt !== undefined || found.account.blockedAt !== undefined) {
+      return undefined;
+    }
+    // A suspension, a block or the end of care: no new tokens, also not by refresh.
+    if (!(await options.portalAccess(found.link, new Date()))) return undefined;
+    return found;
   }
 
   const keys = cookieKeys(jwks as { keys: { d?: unknown }[] });
@@ -246,12 +262,8 @@ export async function createAuthorizationServer(
       },
     },
     async findAccount(_ctx, id) {
-      const found = await linkById(store, id);
-      if (found === undefined || found.link.endedAt !== undefined || found.account.blockedAt !== undefined) {
-        return undefined;
-      }
-      // A suspension, a block or the end of care: no new tokens, also not by refresh.
-      if (!(await options.portalAccess(found.link, new Date()))) return undefined;
+      const found = await usableLink(id);
+      if (found === undefined) return undefined;
       return {
         accountId: id,
         claims: () => ({ sub: id, fhirUser: found.link.person, profile: found.link.person }),
@@ -333,5 +345,6 @@ export async function createAuthorizationServer(
     cookieKeys: keys,
     messageSender: options.messageSender,
     accountSecret: options.accountSecret,
+    mayLogIn: async (linkId) => (await usableLink(linkId)) !== undefined,
   };
 }

@@ -91,13 +91,19 @@ export function openTotpSetup(ix: Interaction, sealedSecret: string): string {
   return ix.deps.secret().open(TOTP_SEAL, sealedSecret);
 }
 
-/** The links this login may choose from: the launch's one in an EHR launch, else all current ones. */
+/**
+ * The links this login may choose from: the launch's one in an EHR launch, else all current ones;
+ * only those that may get tokens now (no suspension, care not ended).
+ */
 export async function choices(ix: Interaction, accountId: string): Promise<AccountLink[]> {
-  const links = await linksOfAccount(ix.deps.store, accountId);
+  let links = await linksOfAccount(ix.deps.store, accountId);
   const launch = ix.details.params.launch as string | undefined;
-  if (launch === undefined) return links;
-  const context = await findLaunch(ix.deps.store, launch, ix.clientId);
-  return links.filter((l) => l.id === context?.linkId);
+  if (launch !== undefined) {
+    const context = await findLaunch(ix.deps.store, launch, ix.clientId);
+    links = links.filter((l) => l.id === context?.linkId);
+  }
+  const usable = await Promise.all(links.map((l) => ix.deps.server.mayLogIn(l.id)));
+  return links.filter((_, i) => usable[i]);
 }
 
 /** After the second factor: the picker when there is a choice, else the terms of the one link. */
@@ -213,8 +219,11 @@ async function choiceOf(
     link.person.slice('RelatedPerson/'.length),
   );
   const codings = related?.content.relationship?.flatMap((r) => r.coding ?? []) ?? [];
+  const texts = codings.map((c) => (c.code ? roleText(ix.language, c.code) : undefined));
+  // A family code (mother, parent) says more than COD472's "family or relative".
+  const family = codings.findIndex((c, i) => texts[i] !== undefined && !/^[0-9]+$/.test(c.code ?? ''));
   const role =
-    codings.map((c) => (c.code ? roleText(ix.language, c.code) : undefined)).find(Boolean) ??
+    (family >= 0 ? texts[family] : texts.find(Boolean)) ??
     related?.content.relationship?.[0]?.text ??
     codings[0]?.display ??
     link.person;

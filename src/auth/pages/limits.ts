@@ -73,14 +73,14 @@ export async function recordFailure(
 ): Promise<number | undefined> {
   const [row] = await q.query<{ locked_until: Date | null }>(
     `INSERT INTO login_throttle AS t (key, failures, window_started_at, locked_until)
-     VALUES ($1, 1, $2, CASE WHEN $3::int <= 1 THEN $2 + make_interval(secs => $5) END)
+     VALUES ($1, 1, $2::timestamptz, CASE WHEN $3::int <= 1 THEN $2::timestamptz + make_interval(secs => $5) END)
      ON CONFLICT (key) DO UPDATE SET
-       failures = CASE WHEN t.window_started_at <= $2 - make_interval(secs => $4) THEN 1 ELSE t.failures + 1 END,
-       window_started_at = CASE WHEN t.window_started_at <= $2 - make_interval(secs => $4)
-         THEN $2 ELSE t.window_started_at END,
+       failures = CASE WHEN t.window_started_at <= $2::timestamptz - make_interval(secs => $4) THEN 1 ELSE t.failures + 1 END,
+       window_started_at = CASE WHEN t.window_started_at <= $2::timestamptz - make_interval(secs => $4)
+         THEN $2::timestamptz ELSE t.window_started_at END,
        locked_until = CASE
-         WHEN (CASE WHEN t.window_started_at <= $2 - make_interval(secs => $4) THEN 1 ELSE t.failures + 1 END) >= $3
-         THEN $2 + make_interval(secs => $5) ELSE t.locked_until END
+         WHEN (CASE WHEN t.window_started_at <= $2::timestamptz - make_interval(secs => $4) THEN 1 ELSE t.failures + 1 END) >= $3
+         THEN $2::timestamptz + make_interval(secs => $5) ELSE t.locked_until END
      RETURNING locked_until`,
     [key, now, limit.maxFailures, limit.windowSeconds, limit.lockSeconds],
   );

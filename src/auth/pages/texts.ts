@@ -201,7 +201,10 @@ export function textsOf(language: Language): Texts {
   return CATALOGUE[language];
 }
 
-/** COD472 relation roles (the codes the ECD mapping writes) as people read them. */
+/**
+ * Relation roles as people read them: COD472 codes (the role the ECD mapping writes) and the HL7 v3
+ * family codes of a parent (more telling than COD472's 23, "family or relative").
+ */
 const ROLES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
   nl: {
     '01': 'eerste contactpersoon',
@@ -212,6 +215,9 @@ const ROLES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
     '15': 'mentor',
     '23': 'familie of naaste',
     '24': 'wettelijk vertegenwoordiger',
+    PRN: 'ouder',
+    MTH: 'moeder',
+    FTH: 'vader',
   },
   en: {
     '01': 'first contact person',
@@ -222,10 +228,13 @@ const ROLES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
     '15': 'mentor',
     '23': 'family member or relative',
     '24': 'legal representative',
+    PRN: 'parent',
+    MTH: 'mother',
+    FTH: 'father',
   },
 };
 
-/** The role text for a COD472 code, undefined for codes this catalogue does not name. */
+/** The role text for a COD472 or family code, undefined for codes this catalogue does not name. */
 export function roleText(language: Language, code: string): string | undefined {
   return ROLES[language][code];
 }
