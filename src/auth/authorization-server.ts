@@ -29,7 +29,7 @@ import { authAdapter } from './adapter';
 import { AccessTokenVerifier } from './access-tokens';
 import { CLIENT_ASSERTION_ALGS, clientMetadata, clientOrigins } from './clients';
 import { findLaunch } from './launch';
-import { LANGUAGE_COOKIE, cookieValue, isLanguage, messagePage } from './pages';
+import { messagePage, requestLanguage } from './pages/message-page';
 import { grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
 
@@ -298,14 +298,16 @@ export async function createAuthorizationServer(
       }
     },
     async renderError(ctx, out) {
-      const asked = ctx.query.lang;
-      const remembered = cookieValue(ctx.get('cookie'), LANGUAGE_COOKIE);
-      const language = isLanguage(asked) ? asked : isLanguage(remembered) ? remembered : 'nl';
       ctx.type = 'html';
-      ctx.body = messagePage(language, 'loginFailedTitle', 'loginFailed', {
-        technical: [out.error, out.error_description].filter(Boolean).join(': '),
-        path: ctx.path,
-      });
+      ctx.body = messagePage(
+        requestLanguage(ctx.query.lang, ctx.get('cookie')),
+        'loginFailedTitle',
+        'loginFailed',
+        {
+          technical: [out.error, out.error_description].filter(Boolean).join(': '),
+          path: ctx.path,
+        },
+      );
     },
   };
 

@@ -134,18 +134,3 @@ export class Interaction {
     );
   }
 }
-
-/** A page outside an interaction (its cookie is gone, or the provider failed): the message page. */
-export function messagePage(
-  language: Language,
-  title: keyof Texts,
-  message: keyof Texts,
-  options: { technical?: string; path?: string } = {},
-): string {
-  const t = textsOf(language);
-  return renderPage(
-    'message',
-    { lang: language, t, title: t[title], switchUrl: switchUrl(options.path ?? '', language) },
-    { message: t[message], technical: options.technical },
-  );
-}

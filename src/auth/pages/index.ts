@@ -3,7 +3,6 @@
  * patient picker, terms and registration with a link code. See README.md.
  */
 export { interactionRouter, type InteractionOptions } from './router';
-export { messagePage } from './context';
+export { messagePage, requestLanguage } from './message-page';
 export { isLanguage, type Language } from './texts';
-export { LANGUAGE_COOKIE, cookieValue } from './language';
 export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './terms';

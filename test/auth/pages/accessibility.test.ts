@@ -61,11 +61,13 @@ describeBrowser('the login pages in Chromium', () => {
   async function audit(page: Page, name: string, language: 'nl' | 'en'): Promise<void> {
     expect([name, await page.getAttribute('html', 'lang')]).toEqual([name, language]);
     await page.addScriptTag({ path: AXE });
+    // Runs in the page (no DOM types here): axe-core's global and the document.
     const violations = await page.evaluate(async (tags) => {
-      const axe = (
-        window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: unknown[] }> } }
-      ).axe;
-      const result = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+      const scope = globalThis as unknown as {
+        axe: { run: (context: unknown, options: unknown) => Promise<{ violations: unknown[] }> };
+        document: unknown;
+      };
+      const result = await scope.axe.run(scope.document, { runOnly: { type: 'tag', values: tags } });
       return result.violations;
     }, TAGS);
     expect([name, language, violations as Violation[]]).toEqual([name, language, []]);
@@ -126,7 +128,10 @@ describeBrowser('the login pages in Chromium', () => {
         await submit(page, {});
         await audit(page, 'terms', language);
         // A forged CSRF token: the 403 page.
-        await page.$eval('input[name="csrf"]', (input) => ((input as HTMLInputElement).value = 'forged'));
+        await page.$eval(
+          'input[name="csrf"]',
+          (input) => ((input as unknown as { value: string }).value = 'forged'),
+        );
         await submit(page, {}, 'button[value="yes"]');
         await audit(page, 'CSRF refusal', language);
 
