@@ -116,7 +116,21 @@ export async function createAuthorizationServer(
   const accessTokenSeconds = config.smart.accessTokenSeconds;
 
   // ESM-only; a dynamic import loads it from the CommonJS build and under jest's VM modules.
-  const { default: Provider, errors } = await import('oidc-provider');
+  const { default: Provider, errors, interactionPolicy } = await import('oidc-provider');
+
+  // Every authorization is a login (A-14: the terms at every login; the second factor always): an
+  // earlier session in the same browser is not enough. The login result of this authorization
+  // (kept through the consent step by mergeWithLastSubmission) is what satisfies it.
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')!
+    .checks.add(
+      new interactionPolicy.Check('every_authorization', 'every authorization requires a login', (ctx) =>
+        ctx.oidc.result?.login
+          ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+          : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
 
   /** The scopes a request may be granted: asked for now, or granted before (a refresh), within the registration. */
   function grantable(ctx: KoaContextWithOIDC, clientId: string): string[] {
@@ -213,6 +227,7 @@ export async function createAuthorizationServer(
       },
     },
     interactions: {
+      policy,
       url: (_ctx, interaction) => `${new URL(issuer).pathname}/interaction/${interaction.uid}`,
     },
     features: {

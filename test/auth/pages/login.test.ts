@@ -158,6 +158,11 @@ describe('the login pages', () => {
       linkId: expect.stringMatching(/^link-/),
     });
     expect(last.answeredAt.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+
+    // The browser keeps its session, yet the next authorization logs in again (terms every time).
+    const again = await browser.start();
+    expect(again.status).toBe(200);
+    expect(again.html).toContain('name="password"');
   });
 
   it('PAGES-5: without TOTP the second factor is a code sent by SMS to the verified mobile number', async () => {
