@@ -320,7 +320,8 @@ export async function createAuthorizationServer(
         'loginFailed',
         {
           technical: [out.error, out.error_description].filter(Boolean).join(': '),
-          path: ctx.path,
+          // The address as the browser asked it (express strips the /auth mount before koa sees it).
+          path: (ctx.req as { originalUrl?: string }).originalUrl ?? ctx.originalUrl,
         },
       );
     },

@@ -34,7 +34,9 @@ export function languageOf(req: Request, res: Response, secureCookies: boolean):
   return isLanguage(remembered) ? remembered : 'nl';
 }
 
-/** The same path in the other language. */
-export function switchUrl(path: string, language: Language): string {
-  return `${path}?lang=${language === 'nl' ? 'en' : 'nl'}`;
+/** The same address (path and query) in the other language. */
+export function switchUrl(pathAndQuery: string, language: Language): string {
+  const url = new URL(pathAndQuery, 'http://page.invalid');
+  url.searchParams.set('lang', language === 'nl' ? 'en' : 'nl');
+  return `${url.pathname}${url.search}`;
 }

@@ -74,7 +74,7 @@ export function interactionRouter(options: InteractionOptions): Router {
         .type('html')
         .send(
           messagePage(languageOf(req, res, deps.secureCookies), 'sessionTitle', 'session', {
-            path: req.path,
+            path: req.originalUrl,
           }),
         );
       return undefined;

@@ -304,7 +304,9 @@ describe('the login pages', () => {
     expect(mainText(html)).toContain('Inloggen lukt niet');
     expect(mainText(html)).toContain('Niet voor spoedeisende zaken');
     expect(html).toContain('invalid_client');
-    expect(html).toContain('?lang=en');
+    // The switch repeats the request in English.
+    expect(html).toContain(`href="/auth/authorize?client_id=nobody&amp;response_type=code&amp;redirect_uri=`);
+    expect(html).toMatch(/lang=en" lang="en"/);
     const english = await (
       await fetch(`${env.base}/auth/authorize?client_id=nobody&response_type=code&lang=en`)
     ).text();
