@@ -1,6 +1,6 @@
 // The login pages through real HTTP against a real gateway (PGlite, sandbox data): each step, each
 // refusal, the terms record and the abuse limits (issue 9, items 6, 7 and 9).
-import { revokeAccountTokens, termsAnswersOf } from '../../../src/auth';
+import { hashPassword, revokeAccountTokens, termsAnswersOf } from '../../../src/auth';
 import {
   Browser,
   PASSWORD,
@@ -244,6 +244,21 @@ describe('the login pages', () => {
       [account.id],
     );
     expect(rows).toEqual([]);
+  });
+
+  it('PAGES-14: a password hash with old parameters is replaced at login', async () => {
+    const account = await env.account('oud-hash@example.org', '0619191919', [env.selfBinding(0, 0)]);
+    const old = await hashPassword(PASSWORD, { N: 2 ** 14, r: 8, p: 1 });
+    await env.gateway.store.query('UPDATE account SET password_hash = $2 WHERE id = $1', [account.id, old]);
+    const browser = new Browser(env.base);
+    await browser.start();
+    expect((await browser.post('login', { email: account.email, password: PASSWORD })).status).toBe(200);
+    const [row] = await env.gateway.store.query<{ password_hash: string }>(
+      'SELECT password_hash FROM account WHERE id = $1',
+      [account.id],
+    );
+    expect(row!.password_hash).not.toBe(old);
+    expect(row!.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
   });
 
   it('PAGES-8: a form without the interaction’s CSRF token is refused with 403', async () => {
