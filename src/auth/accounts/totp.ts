@@ -64,8 +64,9 @@ export function acceptedTotpStep(
 const SEAL_PURPOSE = 'totp-secret';
 
 /** The base32 secret of a stored value: sealed (now) or plain (rows written before encryption). */
-function storedSecret(stored: string, key: AccountSecret): string {
-  return AccountSecret.isSealed(stored) ? key.open(SEAL_PURPOSE, stored) : stored;
+function storedSecret(stored: string, key: AccountSecret | undefined): string {
+  if (!AccountSecret.isSealed(stored)) return stored;
+  return (key ?? AccountSecret.fromEnvironment()).open(SEAL_PURPOSE, stored);
 }
 
 /**
@@ -96,7 +97,8 @@ export async function verifyTotp(
   accountId: string,
   token: string,
   at: Date,
-  key: AccountSecret = AccountSecret.fromEnvironment(),
+  /** Opens sealed secrets (default: INZAGE_LINK_CODE_SECRET, read only for a sealed row). */
+  key?: AccountSecret,
 ): Promise<void> {
   const [row] = await tx.query<{ totp_secret: string | null; totp_last_step: string | null }>(
     'SELECT totp_secret, totp_last_step FROM account WHERE id = $1',
