@@ -29,12 +29,20 @@ function mobileEnd(account: Account | undefined): string {
   return account ? account.mobile.slice(-2) : '••';
 }
 
-/** After the password: verification of what a registration left unverified, then the second factor. */
+/**
+ * After the password: the second factor. An account without TOTP gets its codes by SMS, so a
+ * registration that left the addresses unverified (made outside the pages) is verified first. An
+ * account with TOTP has its second factor already: the pages only enrol TOTP after both addresses
+ * were verified, and whoever set it otherwise (the demo, an administrator) vouches for it.
+ */
 export async function afterPassword(ix: Interaction, account: Account): Promise<void> {
-  if (account.emailVerifiedAt === undefined)
-    return startVerification(ix, 'verify-email', account.id, 'second-factor');
-  if (account.mobileVerifiedAt === undefined && !account.hasTotp) {
-    return startVerification(ix, 'verify-mobile', account.id, 'second-factor');
+  if (!account.hasTotp) {
+    if (account.emailVerifiedAt === undefined) {
+      return startVerification(ix, 'verify-email', account.id, 'second-factor');
+    }
+    if (account.mobileVerifiedAt === undefined) {
+      return startVerification(ix, 'verify-mobile', account.id, 'second-factor');
+    }
   }
   return startSecondFactor(ix, account);
 }

@@ -1,10 +1,18 @@
 // The login pages through real HTTP against a real gateway (PGlite, sandbox data): each step, each
 // refusal, the terms record and the abuse limits (issue 9, items 6, 7 and 9).
-import { hashPassword, revokeAccountTokens, termsAnswersOf } from '../../../src/auth';
+import {
+  createTotpSecret,
+  hashPassword,
+  registerAccount,
+  revokeAccountTokens,
+  setTotpSecret,
+  termsAnswersOf,
+} from '../../../src/auth';
 import {
   Browser,
   PASSWORD,
   REDIRECT,
+  SECRET,
   mainText,
   registrationMobile,
   startPagesGateway,
@@ -259,6 +267,34 @@ describe('the login pages', () => {
     );
     expect(row!.password_hash).not.toBe(old);
     expect(row!.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+  });
+
+  it('PAGES-15: an account registered outside the pages verifies its addresses at login, unless it has TOTP', async () => {
+    const register = async (email: string, mobile: string) => {
+      const linkCode = await env.issue(env.selfBinding(0, 0));
+      const { account } = await env.gateway.store.transaction((tx) =>
+        registerAccount(tx, { linkCode, email, mobile, password: PASSWORD, at: new Date() }, SECRET),
+      );
+      return account.id;
+    };
+    await register('ongeverifieerd@example.org', '0620202020');
+    const browser = new Browser(env.base);
+    await browser.start();
+    const verify = await browser.post('login', { email: 'ongeverifieerd@example.org', password: PASSWORD });
+    expect(mainText(verify.html)).toContain('Bevestig uw e-mailadres');
+    const mobile = await browser.post('verify', { code: env.lastCode('ongeverifieerd@example.org') });
+    expect(mainText(mobile.html)).toContain('Bevestig uw mobiele nummer');
+    const sms = await browser.post('verify', { code: env.lastCode('+31620202020') });
+    expect(mainText(sms.html)).toContain('per sms');
+
+    const withTotp = await register('met-totp@example.org', '0621212121');
+    const secret = createTotpSecret();
+    await env.gateway.store.transaction((tx) => setTotpSecret(tx, withTotp, secret, SECRET));
+    const other = new Browser(env.base);
+    await other.start();
+    const second = await other.post('login', { email: 'met-totp@example.org', password: PASSWORD });
+    expect(mainText(second.html)).toContain('authenticator-app');
+    expect((await other.post('second-factor', { code: totpCode(secret) })).html).toContain('name="accept"');
   });
 
   it('PAGES-8: a form without the interaction’s CSRF token is refused with 403', async () => {
