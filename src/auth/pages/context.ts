@@ -25,6 +25,8 @@ export interface PagesDeps {
   readonly secret: () => AccountSecret;
   readonly csrf: CsrfTokens;
   readonly secureCookies: boolean;
+  /** Other ways to log in, shown as links on the login page (federated login's providers). */
+  readonly loginProviders?: (uid: string) => readonly { name: string; href: string }[];
 }
 
 /** The CSP of the login pages: helmet's, with `form-action` also allowing the app's redirect origins. */

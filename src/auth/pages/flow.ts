@@ -261,7 +261,12 @@ export async function render(
       return ix.page(
         'login',
         'loginTitle',
-        { action: ix.action('login'), registerUrl: ix.action('register'), email: options.values?.email },
+        {
+          action: ix.action('login'),
+          registerUrl: ix.action('register'),
+          email: options.values?.email,
+          providers: ix.deps.loginProviders?.(ix.uid) ?? [],
+        },
         { ...opts, notice: state.notice ? t[state.notice] : undefined },
       );
     case 'second-factor': {
@@ -318,6 +323,10 @@ export async function render(
     }
     case 'pick': {
       const links = await choices(ix, state.accountId);
+      // Nothing to choose (a handed-over login with one link, or none left): on to the terms, or out.
+      if (links.length === 0) return deny(ix, 'no client dossier is available for this login');
+      if (links.length === 1 && options.error === undefined)
+        return startTerms(ix, state.accountId, links[0]!);
       const list = await Promise.all(links.map((l) => choiceOf(ix, l)));
       return ix.page('pick', 'pickTitle', { action: ix.action('pick'), choices: list }, opts);
     }

@@ -71,7 +71,7 @@ export async function postSecondFactor(ix: Interaction): Promise<void> {
   const code = field(ix, 'code').replace(/\s/g, '');
   let account: Account | undefined;
   try {
-    if (state.method === 'totp') await verifyTotp(store, state.accountId, code, now, ix.deps.secret());
+    if (state.method !== 'sms') await verifyTotp(store, state.accountId, code, now, ix.deps.secret());
     else
       await verifyCode(
         store,

@@ -27,6 +27,8 @@ export interface InteractionOptions {
   messageSender: MessageSender;
   /** The server secret of link codes, verification codes and TOTP secrets (default: the environment). */
   accountSecret?: AccountSecret;
+  /** Other ways to log in for an interaction, shown as links on the login page (federated login). */
+  loginProviders?: (uid: string) => readonly { name: string; href: string }[];
 }
 
 type Step = (ix: Interaction) => Promise<void> | void;
@@ -55,6 +57,7 @@ export function interactionRouter(options: InteractionOptions): Router {
     secret: () => (secret ??= AccountSecret.fromEnvironment()),
     csrf: new CsrfTokens(server.cookieKeys),
     secureCookies: config.server.publicUrl.startsWith('https:'),
+    loginProviders: options.loginProviders,
   };
   const router = express.Router();
   const forms = express.urlencoded({ extended: false, limit: '16kb' });

@@ -8,7 +8,8 @@ export type AfterVerification = 'factor' | 'second-factor';
 
 export type LoginState =
   | { readonly step: 'login'; readonly notice?: 'registered' | 'linkAdded' }
-  | { readonly step: 'second-factor'; readonly accountId: string; readonly method: 'totp' | 'sms' }
+  /** `method` absent (a state written by another login, e.g. federated) means TOTP. */
+  | { readonly step: 'second-factor'; readonly accountId: string; readonly method?: 'totp' | 'sms' }
   /**
    * `accountId` absent: a registration named the address of an existing account with another
    * password. The page answers as if it worked (no enumeration) and no code will ever fit.
@@ -18,6 +19,10 @@ export type LoginState =
   | { readonly step: 'factor'; readonly accountId: string }
   /** The new TOTP secret, sealed with the account secret, until a first code confirms it. */
   | { readonly step: 'totp-setup'; readonly accountId: string; readonly sealedSecret: string }
+  /**
+   * The account is known and its second factor done: the picker, or with one link straight to the
+   * terms. Other logins (federated) hand over with this state too.
+   */
   | { readonly step: 'pick'; readonly accountId: string }
   | {
       readonly step: 'terms';

@@ -6,6 +6,10 @@ export const login = `<form method="post" action="<%= it.action %>" novalidate>
 <%~ include('@field', { field: { name: 'password', label: it.t.password, type: 'password', autocomplete: 'current-password' }, invalid: !!it.error }) %>
 <button type="submit"><%= it.t.login %></button>
 </form>
+<% if (it.providers.length > 0) { %><section aria-labelledby="providers-heading">
+<h2 id="providers-heading"><%= it.t.otherLogin %></h2>
+<ul><% it.providers.forEach(function (p) { %><li><a href="<%= p.href %>"><%= it.t.loginWith %> <%= p.name %></a></li><% }) %></ul>
+</section><% } %>
 <section aria-labelledby="register-heading">
 <h2 id="register-heading"><%= it.t.haveLinkCode %></h2>
 <p><%= it.t.haveLinkCodeHint %></p>
