@@ -130,3 +130,30 @@ export async function pruneExpired(store: Queryable, now: Date = new Date()): Pr
   );
   return rows[0]?.removed ?? 0;
 }
+
+/** The oidc-provider models that belong to a signed-in person and die with their access. */
+const ACCOUNT_MODELS = ['Session', 'Grant', 'AuthorizationCode', 'AccessToken', 'RefreshToken'];
+
+/**
+ * Deletes the sessions, grants, codes and tokens of these accountIds (account link ids), or only
+ * those for one client when `clientId` is given (a session spans clients, so it stays then). Every
+ * instance sees it at once: tokens are checked against the store on every use. Returns the count.
+ */
+export async function revokeByAccountIds(
+  store: Queryable,
+  accountIds: readonly string[],
+  clientId?: string,
+): Promise<number> {
+  if (accountIds.length === 0) return 0;
+  const models = clientId === undefined ? ACCOUNT_MODELS : ACCOUNT_MODELS.filter((m) => m !== 'Session');
+  const rows = await store.query<{ removed: number }>(
+    `WITH gone AS (
+       DELETE FROM auth_model
+       WHERE payload ? 'accountId' AND payload->>'accountId' = ANY($1::text[]) AND model = ANY($2::text[])
+         AND ($3::text IS NULL OR payload->>'clientId' = $3)
+       RETURNING 1)
+     SELECT count(*)::int AS removed FROM gone`,
+    [accountIds, models, clientId ?? null],
+  );
+  return rows[0]?.removed ?? 0;
+}

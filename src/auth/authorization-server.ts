@@ -18,7 +18,13 @@ import type { Configuration, KoaContextWithOIDC, default as ProviderType } from 
 import type { GatewayConfig, IdentityProviderConfig, SmartClientConfig } from '../config';
 import type { Logger } from '../http';
 import type { Store } from '../store';
-import { linkById, verifyPassword, type AccountLink } from './accounts';
+import {
+  linkById,
+  verifyPassword,
+  type AccountLink,
+  type AccountSecret,
+  type MessageSender,
+} from './accounts';
 import { authAdapter } from './adapter';
 import { AccessTokenVerifier } from './access-tokens';
 import { ClientKeyFetcher } from './client-keys';
@@ -26,6 +32,7 @@ import { CLIENT_ASSERTION_ALGS, clientMetadata, clientOrigins } from './clients'
 import { INTROSPECT_SCOPE } from './introspection';
 import { storeJwtAccessTokens } from './stored-tokens';
 import { findLaunch } from './launch';
+import { messagePage, requestLanguage } from './pages/message-page';
 import { grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
 
@@ -39,6 +46,13 @@ export interface AuthorizationServerOptions {
   portalAccess: PortalAccessCheck;
   /** Encrypts the signing keys at rest (INZAGE_KEY_ENCRYPTION_KEY). */
   keyEncryptionKey?: Buffer;
+  /**
+   * Sends verification and login codes by e-mail and SMS (the demo: an OutboxFileSender). Without
+   * one, the steps that send a code answer that no code can be sent now.
+   */
+  messageSender?: MessageSender;
+  /** Keys link codes, verification codes and TOTP secrets (default: INZAGE_LINK_CODE_SECRET). */
+  accountSecret?: AccountSecret;
 }
 
 /** The identity and launch scopes oidc-provider must know as such (the rest are resource scopes). */
@@ -69,6 +83,17 @@ export interface AuthorizationServer {
   readonly tokens: AccessTokenVerifier;
   /** The registered client with this id. */
   client(clientId: string): SmartClientConfig | undefined;
+  /** The configuration it was made from (the pages read organisations and the public URL). */
+  readonly config: GatewayConfig;
+  /** oidc-provider's cookie keys; the login pages derive their CSRF key from them. */
+  readonly cookieKeys: readonly string[];
+  readonly messageSender?: MessageSender;
+  readonly accountSecret?: AccountSecret;
+  /**
+   * Whether a login for this link would get tokens now (the check of findAccount): the picker
+   * offers only such links, so that a suspended or ended one ends the login cleanly.
+   */
+  mayLogIn(linkId: string): Promise<boolean>;
 }
 
 /** Derives the cookie-signing keys from the stored signing keys, so every instance has the same. */
@@ -99,7 +124,21 @@ export async function createAuthorizationServer(
   const accessTokenSeconds = config.smart.accessTokenSeconds;
 
   // ESM-only; a dynamic import loads it from the CommonJS build and under jest's VM modules.
-  const { default: Provider, errors } = await import('oidc-provider');
+  const { default: Provider, errors, interactionPolicy } = await import('oidc-provider');
+
+  // Every authorization is a login (A-14: the terms at every login; the second factor always): an
+  // earlier session in the same browser is not enough. The login result of this authorization
+  // (kept through the consent step by mergeWithLastSubmission) is what satisfies it.
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')!
+    .checks.add(
+      new interactionPolicy.Check('every_authorization', 'every authorization requires a login', (ctx) =>
+        ctx.oidc.result?.login
+          ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+          : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
 
   /** The scopes a request may be granted: asked for now, or granted before (a refresh), within the registration. */
   function grantable(ctx: KoaContextWithOIDC, clientId: string): string[] {
@@ -109,15 +148,29 @@ export async function createAuthorizationServer(
     return grantableScopes([...new Set([...asked, ...before])], registered);
   }
 
+  /** The link, when it may get tokens now. */
+  async function usableLink(id: string) {
+    const found = await linkById(store, id);
+    if (found === undefined || found.link.endedAt !== undefined || found.account.blockedAt !== undefined) {
+      return undefined;
+    }
+    // A suspension, a block or the end of care: no new tokens, also not by refresh.
+    if (!(await options.portalAccess(found.link, new Date()))) return undefined;
+    return found;
+  }
+
+  const keys = cookieKeys(jwks as { keys: { d?: unknown }[] });
+  const secureCookies = config.server.publicUrl.startsWith('https:');
   const configuration: Configuration = {
     adapter: authAdapter(store),
     fetch: keyFetcher.fetch as Configuration['fetch'],
     jwks: jwks as Configuration['jwks'],
     clients: metadata,
     cookies: {
-      keys: cookieKeys(jwks as { keys: { d?: unknown }[] }),
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      keys,
+      // Secure when the public URL is https (behind a TLS proxy: with server.trustProxy set).
+      long: { signed: true, httpOnly: true, sameSite: 'lax', ...(secureCookies ? { secure: true } : {}) },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', ...(secureCookies ? { secure: true } : {}) },
     },
     scopes: OIDC_SCOPES,
     claims: {
@@ -193,6 +246,7 @@ export async function createAuthorizationServer(
       },
     },
     interactions: {
+      policy,
       url: (_ctx, interaction) => `${new URL(issuer).pathname}/interaction/${interaction.uid}`,
     },
     features: {
@@ -242,12 +296,8 @@ export async function createAuthorizationServer(
       },
     },
     async findAccount(_ctx, id) {
-      const found = await linkById(store, id);
-      if (found === undefined || found.link.endedAt !== undefined || found.account.blockedAt !== undefined) {
-        return undefined;
-      }
-      // A suspension, a block or the end of care: no new tokens, also not by refresh.
-      if (!(await options.portalAccess(found.link, new Date()))) return undefined;
+      const found = await usableLink(id);
+      if (found === undefined) return undefined;
       return {
         accountId: id,
         claims: () => ({ sub: id, fhirUser: found.link.person, profile: found.link.person }),
@@ -292,7 +342,16 @@ export async function createAuthorizationServer(
     },
     async renderError(ctx, out) {
       ctx.type = 'html';
-      ctx.body = errorPage(String(out.error), String(out.error_description ?? ''));
+      ctx.body = messagePage(
+        requestLanguage(ctx.query.lang, ctx.get('cookie')),
+        'loginFailedTitle',
+        'loginFailed',
+        {
+          technical: [out.error, out.error_description].filter(Boolean).join(': '),
+          // The address as the browser asked it (express strips the /auth mount before koa sees it).
+          path: (ctx.req as { originalUrl?: string }).originalUrl ?? ctx.originalUrl,
+        },
+      );
     },
   };
 
@@ -334,15 +393,10 @@ export async function createAuthorizationServer(
     callback: provider.callback(),
     tokens,
     client: (clientId) => clients.get(clientId),
+    config,
+    cookieKeys: keys,
+    messageSender: options.messageSender,
+    accountSecret: options.accountSecret,
+    mayLogIn: async (linkId) => (await usableLink(linkId)) !== undefined,
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** The page for an authorization request that cannot go back to the app (unknown client or redirect URI). */
-function errorPage(error: string, description: string): string {
-  return `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Inloggen lukt niet</title></head>
-<body><main><h1>Inloggen lukt niet / Login failed</h1><p>${escapeHtml(error)}</p><p>${escapeHtml(description)}</p></main></body></html>`;
 }

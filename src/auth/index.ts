@@ -33,8 +33,10 @@ export {
   type PortalAccessCheck,
 } from './authorization-server';
 export { AccessTokenVerifier, bearerToken, type VerifiedAccessToken } from './access-tokens';
-export { authRouter } from './routes';
+export { authRouter, type AuthRouterOptions } from './routes';
 export { INTROSPECT_SCOPE } from './introspection';
+export { revokeAccountTokens, type RevokeOptions } from './revoke';
+export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './pages';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { capabilityStatement } from './capability';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';
@@ -56,4 +58,5 @@ export {
   AccountSecret,
   type AccountLink,
   type MessageSender,
+  type Recipient,
 } from './accounts';

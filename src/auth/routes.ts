@@ -11,14 +11,32 @@ import type { AuthorizationServer } from './authorization-server';
 import { capabilityStatement } from './capability';
 import { smartConfiguration } from './discovery';
 import { InvalidInput, Forbidden, NotFound } from '../errors';
-import { federationRouter } from './federation';
-import { interactionRouter } from './interactions';
+import type { MessageSender } from './accounts';
+import { federationRouter, identityProviderChoices } from './federation';
 import { tokenEndpointsRouter } from './introspection';
+import { interactionRouter } from './pages';
+import { Unavailable } from '../errors';
 import { createLaunch } from './launch';
 import { grantableScopes, parseScope, scopeList } from './scopes';
 import { publicJwks } from './signing-keys';
 
-export function authRouter(server: AuthorizationServer, store: Store): Router {
+export interface AuthRouterOptions {
+  /** Overrides the authorization server's `messageSender`. */
+  messageSender?: MessageSender;
+}
+
+/** Without a configured sender no code can be sent: the page says so (503) instead of failing later. */
+const NO_SENDER: MessageSender = {
+  async send() {
+    throw new Unavailable('no message sender is configured', undefined, { code: 'ERR_NO_MESSAGE_SENDER' });
+  },
+};
+
+export function authRouter(
+  server: AuthorizationServer,
+  store: Store,
+  options: AuthRouterOptions = {},
+): Router {
   const router = express.Router();
   const discovery = smartConfiguration(server.issuer);
 
@@ -47,7 +65,16 @@ export function authRouter(server: AuthorizationServer, store: Store): Router {
     res.status(204).end();
   });
 
-  router.use(interactionRouter({ store, server }));
+  router.use(
+    interactionRouter({
+      store,
+      server,
+      config: server.config,
+      messageSender: options.messageSender ?? server.messageSender ?? NO_SENDER,
+      accountSecret: server.accountSecret,
+      loginProviders: (uid) => identityProviderChoices(server.identityProviders, uid),
+    }),
+  );
   router.use(federationRouter({ store, server }));
 
   /**

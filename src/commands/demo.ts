@@ -159,9 +159,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     );
 
     const log = createLogger(config.log.level);
-    // The login pages' e-mail and SMS belong in login.outbox: pass `messageSender: login.outbox` (and
-    // `accountSecret: login.secret`) here once startGateway hands them to createAuthorizationServer.
-    const gateway = await startGateway(config, { log });
+    // The login pages' e-mail and SMS codes go to the demo's outbox file, printed in the banner.
+    const gateway = await startGateway(config, {
+      log,
+      messageSender: login.outbox,
+      accountSecret: login.secret,
+    });
     let imports: ImportResult[];
     let showcases: DemoShowcase[];
     let loginFacts: DemoLoginFacts;

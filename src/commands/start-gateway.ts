@@ -4,6 +4,8 @@ import {
   createAuthorizationServer,
   keyEncryptionKeyFromEnvironment,
   pruneExpired,
+  type AccountSecret,
+  type MessageSender,
   type PortalAccessCheck,
 } from '../auth';
 import type { GatewayConfig } from '../config';
@@ -30,6 +32,9 @@ export async function startGateway(
     readinessChecks?: ReadinessCheck[];
     /** How often expired sessions, codes, tokens and replay records are removed (default 5 min). */
     pruneIntervalMs?: number;
+    /** Sends the login pages' codes (the demo: an OutboxFileSender). */
+    messageSender?: MessageSender;
+    accountSecret?: AccountSecret;
   } = {},
 ): Promise<RunningGateway> {
   const log = options.log ?? createLogger(config.log.level);
@@ -69,6 +74,8 @@ export async function startGateway(
         log,
         portalAccess: portalAccessOf(engine),
         keyEncryptionKey,
+        messageSender: options.messageSender,
+        accountSecret: options.accountSecret,
       });
       const app = createApp({
         config: resolved,

@@ -158,6 +158,20 @@ export const SETTINGS = {
     type: '8 digits',
     meaning: "the organisation's AGB code (Vektis), when it has one",
   },
+  'organisations[].termsVersion': {
+    type: 'text (at most 64 characters)',
+    meaning:
+      "the version of the organisation's portal terms: shown and accepted at every login, and recorded; " +
+      'a new value is asked at the next login',
+    default: '2026-01',
+    reason: 'every login must name a version (M-12, A-14); change it when the terms change (A-15)',
+  },
+  'organisations[].termsUrl': {
+    type: '`http://` or `https://` URL',
+    meaning: 'where the full text of the terms is published; the terms page links to it',
+    defaultText: 'no link',
+    example: 'https://www.meerzicht.example.org/portaalvoorwaarden',
+  },
   'ecd.maxPushSize': {
     type: 'size: a number with `b`, `kb` or `mb`',
     meaning: 'largest ECD export accepted by the push endpoint',
@@ -315,6 +329,7 @@ export const DEFAULTS = {
   accessTokenSeconds: SETTINGS['smart.accessTokenSeconds'].default,
   refreshTokenDays: SETTINGS['smart.refreshTokenDays'].default,
   identityProviderSecondFactor: SETTINGS['smart.identityProviders[].secondFactor'].default,
+  termsVersion: SETTINGS['organisations[].termsVersion'].default,
 } as const;
 
 /** The FHIR base path; SMART discovery lives at `${FHIR_BASE_PATH}/.well-known/smart-configuration`. */

@@ -137,7 +137,10 @@ export function resolveConfig(
       timeoutMs: file.upstream.timeoutMs ?? DEFAULTS.upstreamTimeoutMs,
     },
     database,
-    organisations: file.organisations.map((o) => ({ ...o })),
+    organisations: file.organisations.map((o) => ({
+      ...o,
+      termsVersion: o.termsVersion ?? DEFAULTS.termsVersion,
+    })),
     ecd: {
       maxPushBytes: file.ecd?.maxPushSize ? sizeInBytes(file.ecd.maxPushSize) : DEFAULTS.ecdMaxPushBytes,
     },

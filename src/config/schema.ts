@@ -19,7 +19,15 @@ export interface ConfigFile {
   };
   upstream: { url: string; timeoutMs?: number };
   database?: { pgliteDataDir?: string; poolSize?: number };
-  organisations: Array<{ id: string; name: string; preset: PolicyPresetName; ura?: string; agb?: string }>;
+  organisations: Array<{
+    id: string;
+    name: string;
+    preset: PolicyPresetName;
+    ura?: string;
+    agb?: string;
+    termsVersion?: string;
+    termsUrl?: string;
+  }>;
   ecd?: { maxPushSize?: string };
   smart?: {
     accessTokenSeconds?: number;
@@ -109,6 +117,8 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
           preset: { type: 'string', enum: [...POLICY_PRESETS] },
           ura: { type: 'string', nullable: true, pattern: '^[0-9]{8}$' },
           agb: { type: 'string', nullable: true, pattern: '^[0-9]{8}$' },
+          termsVersion: { type: 'string', nullable: true, minLength: 1, maxLength: 64 },
+          termsUrl: { ...httpUrlWithQuery, nullable: true },
         },
       },
     },

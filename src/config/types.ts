@@ -36,6 +36,13 @@ export interface OrganisationConfig {
   preset: PolicyPresetName;
   ura?: string;
   agb?: string;
+  /**
+   * The version of the portal terms people accept at every login (M-12, A-14); a new version is
+   * asked at the next login (A-15). Absent only in configurations not made by the loader.
+   */
+  termsVersion?: string;
+  /** Where the full text of the terms is published, linked from the terms page. */
+  termsUrl?: string;
 }
 
 export interface EcdLinkConfig {

@@ -339,7 +339,7 @@ describeBrowser('SMART standalone launch in a browser, from the demo portal apps
 
   // Enable once the login pages (registration, verification, TOTP set-up) and the demo's outbox as
   // their message sender are merged: the minimal login interaction on main has no registration.
-  it.skip('SMART-B6, A-9, M-14: a newcomer registers with the printed fresh link code, verifies e-mail and mobile from the outbox, sets up TOTP, and lands in the app', async () => {
+  it('SMART-B6, A-9, M-14: a newcomer registers with the printed fresh link code, verifies e-mail and mobile from the outbox, sets up TOTP, and lands in the app', async () => {
     const banner = demo.banner;
     const linkCode = /Fresh link code\s+(\S+)/.exec(banner)![1]!;
     const patient = /Fresh link code[^\n]*\n[^(]*\((Patient\/\S+)\)/.exec(banner)![1]!;

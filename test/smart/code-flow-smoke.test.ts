@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { AccountSecret, issueLinkCode, registerAccount } from '../../src/auth';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountSecret, OutboxFileSender, issueLinkCode, registerAccount } from '../../src/auth';
 import { resolveConfig } from '../../src/config';
 import { importEcdExport, patientId, readEcdJsonStream } from '../../src/ecd';
 import { startGateway, type RunningGateway } from '../../src/commands';
@@ -34,6 +37,9 @@ describe('the SMART code flow, end to end (smoke)', () => {
   let gateway: RunningGateway;
   let base: string;
   let patient: `Patient/${string}`;
+  const outbox = join(mkdtempSync(join(tmpdir(), 'inzage-smoke-')), 'outbox.jsonl');
+  /** The last code the gateway sent (verification or login code). */
+  const lastCode = () => /\b([0-9]{6})\b/.exec(readFileSync(outbox, 'utf8').trim().split('\n').pop()!)![1]!;
 
   beforeAll(async () => {
     const data = generateSandboxData({ clients: 10, seed: 1 });
@@ -58,7 +64,12 @@ describe('the SMART code flow, end to end (smoke)', () => {
       'test',
       {},
     );
-    gateway = await startGateway(config, { log: createLogger('silent'), readinessChecks: [] });
+    gateway = await startGateway(config, {
+      log: createLogger('silent'),
+      readinessChecks: [],
+      messageSender: new OutboxFileSender(outbox),
+      accountSecret: SECRET,
+    });
     base = gateway.url;
     for (const exp of data.exports) {
       await importEcdExport(gateway.store, readEcdJsonStream([JSON.stringify(exp)], 'x.json'), {
@@ -122,11 +133,20 @@ describe('the SMART code flow, end to end (smoke)', () => {
     const interaction = new URL(res.headers.get('location')!, base).href;
     res = await browser.go(interaction);
     expect(res.status).toBe(200);
-    res = await browser.go(`${interaction}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: 'client@example.org', password: PASSWORD }).toString(),
-    });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await res.text())![1]!;
+    const post = (step: string, fields: Record<string, string>) =>
+      browser.go(`${interaction}/${step}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, ...fields }).toString(),
+      });
+    // The registration made outside the pages left the contacts unverified: the login verifies them.
+    expect((await post('login', { email: 'client@example.org', password: PASSWORD })).status).toBe(200);
+    expect((await post('verify', { code: lastCode() })).status).toBe(200);
+    expect((await post('verify', { code: lastCode() })).status).toBe(200);
+    // The second factor (an SMS code: no TOTP enrolled), then the terms.
+    expect((await post('second-factor', { code: lastCode() })).status).toBe(200);
+    res = await post('terms', { accept: 'yes' });
     // Follow the redirects back through the provider until the app's callback.
     let location = res.headers.get('location');
     for (let i = 0; i < 6 && location && !location.startsWith('http://127.0.0.1:7777'); i++) {

@@ -5,7 +5,7 @@
  */
 import { createPublicKey, verify } from 'node:crypto';
 import { AccessTokenVerifier, createTotpSecret, setTotpSecret } from '../../src/auth';
-import { freshEmail } from './support/gateway';
+import { LINK_CODE_SECRET, freshEmail } from './support/gateway';
 import { Browser, locationOf } from './support/browser';
 import { SYM_SECRET } from './support/clients';
 import { assertionFields } from './support/keys';
@@ -68,7 +68,7 @@ describe('the authorization code flow', () => {
     it('SMART-A1 (second factor): an account with TOTP logs in with its code and gets a code', async () => {
       const person = await suite.gw.register(freshEmail('totp'), suite.client.patient);
       const totpSecret = createTotpSecret();
-      await setTotpSecret(suite.gw.running.store, person.accountId, totpSecret);
+      await setTotpSecret(suite.gw.running.store, person.accountId, totpSecret, LINK_CODE_SECRET);
       const got = await codeFor(suite.gw, { ...person, totpSecret }, pub({ state: 'state-totp' }));
       expect(got.state).toBe('state-totp');
       expect((await exchangePublic(suite.gw, got, 'pub')).status).toBe(200);

@@ -5,6 +5,7 @@
  * with a cookie jar per origin: the app's authorize request, the gateway's login page, the
  * provider, the callback, the link-code page, and the token.
  */
+import { formsOf } from './support/login';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -151,6 +152,21 @@ describe('federated login through an external OpenID Connect provider', () => {
   let patients: `Patient/${string}`[];
   let organisationId: string;
   let daveTotp: string;
+  let erinTotp: string;
+
+  /** Posts a step of the gateway's login with the page's hidden fields (its CSRF token). */
+  async function postStep(
+    browser: Browser,
+    interaction: string,
+    step: string,
+    fields: Record<string, string>,
+  ): Promise<Response> {
+    const page = await (await browser.go(interaction)).text();
+    const hidden: Record<string, string> = {};
+    for (const form of formsOf(page))
+      for (const f of form.fields) if (f.type === 'hidden') hidden[f.name] = f.value;
+    return browser.post(`${interaction}/${step}`, { ...hidden, ...fields });
+  }
 
   async function newCode(patient: `Patient/${string}`): Promise<string> {
     const issued = await issueLinkCode(
@@ -239,7 +255,9 @@ describe('federated login through an external OpenID Connect provider', () => {
     const dave = await register(patients[2]!, 'dave@example.org');
     daveTotp = createTotpSecret();
     await setTotpSecret(gateway.store, dave, daveTotp);
-    await register(patients[3]!, 'erin@example.org');
+    const erin = await register(patients[3]!, 'erin@example.org');
+    erinTotp = createTotpSecret();
+    await setTotpSecret(gateway.store, erin, erinTotp);
   });
 
   afterAll(async () => {
@@ -306,7 +324,22 @@ describe('federated login through an external OpenID Connect provider', () => {
         else target.searchParams.set('sub', as.sub ?? 'nobody');
       }
       if (target.pathname.includes('/auth/federation/') && as.callback) target = as.callback(target);
-      const res = await browser.go(target.href);
+      let res = await browser.go(target.href);
+      // After the provider, the gateway's own steps go on: the picker and the terms (A-14).
+      if (res.status === 200 && target.origin === new URL(base).origin) {
+        const html = await res.clone().text();
+        const step = formsOf(html).find((f) =>
+          f.fields.some((x) => x.name === 'accept' || x.name === 'link'),
+        );
+        if (step !== undefined) {
+          const fields: Record<string, string> = {};
+          for (const f of step.fields) if (f.type === 'hidden') fields[f.name] = f.value;
+          const links = step.fields.filter((f) => f.name === 'link');
+          if (links.length > 0) fields.link = links[0]!.value;
+          else fields.accept = 'yes';
+          res = await browser.post(new URL(step.action, target).href, fields);
+        }
+      }
       const location = res.headers.get('location');
       if (res.status < 300 || res.status >= 400 || !location) return { res, url: target.href };
       current = new URL(location, target).href;
@@ -424,11 +457,26 @@ describe('federated login through an external OpenID Connect provider', () => {
     expect(await strangerPage.res.text()).toContain('verlopen of onbekend');
 
     // The same interaction still takes a password.
-    const login = await authorization.browser.post(`${authorization.interaction}/login`, {
+    const login = await postStep(authorization.browser, authorization.interaction, 'login', {
       email: 'erin@example.org',
       password: PASSWORD,
     });
-    const followed = await follow(authorization.browser, new URL(login.headers.get('location')!, base).href);
+    expect(login.status).toBe(200);
+    const totpOfErin = new TOTP({
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+      secret: Secret.fromBase32(erinTotp),
+    });
+    const second = await postStep(authorization.browser, authorization.interaction, 'second-factor', {
+      code: totpOfErin.generate(),
+    });
+    // The next step (the terms) is shown in place, or redirected to.
+    const onward = second.headers.get('location');
+    const followed = await follow(
+      authorization.browser,
+      onward ? new URL(onward, base).href : authorization.interaction,
+    );
     expect((await token(authorization, followed)).patient).toBe(idOf(patients[3]!));
   });
 
@@ -499,10 +547,15 @@ describe('federated login through an external OpenID Connect provider', () => {
     expect(linked.url).toBe(authorization.interaction);
     expect(await linked.res.text()).toContain('name="code"');
     const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(daveTotp) });
-    const second = await authorization.browser.post(`${authorization.interaction}/second-factor`, {
+    const second = await postStep(authorization.browser, authorization.interaction, 'second-factor', {
       code: totp.generate(),
     });
-    const followed = await follow(authorization.browser, new URL(second.headers.get('location')!, base).href);
+    // The next step (the terms) is shown in place, or redirected to.
+    const onward = second.headers.get('location');
+    const followed = await follow(
+      authorization.browser,
+      onward ? new URL(onward, base).href : authorization.interaction,
+    );
     expect((await token(authorization, followed)).patient).toBe(idOf(patients[2]!));
 
     // The same identity (same issuer and sub) through the provider configured without: no TOTP.

@@ -26,6 +26,9 @@ import {
   type ClientKey,
   type SmartEndpoints,
 } from '../support/backend-clients';
+import { Browser } from './support/browser';
+import { loginThroughForms } from './support/login';
+import { CapturedMessages } from './support/messages';
 
 const ORGANISATIONS = [
   { id: 'meerzicht', name: 'Meerzicht', preset: 'meerlanden' as const },
@@ -36,23 +39,8 @@ const PASSWORD = 'correct horse battery staple';
 const APP_SECRET = 'the confidential app secret, long enough';
 const REDIRECT = 'http://127.0.0.1:7777/cb';
 const SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs';
-
-/** A cookie jar that follows nothing. */
-class Browser {
-  cookies = new Map<string, string>();
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size > 0)
-      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-    return res;
-  }
-}
+const MOBILE = '+31612345678';
+const messages = new CapturedMessages();
 
 interface UserTokens {
   access_token: string;
@@ -114,7 +102,12 @@ describe('SMART token introspection and revocation', () => {
       'test',
       {},
     );
-    gateway = await startGateway(config, { log: createLogger('silent'), readinessChecks: [] });
+    gateway = await startGateway(config, {
+      log: createLogger('silent'),
+      readinessChecks: [],
+      messageSender: messages,
+      accountSecret: SECRET,
+    });
     endpoints = await discover(gateway.url);
     for (const exp of data.exports) {
       await importEcdExport(gateway.store, readEcdJsonStream([JSON.stringify(exp)], 'x.json'), {
@@ -137,19 +130,24 @@ describe('SMART token introspection and revocation', () => {
       },
       SECRET,
     );
-    await gateway.store.transaction((tx) =>
-      registerAccount(
+    await gateway.store.transaction(async (tx) => {
+      const made = await registerAccount(
         tx,
         {
           linkCode: code.code,
           email: 'client@example.org',
-          mobile: '0612345678',
+          mobile: MOBILE,
           password: PASSWORD,
           at: new Date(),
         },
         SECRET,
-      ),
-    );
+      );
+      // As if registered through the pages: the address and number verified by code.
+      await tx.query(
+        'UPDATE account SET email_verified_at = now(), mobile_verified_at = now() WHERE id = $1',
+        [made.account.id],
+      );
+    });
   });
 
   afterAll(async () => {
@@ -184,20 +182,13 @@ describe('SMART token introspection and revocation', () => {
       code_challenge: createHash('sha256').update(verifierValue).digest('base64url'),
       code_challenge_method: 'S256',
     }).toString();
-    let res = await browser.go(authorize.href);
-    const interaction = new URL(res.headers.get('location')!, gateway.url).href;
-    await browser.go(interaction);
-    res = await browser.go(`${interaction}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: 'client@example.org', password: PASSWORD }).toString(),
-    });
-    let location = res.headers.get('location');
-    for (let i = 0; i < 6 && location && !location.startsWith(REDIRECT); i++) {
-      res = await browser.go(new URL(location, gateway.url).href);
-      location = res.headers.get('location');
-    }
-    const code = new URL(location!).searchParams.get('code')!;
+    const outcome = await loginThroughForms(
+      browser,
+      authorize.href,
+      { email: 'client@example.org', password: PASSWORD, smsCode: () => messages.latestCode(MOBILE) },
+      gateway.url,
+    );
+    const code = outcome.redirect!.searchParams.get('code')!;
     const token = await fetch(endpoints.token_endpoint, {
       method: 'POST',
       headers: {

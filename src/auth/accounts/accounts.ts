@@ -147,6 +147,14 @@ export async function findAccountByEmail(tx: Queryable, email: string): Promise<
   return row && accountOf(row);
 }
 
+/** The account with this id, if any. */
+export async function accountById(tx: Queryable, accountId: string): Promise<Account | undefined> {
+  const [row] = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = $1`, [
+    accountId,
+  ]);
+  return row && accountOf(row);
+}
+
 /** The stored password hash of an account, for login. */
 export async function passwordHashOf(tx: Queryable, accountId: string): Promise<string | undefined> {
   const [row] = await tx.query<{ password_hash: string }>('SELECT password_hash FROM account WHERE id = $1', [
@@ -257,14 +265,6 @@ export async function linkById(tx: Queryable, linkId: string): Promise<LinkWithA
   ]);
   if (accountRow === undefined) return undefined;
   return { link: linkOf(row), account: accountOf(accountRow) };
-}
-
-/** The account with this id, if any. */
-export async function accountById(tx: Queryable, accountId: string): Promise<Account | undefined> {
-  const [row] = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = $1`, [
-    accountId,
-  ]);
-  return row && accountOf(row);
 }
 
 export interface ExternalRegistrationInput {

@@ -1,8 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { AccountSecretMissing } from './errors';
 
 /** The environment variable that holds the server secret for link codes and verification codes. */
 export const LINK_CODE_SECRET_VARIABLE = 'INZAGE_LINK_CODE_SECRET';
+
+const SEALED_PREFIX = 'aes256gcm:';
 
 /** 32 bytes: a shorter secret would be the weak part of HMAC-SHA-256. */
 const MINIMUM_SECRET_BYTES = 32;
@@ -45,6 +47,41 @@ export class AccountSecret {
   hash(purpose: string, value: string): string {
     const key = createHmac('sha256', this.#key).update(`inzage:${purpose}`).digest();
     return createHmac('sha256', key).update(value, 'utf8').digest('hex');
+  }
+
+  /**
+   * Encrypts `plaintext` with AES-256-GCM under a key of its own per `purpose` (derived like the
+   * hash keys), for values the server must read back, such as TOTP secrets. The result is
+   * `aes256gcm:<iv>.<tag>.<ciphertext>` (base64url), and `purpose` is authenticated with it.
+   */
+  seal(purpose: string, plaintext: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#encryptionKey(purpose), iv);
+    cipher.setAAD(Buffer.from(purpose, 'utf8'));
+    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return `${SEALED_PREFIX}${[iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url')).join('.')}`;
+  }
+
+  /** The plaintext of a value made by `seal` with the same purpose; throws when it was altered. */
+  open(purpose: string, sealed: string): string {
+    const [iv, tag, data] = sealed
+      .slice(SEALED_PREFIX.length)
+      .split('.')
+      .map((p) => Buffer.from(p, 'base64url'));
+    if (!AccountSecret.isSealed(sealed) || !iv || !tag || !data) throw new Error('not a sealed value');
+    const decipher = createDecipheriv('aes-256-gcm', this.#encryptionKey(purpose), iv);
+    decipher.setAAD(Buffer.from(purpose, 'utf8'));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
+  }
+
+  /** Whether a stored value was made by `seal` (older rows may hold plain values). */
+  static isSealed(value: string): boolean {
+    return value.startsWith(SEALED_PREFIX);
+  }
+
+  #encryptionKey(purpose: string): Buffer {
+    return createHmac('sha256', this.#key).update(`inzage:encrypt:${purpose}`).digest();
   }
 
   /** Keeps the key out of logs and inspection. */

@@ -1,6 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Queryable } from '../../store';
 import { SecondFactorRefused } from './errors';
+import { AccountSecret } from './secret';
 
 /**
  * The TOTP second factor (RFC 6238) through otpauth: SHA-1, 6 digits, 30 s steps, the settings every
@@ -59,12 +60,30 @@ export function acceptedTotpStep(
   return lastStep !== undefined && step <= lastStep ? undefined : step;
 }
 
-/** Stores a new TOTP secret for an account (enrolment or reset); forgets the last step used. */
-export async function setTotpSecret(tx: Queryable, accountId: string, secret: string): Promise<void> {
+/** What the stored TOTP secrets are encrypted for (AccountSecret.seal authenticates it). */
+const SEAL_PURPOSE = 'totp-secret';
+
+/** The base32 secret of a stored value: sealed (now) or plain (rows written before encryption). */
+function storedSecret(stored: string, key: AccountSecret | undefined): string {
+  if (!AccountSecret.isSealed(stored)) return stored;
+  return (key ?? AccountSecret.fromEnvironment()).open(SEAL_PURPOSE, stored);
+}
+
+/**
+ * Stores a new TOTP secret for an account (enrolment or reset), encrypted with AES-256-GCM under a
+ * key derived from the account secret (INZAGE_LINK_CODE_SECRET): a copy of the database alone does
+ * not give the second factor away. Forgets the last step used.
+ */
+export async function setTotpSecret(
+  tx: Queryable,
+  accountId: string,
+  secret: string,
+  key: AccountSecret = AccountSecret.fromEnvironment(),
+): Promise<void> {
   Secret.fromBase32(secret);
   await tx.query('UPDATE account SET totp_secret = $2, totp_last_step = NULL WHERE id = $1', [
     accountId,
-    secret,
+    key.seal(SEAL_PURPOSE, secret),
   ]);
 }
 
@@ -73,7 +92,14 @@ export async function setTotpSecret(tx: Queryable, accountId: string, secret: st
  * (also not by a concurrent login: the update only succeeds while the stored step is earlier).
  * Throws SecondFactorRefused, with the reason in `detail`.
  */
-export async function verifyTotp(tx: Queryable, accountId: string, token: string, at: Date): Promise<void> {
+export async function verifyTotp(
+  tx: Queryable,
+  accountId: string,
+  token: string,
+  at: Date,
+  /** Opens sealed secrets (default: INZAGE_LINK_CODE_SECRET, read only for a sealed row). */
+  key?: AccountSecret,
+): Promise<void> {
   const [row] = await tx.query<{ totp_secret: string | null; totp_last_step: string | null }>(
     'SELECT totp_secret, totp_last_step FROM account WHERE id = $1',
     [accountId],
@@ -81,9 +107,10 @@ export async function verifyTotp(tx: Queryable, accountId: string, token: string
   if (row === undefined || row.totp_secret === null)
     throw new SecondFactorRefused({ detail: 'no TOTP enrolled' });
   const lastStep = row.totp_last_step === null ? undefined : Number(row.totp_last_step);
-  const step = acceptedTotpStep(row.totp_secret, token.trim(), at, lastStep);
+  const secret = storedSecret(row.totp_secret, key);
+  const step = acceptedTotpStep(secret, token.trim(), at, lastStep);
   if (step === undefined) {
-    const replay = acceptedTotpStep(row.totp_secret, token.trim(), at, undefined) !== undefined;
+    const replay = acceptedTotpStep(secret, token.trim(), at, undefined) !== undefined;
     throw new SecondFactorRefused({ detail: replay ? 'code of a step already used' : 'wrong code' });
   }
   const updated = await tx.query(

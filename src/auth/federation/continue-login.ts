@@ -1,15 +1,15 @@
 /**
  * After the provider proved an identity that is linked to an account: the rest of the login, as
  * after the password step. This is the one place where federated login hands over to the login
- * steps (src/auth/interactions.ts for now): it keeps their state shape (`inzage: {step, accountId}`)
- * and sends the browser to the interaction page, which shows the second factor or the picker. When
- * those steps move, only this function follows them.
+ * steps (src/auth/pages): it writes their state (`inzage: {step, accountId}`, see pages/state.ts) and
+ * sends the browser to the interaction page, which shows the second factor, or the picker and the
+ * terms. When those steps change, only this function follows them.
  */
 import type { Request, Response } from 'express';
 import type { Store } from '../../store';
 import { accountById, linksOfAccount, type AccountLink } from '../accounts';
 import type { AuthorizationServer } from '../authorization-server';
-import { consumeLaunch, findLaunch } from '../launch';
+import { findLaunch } from '../launch';
 import { failurePage } from './pages';
 import type { Details } from './state';
 
@@ -61,21 +61,12 @@ export async function continueLoginAsAccount(
   if (links.length === 0) {
     return void res.status(403).type('html').send(failurePage('no-access', details.uid));
   }
-  if (links.length > 1) {
-    await provider.interactionResult(
-      req,
-      res,
-      { inzage: { step: 'pick', accountId } },
-      { mergeWithLastSubmission: false },
-    );
-    return void res.redirect(303, interactionPage);
-  }
-  const launch = details.params.launch as string | undefined;
-  if (launch !== undefined) await consumeLaunch(store, launch);
-  await provider.interactionFinished(
+  // The pages take it from here: the picker (or, with one link, straight on), then the terms (A-14).
+  await provider.interactionResult(
     req,
     res,
-    { login: { accountId: links[0]!.id } },
+    { inzage: { step: 'pick', accountId } },
     { mergeWithLastSubmission: false },
   );
+  res.redirect(303, interactionPage);
 }

@@ -5,7 +5,7 @@ import { accessSuspensions } from './0003-access-suspensions';
 import { actors } from './0004-actors';
 import { authStore } from './0005-auth-store';
 import { accounts } from './0006-accounts';
-import { reserved7 } from './0007-reserved';
+import { loginPages } from './0007-login-pages';
 import { accountIdentity } from './0008-account-identity';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
@@ -16,6 +16,6 @@ export const migrations: readonly Migration[] = [
   actors,
   authStore,
   accounts,
-  reserved7,
+  loginPages,
   accountIdentity,
 ];

@@ -172,7 +172,7 @@ export function describeAccountsContract(
     it('TF5: TOTP on an account: a valid code is accepted once, a replay and a far code are refused', async () => {
       const { account } = await register((await issue()).code);
       const secret = createTotpSecret();
-      await store.transaction((tx) => setTotpSecret(tx, account.id, secret));
+      await store.transaction((tx) => setTotpSecret(tx, account.id, secret, SECRET));
       const reference = new TOTP({
         secret: Secret.fromBase32(secret),
         algorithm: 'SHA1',
@@ -181,7 +181,7 @@ export function describeAccountsContract(
       });
       const token = reference.generate({ timestamp: AT.getTime() });
       const check = (code: string, at = AT) =>
-        store.transaction((tx) => verifyTotp(tx, account.id, code, at));
+        store.transaction((tx) => verifyTotp(tx, account.id, code, at, SECRET));
       await expect(check(token)).resolves.toBeUndefined();
       await expect(check(token, new Date(AT.getTime() + 30_000))).rejects.toMatchObject({
         code: 'ERR_SECOND_FACTOR_REFUSED',
@@ -191,6 +191,39 @@ export function describeAccountsContract(
       await expect(check(far)).rejects.toBeInstanceOf(SecondFactorRefused);
       const next = reference.generate({ timestamp: AT.getTime() + 30_000 });
       await expect(check(next, new Date(AT.getTime() + 30_000))).resolves.toBeUndefined();
+    });
+
+    it('TF6: the TOTP secret is stored encrypted (AES-256-GCM); a plain row of before still works', async () => {
+      const { account } = await register((await issue()).code);
+      const secret = createTotpSecret();
+      await store.transaction((tx) => setTotpSecret(tx, account.id, secret, SECRET));
+      const [row] = await store.query<{ totp_secret: string }>(
+        'SELECT totp_secret FROM account WHERE id = $1',
+        [account.id],
+      );
+      expect(row!.totp_secret).toMatch(/^aes256gcm:/);
+      expect(row!.totp_secret).not.toContain(secret);
+      const code = (at: Date) =>
+        new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+          timestamp: at.getTime(),
+        });
+      await expect(
+        store.transaction((tx) => verifyTotp(tx, account.id, code(AT), AT, SECRET)),
+      ).resolves.toBeUndefined();
+      // Another key cannot read it.
+      const other = AccountSecret.fromText('another secret for link codes, 32+ bytes');
+      const later = new Date(AT.getTime() + 30_000);
+      await expect(
+        store.transaction((tx) => verifyTotp(tx, account.id, code(later), later, other)),
+      ).rejects.toThrow();
+      // A row written before the encryption (plain base32) is still read.
+      await store.query('UPDATE account SET totp_secret = $2, totp_last_step = NULL WHERE id = $1', [
+        account.id,
+        secret,
+      ]);
+      await expect(
+        store.transaction((tx) => verifyTotp(tx, account.id, code(later), later, SECRET)),
+      ).resolves.toBeUndefined();
     });
 
     describe('verification codes', () => {

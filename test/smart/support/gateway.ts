@@ -6,6 +6,7 @@
  */
 import './realm';
 import { AccountSecret, issueLinkCode, registerAccount } from '../../../src/auth';
+import { CapturedMessages } from './messages';
 import { startGateway, type RunningGateway } from '../../../src/commands';
 import { resolveConfig, type ConfigFile } from '../../../src/config';
 import {
@@ -52,6 +53,8 @@ export interface Person {
   person: string;
   /** Base32 TOTP secret, once a test gives the account a second factor. */
   totpSecret?: string;
+  /** Without TOTP the second factor is a code by SMS: the latest one sent to this person. */
+  smsCode?: () => string | undefined;
 }
 
 export interface ConformanceGateway {
@@ -99,7 +102,14 @@ export async function startConformanceGateway(options: GatewayOptions): Promise<
     'test',
     {},
   );
-  const running = await startGateway(config, { log: createLogger('silent'), readinessChecks: [] });
+  const messages = new CapturedMessages();
+  const running = await startGateway(config, {
+    log: createLogger('silent'),
+    readinessChecks: [],
+    messageSender: messages,
+    accountSecret: LINK_CODE_SECRET,
+  });
+  let mobiles = 0;
   const base = running.url;
   const importExport = async (exp: EcdExport) => {
     await importEcdExport(
@@ -154,16 +164,26 @@ export async function startConformanceGateway(options: GatewayOptions): Promise<
           },
           LINK_CODE_SECRET,
         );
-        const registration = await running.store.transaction((tx) =>
-          registerAccount(
+        // One number per person: the second factor's SMS code is read back by number.
+        mobiles += 1;
+        const mobile = `+316${String(10_000_000 + mobiles)}`;
+        const registration = await running.store.transaction(async (tx) => {
+          const made = await registerAccount(
             tx,
-            { linkCode: code.code, email, mobile: '0612345678', password: PASSWORD, at },
+            { linkCode: code.code, email, mobile, password: PASSWORD, at },
             LINK_CODE_SECRET,
-          ),
-        );
+          );
+          // Registered through the pages, the address and number would have been verified by code.
+          await tx.query('UPDATE account SET email_verified_at = $2, mobile_verified_at = $2 WHERE id = $1', [
+            made.account.id,
+            at,
+          ]);
+          return made;
+        });
         return {
           email,
           password: PASSWORD,
+          smsCode: () => messages.latestCode(mobile),
           accountId: registration.account.id,
           linkId: registration.link.id,
           patient,

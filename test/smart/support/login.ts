@@ -14,6 +14,8 @@ export interface LoginAs {
   password: string;
   /** Base32 TOTP secret, for an account with a second factor. */
   totpSecret?: string;
+  /** Without TOTP: the SMS code the gateway sent for this login. */
+  smsCode?: () => string | undefined;
   /** The account link to pick when the account has several (the first otherwise). */
   linkId?: string;
   /** Answer to the terms step: accept (default) or refuse. */
@@ -101,8 +103,12 @@ function fill(form: Form, as: LoginAs, seen: Set<string>): Record<string, string
     values.password = as.password;
   } else if (codeField !== undefined) {
     step = 'second-factor';
-    if (as.totpSecret === undefined) return undefined;
-    values[codeField] = new TOTP({ secret: Secret.fromBase32(as.totpSecret) }).generate();
+    const code =
+      as.totpSecret !== undefined
+        ? new TOTP({ secret: Secret.fromBase32(as.totpSecret) }).generate()
+        : as.smsCode?.();
+    if (code === undefined) return undefined;
+    values[codeField] = code;
   } else if (names.has('accept')) {
     step = 'terms';
     values.accept = as.acceptTerms === false ? 'no' : 'yes';
