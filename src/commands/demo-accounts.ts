@@ -281,7 +281,7 @@ async function registerPlan(
   }
   if (accountId === undefined) throw new Error(`demo account ${plan.email} has no links`);
   if (!verified) await verifyAddresses(store, accountId, secret, at);
-  await setTotpSecret(store, accountId, plan.totpSecret);
+  await setTotpSecret(store, accountId, plan.totpSecret, secret);
   return {
     kind: plan.kind,
     description: plan.description,
