@@ -386,13 +386,31 @@ describe('federated login through an external OpenID Connect provider', () => {
     page: Followed,
     fields: Record<string, string>,
   ): Promise<Followed> {
-    const res = await authorization.browser.post(page.url, fields);
+    // Posted as a browser posts it: to the form's action, with its hidden fields (the CSRF token).
+    const form = formsOf(await (await authorization.browser.go(page.url)).text()).find((f) =>
+      f.fields.some((x) => x.name === 'code'),
+    )!;
+    const hidden: Record<string, string> = {};
+    for (const f of form.fields) if (f.type === 'hidden') hidden[f.name] = f.value;
+    const res = await authorization.browser.post(new URL(form.action, page.url).href, {
+      ...hidden,
+      ...fields,
+    });
     const location = res.headers.get('location');
     if (res.status !== 303 || !location) return { res, url: page.url };
     return follow(authorization.browser, new URL(location, base).href);
   }
 
   const idOf = (patient: string) => patient.slice('Patient/'.length);
+
+  it("SMART-FED-16: a link form posted without the page's CSRF token is refused and links nothing", async () => {
+    const authorization = await authorize();
+    const linkPage = await loginThrough(authorization, 'digid', { sub: 'csrf-victim' });
+    const refused = await authorization.browser.post(linkPage.url, { code: await newCode(patients[4]!) });
+    expect(refused.status).toBe(403);
+    const rows = await gateway.store.query(`SELECT 1 FROM account_identity WHERE subject = 'csrf-victim'`);
+    expect(rows).toHaveLength(0);
+  });
 
   it('SMART-FED-1: a first login through the provider asks a link code, links a new account, and gets a token for its patient', async () => {
     const authorization = await authorize();

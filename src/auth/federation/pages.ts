@@ -72,12 +72,16 @@ export function failurePage(reason: FailureReason, uid?: string): string {
 }
 
 /** Why a link code was not accepted, as the person is told (never whether an account exists). */
-export type LinkProblem = 'refused' | 'incomplete' | 'invalid' | 'too-many';
+export type LinkProblem = 'refused' | 'forged' | 'incomplete' | 'invalid' | 'too-many';
 
 const LINK_PROBLEMS: Record<LinkProblem, Text> = {
   refused: {
     nl: 'Koppelen is niet gelukt. Controleer de koppelcode en uw gegevens, of vraag uw zorgorganisatie om een nieuwe code.',
     en: 'Linking did not succeed. Check the link code and your details, or ask your care organisation for a new code.',
+  },
+  forged: {
+    nl: 'Dit formulier kwam niet van deze pagina. Probeer het opnieuw.',
+    en: 'This form did not come from this page. Please try again.',
   },
   incomplete: {
     nl: 'Vul ook uw e-mailadres en mobiele nummer in: met deze code maakt u een nieuw account.',
@@ -98,12 +102,19 @@ const LINK_PROBLEMS: Record<LinkProblem, Text> = {
  * organisation says whom they are here. Form contract: POST `action` with `code`, and for a new
  * account `email` and `mobile`.
  */
-export function linkPage(uid: string, providerName: string, problem?: LinkProblem): string {
-  const action = `/auth/interaction/${encodeURIComponent(uid)}/federated/link`;
+export function linkPage(
+  uid: string,
+  provider: { id: string; name: string },
+  csrf: string,
+  problem?: LinkProblem,
+): string {
+  const providerName = provider.name;
+  const action = `/auth/interaction/${encodeURIComponent(uid)}/federated/${encodeURIComponent(provider.id)}/link`;
   const alert = (text: string) => (problem ? `<p role="alert">${escapeHtml(text)}</p>` : '');
   const nl = `<p>U bent ingelogd bij ${escapeHtml(providerName)}. Koppel dit eenmalig aan uw dossier met de koppelcode die u van uw zorgorganisatie kreeg.</p>
 ${alert(problem ? LINK_PROBLEMS[problem].nl : '')}
 <form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
 <p><label for="code">Koppelcode / Link code</label>
 <input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required></p>
 <p>Nog geen account? Vul dan ook in: / No account yet? Also fill in:</p>

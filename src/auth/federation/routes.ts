@@ -13,6 +13,7 @@ import { InvalidInput } from '../../errors';
 import { contextOf, FailureLimit } from '../../http';
 import type { Store } from '../../store';
 import type { AuthorizationServer } from '../authorization-server';
+import { CsrfTokens } from '../pages/csrf';
 import { continueLoginAsAccount } from './continue-login';
 import { findLinkedIdentity } from './identities';
 import { linkWithCode } from './link';
@@ -33,6 +34,7 @@ const LINK_WINDOW_MS = 15 * 60 * 1000;
 export function federationRouter({ store, server }: FederationRouterOptions): Router {
   const router = express.Router();
   const forms = express.urlencoded({ extended: false, limit: '8kb' });
+  const csrf = new CsrfTokens(server.cookieKeys);
   const parties = new RelyingParties(
     server.identityProviders,
     (id) => `${server.publicUrl}/auth/federation/${id}/callback`,
@@ -156,7 +158,7 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
       if (!details) return;
       const waiting = unlinkedOf(req, details);
       if (!waiting) return res.redirect(303, `/auth/interaction/${details.uid}`);
-      res.type('html').send(linkPage(details.uid, waiting.provider.name));
+      res.type('html').send(linkPage(details.uid, waiting.provider, csrf.tokenFor(details.uid)));
     }),
   );
 
@@ -173,7 +175,11 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
         void res
           .status(status)
           .type('html')
-          .send(linkPage(details.uid, provider.name, problem));
+          .send(linkPage(details.uid, provider, csrf.tokenFor(details.uid), problem));
+      // The same CSRF token as the login pages' forms: a form posted from elsewhere cannot know it.
+      if (!csrf.matches(details.uid, (req.body as Record<string, unknown> | undefined)?.csrf)) {
+        return show(403, 'forged');
+      }
       const identityKey = `${unlinked.issuer} ${unlinked.subject}`;
       const addressKey = req.ip ?? 'unknown';
       if (perIdentity.retryAfter(identityKey) > 0 || perAddress.retryAfter(addressKey) > 0) {
