@@ -24,6 +24,7 @@ import {
   type Logger,
   type ReadinessCheck,
 } from './http';
+import { Unauthenticated } from './errors';
 import type { Store } from './store';
 
 export interface AppDependencies {
@@ -87,7 +88,9 @@ export function ecdPusher(auth: AuthorizationServer): (req: Request) => Promise<
     try {
       token = await auth.tokens.verify(bearerToken(req.get('authorization')));
     } catch (err) {
-      throw new EcdPushTokenRefused(err instanceof Error ? err.message : String(err));
+      // Only a refused token is the pusher's fault; the database failing underneath stays a 5xx.
+      if (!(err instanceof Unauthenticated)) throw err;
+      throw new EcdPushTokenRefused(err.message);
     }
     const client = auth.client(token.clientId);
     if (token.kind !== 'system' || client?.type !== 'backend' || client.organisation === undefined) {

@@ -50,12 +50,14 @@ export class AccessTokenVerifier {
     const payload = await this.verifiedPayload(token, now);
     const jti = typeof payload.jti === 'string' ? payload.jti : undefined;
     if (jti === undefined) throw invalidToken('no jti');
-    const systemToken = payload.sub === payload.client_id && payload.patient === undefined;
-    const model = systemToken ? 'ClientCredentials' : 'AccessToken';
-    const stored =
-      (await authAdapter(this.store)(model).find(jti)) ??
-      (systemToken ? undefined : await authAdapter(this.store)('ClientCredentials').find(jti));
-    if (stored === undefined) throw invalidToken(`token ${jti} is revoked or unknown`);
+    // The model that holds the record says what the token is: a person's (authorization code, the
+    // pipeline's usual case, looked up first) or a system's (client credentials).
+    const adapter = authAdapter(this.store);
+    const userRecord = await adapter('AccessToken').find(jti);
+    const systemRecord = userRecord === undefined ? await adapter('ClientCredentials').find(jti) : undefined;
+    if (userRecord === undefined && systemRecord === undefined) {
+      throw invalidToken(`token ${jti} is revoked or unknown`);
+    }
     return {
       clientId: String(payload.client_id),
       subject: String(payload.sub),
@@ -63,7 +65,7 @@ export class AccessTokenVerifier {
       ...(typeof payload.patient === 'string' ? { patient: payload.patient } : {}),
       ...(typeof payload.fhirUser === 'string' ? { fhirUser: payload.fhirUser } : {}),
       expiresAt: new Date((payload.exp ?? 0) * 1000),
-      kind: systemToken ? 'system' : 'user',
+      kind: userRecord !== undefined ? 'user' : 'system',
     };
   }
 

@@ -33,7 +33,7 @@ import { INTROSPECT_SCOPE } from './introspection';
 import { storeJwtAccessTokens } from './stored-tokens';
 import { findLaunch } from './launch';
 import { messagePage, requestLanguage } from './pages/message-page';
-import { grantableScopes, scopeList } from './scopes';
+import { CONTEXT_SCOPES, grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
 
 /** Whether a link may get tokens now: no suspension, care not ended, access not closed. */
@@ -56,7 +56,7 @@ export interface AuthorizationServerOptions {
 }
 
 /** The identity and launch scopes oidc-provider must know as such (the rest are resource scopes). */
-const OIDC_SCOPES = ['openid', 'offline_access', 'fhirUser', 'profile', 'launch', 'launch/patient'];
+const OIDC_SCOPES = CONTEXT_SCOPES.filter((s) => s !== INTROSPECT_SCOPE);
 
 /** Code lifetime: SMART and RFC 6749 say short; one minute is what apps expect. */
 const CODE_SECONDS = 60;

@@ -188,7 +188,7 @@ export function authRouter(
  *   `launch` without a `launch` parameter (SMART-E4): oidc-provider would otherwise ask for consent
  *   to them again after every consent, a redirect loop, since the gateway never grants them;
  * - OpenID Connect drops offline_access unless prompt=consent is asked; SMART apps never ask it, and
- *   the consent step is the gateway's own decision (interactions.ts), so it is added for them.
+ *   the consent step is the gateway's own decision (pages/flow.ts `grant`), so it is added for them.
  * Resource scopes are left as asked: the resource server's scope (grantableScopes) narrows them.
  */
 function smartAuthorizeParams(params: URLSearchParams, server: AuthorizationServer): void {

@@ -8,6 +8,7 @@ import { importEcdExport, patientId, readEcdJsonStream } from '../../src/ecd';
 import { startGateway, type RunningGateway } from '../../src/commands';
 import { createLogger } from '../../src/http';
 import { generateSandboxData } from '../../src/sandbox';
+import { Browser } from './support/browser';
 
 const ORGANISATIONS = [
   { id: 'meerzicht', name: 'Meerzicht', preset: 'meerlanden' as const },
@@ -15,23 +16,6 @@ const ORGANISATIONS = [
 ];
 const SECRET = AccountSecret.fromText('a link code secret of at least thirty-two bytes');
 const PASSWORD = 'correct horse battery staple';
-
-/** A cookie jar that follows nothing: each step is looked at. */
-class Browser {
-  cookies = new Map<string, string>();
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size > 0)
-      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-    return res;
-  }
-}
 
 describe('the SMART code flow, end to end (smoke)', () => {
   let gateway: RunningGateway;

@@ -23,6 +23,7 @@ import { resolveConfig } from '../../src/config';
 import { importEcdExport, patientId, readEcdJsonStream } from '../../src/ecd';
 import { createLogger } from '../../src/http';
 import { generateSandboxData } from '../../src/sandbox';
+import { Browser } from './support/browser';
 
 const ORGANISATIONS = [
   { id: 'meerzicht', name: 'Meerzicht', preset: 'meerlanden' as const },
@@ -33,34 +34,6 @@ const SECRET = AccountSecret.fromText(SECRET_TEXT);
 const PASSWORD = 'correct horse battery staple';
 const APP_REDIRECT = 'http://127.0.0.1:7777/cb';
 const ORG_CLIENT_SECRET = 'the gateway client secret at the organisation provider';
-
-/** A cookie jar per origin (host and port), following nothing: each step is looked at. */
-class Browser {
-  readonly jars = new Map<string, Map<string, string>>();
-
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const origin = new URL(url).origin;
-    const jar = this.jars.get(origin) ?? new Map<string, string>();
-    this.jars.set(origin, jar);
-    const headers = new Headers(init.headers);
-    if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-    return res;
-  }
-
-  post(url: string, fields: Record<string, string>): Promise<Response> {
-    return this.go(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
-  }
-}
 
 /** The external provider: oidc-provider with static clients for the gateway. */
 class ExternalProvider {
