@@ -25,6 +25,7 @@ import {
   type ReadinessCheck,
 } from './http';
 import { Unauthenticated } from './errors';
+import type { FhirApi } from './fhir';
 import type { Store } from './store';
 
 export interface AppDependencies {
@@ -36,6 +37,8 @@ export interface AppDependencies {
   engine: PolicyEngine;
   /** The SMART authorization server (oidc-provider), made before the app because it reads its keys. */
   auth: AuthorizationServer;
+  /** The consent-enforcing FHIR API at /fhir, made before the app because it listens for changes. */
+  fhir: FhirApi;
   /** Defaults to the database and the configured upstream. */
   readinessChecks?: ReadinessCheck[];
 }
@@ -72,6 +75,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(requestTimeout(config.server.requestTimeoutMs));
   app.use(bodyParsers(config.server.bodyLimitBytes));
   app.use(healthRoutes({ checks, drain }));
+  app.use(deps.fhir.router);
   app.use(notFoundHandler());
   app.use(errorHandler());
   return app;

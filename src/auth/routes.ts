@@ -8,7 +8,6 @@ import { sendError } from '../http';
 import type { Store } from '../store';
 import { bearerToken } from './access-tokens';
 import type { AuthorizationServer } from './authorization-server';
-import { capabilityStatement } from './capability';
 import { smartConfiguration } from './discovery';
 import { InvalidInput, Forbidden, NotFound } from '../errors';
 import type { MessageSender } from './accounts';
@@ -47,19 +46,6 @@ export function authRouter(
     res.type('application/json').send(JSON.stringify(discovery));
   });
   router.options('/fhir/.well-known/smart-configuration', (_req, res) => {
-    res.set('Access-Control-Allow-Origin', '*');
-    res.set('Access-Control-Allow-Methods', 'GET');
-    res.status(204).end();
-  });
-
-  // The CapabilityStatement is public too (SMART: discovery endpoints allow any origin).
-  const capability = JSON.stringify(capabilityStatement(server.issuer, server.fhirBase));
-  router.get('/fhir/metadata', (_req, res) => {
-    res.set('Access-Control-Allow-Origin', '*');
-    res.set('Cache-Control', 'public, max-age=300');
-    res.type('application/fhir+json').send(capability);
-  });
-  router.options('/fhir/metadata', (_req, res) => {
     res.set('Access-Control-Allow-Origin', '*');
     res.set('Access-Control-Allow-Methods', 'GET');
     res.status(204).end();

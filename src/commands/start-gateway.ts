@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from '../app';
+import { createFhirApi, type FhirApi } from '../fhir';
 import {
   createAuthorizationServer,
   keyEncryptionKeyFromEnvironment,
@@ -67,6 +68,7 @@ export async function startGateway(
         'INZAGE_KEY_ENCRYPTION_KEY is not set: the signing keys are stored unencrypted in the database',
       );
     }
+    let fhir: FhirApi | undefined;
     try {
       const auth = await createAuthorizationServer({
         config: resolved,
@@ -77,6 +79,7 @@ export async function startGateway(
         messageSender: options.messageSender,
         accountSecret: options.accountSecret,
       });
+      fhir = await createFhirApi({ config: resolved, store, engine, auth, log });
       const app = createApp({
         config: resolved,
         store,
@@ -84,11 +87,13 @@ export async function startGateway(
         drain,
         engine,
         auth,
+        fhir,
         readinessChecks: options.readinessChecks,
       });
       server.on('request', app);
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fhir?.close();
       await stopListening();
       throw err;
     }
@@ -107,6 +112,7 @@ export async function startGateway(
           const { cutConnections } = await drain.close(server, config.server.shutdownGraceMs);
           if (cutConnections) log.warn('grace period over: remaining connections were cut');
           await stopPruning();
+          await fhir?.close();
           await stopListening();
           await store.close();
           log.info('stopped');

@@ -6,7 +6,14 @@ export interface ConfigView {
   source: string;
   server: ServerConfig;
   fhirBasePath: string;
-  upstream: { url: string; timeoutMs: number };
+  upstream: {
+    url: string;
+    timeoutMs: number;
+    connectTimeoutMs: number;
+    maxResponseBytes: number;
+    connections: number;
+  };
+  fhir: { pageSize: number; maxPageSize: number; cursorSeconds: number };
   database:
     | { driver: 'postgres'; url: '[from DATABASE_URL]'; host?: string; database?: string; poolSize: number }
     | { driver: 'pglite'; dataDir: string };
@@ -25,7 +32,8 @@ export function describeConfig(config: GatewayConfig): ConfigView {
     source: redactText(config.source),
     server: { ...config.server, publicUrl: redactText(config.server.publicUrl) },
     fhirBasePath: config.fhirBasePath,
-    upstream: { url: redactText(config.upstream.url), timeoutMs: config.upstream.timeoutMs },
+    upstream: { ...config.upstream, url: redactText(config.upstream.url) },
+    fhir: { ...config.fhir },
     database:
       config.database.driver === 'postgres'
         ? {

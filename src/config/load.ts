@@ -8,6 +8,7 @@ import { configFileSchema, LOG_LEVELS, type ConfigFile } from './schema';
 import { sizeInBytes } from './size';
 import type { DatabaseConfig, GatewayConfig, LogLevel, SmartClientConfig, SmartConfig } from './types';
 import { urlProblem } from './urls';
+import { ecdClientSystem } from '../vocabulary';
 import {
   identityProviderSecretVariable,
   isIdentityProviderSecretVariable,
@@ -135,11 +136,22 @@ export function resolveConfig(
     upstream: {
       url: file.upstream.url.replace(/\/+$/, ''),
       timeoutMs: file.upstream.timeoutMs ?? DEFAULTS.upstreamTimeoutMs,
+      connectTimeoutMs: file.upstream.connectTimeoutMs ?? DEFAULTS.upstreamConnectTimeoutMs,
+      maxResponseBytes: file.upstream.maxResponseSize
+        ? sizeInBytes(file.upstream.maxResponseSize)
+        : DEFAULTS.upstreamMaxResponseBytes,
+      connections: file.upstream.connections ?? DEFAULTS.upstreamConnections,
+    },
+    fhir: {
+      pageSize: file.fhir?.pageSize ?? DEFAULTS.fhirPageSize,
+      maxPageSize: file.fhir?.maxPageSize ?? DEFAULTS.fhirMaxPageSize,
+      cursorSeconds: file.fhir?.cursorSeconds ?? DEFAULTS.fhirCursorSeconds,
     },
     database,
     organisations: file.organisations.map((o) => ({
       ...o,
       termsVersion: o.termsVersion ?? DEFAULTS.termsVersion,
+      clientNumberSystem: o.clientNumberSystem ?? ecdClientSystem(o.id),
     })),
     ecd: {
       maxPushBytes: file.ecd?.maxPushSize ? sizeInBytes(file.ecd.maxPushSize) : DEFAULTS.ecdMaxPushBytes,

@@ -17,7 +17,14 @@ export interface ConfigFile {
     shutdownGraceMs?: number;
     trustProxy?: boolean | number | string;
   };
-  upstream: { url: string; timeoutMs?: number };
+  upstream: {
+    url: string;
+    timeoutMs?: number;
+    connectTimeoutMs?: number;
+    maxResponseSize?: string;
+    connections?: number;
+  };
+  fhir?: { pageSize?: number; maxPageSize?: number; cursorSeconds?: number };
   database?: { pgliteDataDir?: string; poolSize?: number };
   organisations: Array<{
     id: string;
@@ -27,6 +34,7 @@ export interface ConfigFile {
     agb?: string;
     termsVersion?: string;
     termsUrl?: string;
+    clientNumberSystem?: string;
   }>;
   ecd?: { maxPushSize?: string };
   smart?: {
@@ -93,6 +101,19 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
       properties: {
         url: httpUrl,
         timeoutMs: { type: 'integer', nullable: true, minimum: 100, maximum: 600_000 },
+        connectTimeoutMs: { type: 'integer', nullable: true, minimum: 50, maximum: 60_000 },
+        maxResponseSize: { type: 'string', nullable: true, pattern: SIZE_PATTERN },
+        connections: { type: 'integer', nullable: true, minimum: 1, maximum: 1024 },
+      },
+    },
+    fhir: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      properties: {
+        pageSize: { type: 'integer', nullable: true, minimum: 1, maximum: 1000 },
+        maxPageSize: { type: 'integer', nullable: true, minimum: 1, maximum: 1000 },
+        cursorSeconds: { type: 'integer', nullable: true, minimum: 30, maximum: 86_400 },
       },
     },
     database: {
@@ -119,6 +140,13 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
           agb: { type: 'string', nullable: true, pattern: '^[0-9]{8}$' },
           termsVersion: { type: 'string', nullable: true, minLength: 1, maxLength: 64 },
           termsUrl: { ...httpUrlWithQuery, nullable: true },
+          clientNumberSystem: {
+            type: 'string',
+            nullable: true,
+            minLength: 1,
+            maxLength: 512,
+            pattern: '^[a-z][a-z0-9+.-]*:\\S+$',
+          },
         },
       },
     },

@@ -25,6 +25,16 @@ export interface UpstreamConfig {
   /** Base URL of the dossier's FHIR R4 endpoint. */
   url: string;
   timeoutMs: number;
+  connectTimeoutMs: number;
+  maxResponseBytes: number;
+  connections: number;
+}
+
+/** The FHIR API's paging. */
+export interface FhirApiConfig {
+  pageSize: number;
+  maxPageSize: number;
+  cursorSeconds: number;
 }
 
 export type DatabaseConfig =
@@ -43,6 +53,11 @@ export interface OrganisationConfig {
   termsVersion?: string;
   /** Where the full text of the terms is published, linked from the terms page. */
   termsUrl?: string;
+  /**
+   * Identifier system of the ECD client number on the upstream's Patient resources. Absent only in
+   * configurations not made by the loader; `clientNumberSystemOf` gives the default.
+   */
+  clientNumberSystem?: string;
 }
 
 export interface EcdLinkConfig {
@@ -114,6 +129,7 @@ export interface GatewayConfig {
   /** Path of the FHIR base under publicUrl. Fixed: portal apps and SMART discovery rely on it. */
   fhirBasePath: '/fhir';
   upstream: UpstreamConfig;
+  fhir: FhirApiConfig;
   database: DatabaseConfig;
   organisations: OrganisationConfig[];
   ecd: EcdLinkConfig;

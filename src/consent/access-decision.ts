@@ -1,5 +1,10 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { PortalSection } from '../vocabulary';
+import {
+  InvalidReference,
+  isPatientReference,
+  type PatientReference,
+  type PortalSection,
+} from '../vocabulary';
 import { AccessDenied } from './access-errors';
 import type { ConsentDecision, DecisionBasis, Obligation } from './decision';
 import { judgeResource, type Judgement } from './judge';
@@ -70,7 +75,17 @@ export interface AccessDecision {
    * not changed. Throws = the caller fails closed.
    */
   judge(resource: Resource): Judgement;
+  /**
+   * `narrow` and `judge` for the same client known by another reference: the id the dossier's own
+   * FHIR server gives the client's Patient. The upstream's answer is judged in the upstream's ids,
+   * before any reference is rewritten, so that a resource of another person whose upstream id
+   * happens to equal the gateway's id of this client can never pass as this client's.
+   */
+  inCompartmentOf(patient: PatientReference): DecisionEnforcement;
 }
+
+/** The two operations that enforce a decision, bound to one reference of the client's Patient. */
+export type DecisionEnforcement = Pick<AccessDecision, 'narrow' | 'judge'>;
 
 export interface AccessDecisionParts {
   readonly principal: AccessPrincipal;
@@ -150,6 +165,19 @@ export function accessDecision(parts: AccessDecisionParts): AccessDecision {
     judge(resource: Resource): Judgement {
       if (!allowed) return NOTHING_SHOWN;
       return judgeResource({ patient: principal.patient, mapping, policyFor }, resource);
+    },
+    inCompartmentOf(patient: PatientReference): DecisionEnforcement {
+      if (!isPatientReference(patient)) throw new InvalidReference(String(patient), 'Patient/<id>');
+      return Object.freeze({
+        narrow(search: FhirSearch): FhirSearch {
+          if (!allowed) throw new AccessDenied(`the decision allows nothing (${reasonOf(decision)})`);
+          return narrowSearch({ patient, mapping, policy: policyFor(search.resourceType) }, search);
+        },
+        judge(resource: Resource): Judgement {
+          if (!allowed) return NOTHING_SHOWN;
+          return judgeResource({ patient, mapping, policyFor }, resource);
+        },
+      });
     },
   });
 }

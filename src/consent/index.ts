@@ -16,7 +16,7 @@ export {
   InvalidPreset,
 } from './errors';
 
-export type { AccessDecision, AllowedSection, DecisionExtent } from './access-decision';
+export type { AccessDecision, AllowedSection, DecisionEnforcement, DecisionExtent } from './access-decision';
 export type { Judgement } from './judge';
 export { AccessDenied, UnsafeQuery } from './access-errors';
 export {

@@ -97,6 +97,17 @@ export class Unavailable extends GatewayError {
   }
 }
 
+/**
+ * Something the gateway depends on failed (the upstream FHIR server unreachable, too slow, or
+ * answering what cannot be used): 502 or 504. Its public text names the dependency, never what it
+ * said: an upstream's own error body is never passed on.
+ */
+export class DependencyFailed extends GatewayError {
+  constructor(status: 502 | 504, text: string, options: GatewayErrorOptions & { code?: string } = {}) {
+    super(options.code ?? (status === 504 ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM'), status, text, options);
+  }
+}
+
 /** Recognises a GatewayError also across realms (jest runs code in vm contexts). */
 export function isGatewayError(err: unknown): err is GatewayError {
   if (err instanceof GatewayError) return true;

@@ -8,6 +8,7 @@ export {
   Unauthenticated,
   TooManyAttempts,
   Unavailable,
+  DependencyFailed,
   isGatewayError,
   type GatewayErrorOptions,
 } from './gateway-error';

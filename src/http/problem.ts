@@ -1,7 +1,7 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
 import { FHIR_BASE_PATH } from '../config';
-import { Unavailable, isGatewayError } from '../errors';
+import { DependencyFailed, Unavailable, isGatewayError } from '../errors';
 import type { Logger } from './logger';
 import { contextOf } from './request-context';
 
@@ -72,7 +72,9 @@ const FHIR_ISSUE_CODE: Record<number, NonNullable<OperationOutcome['issue']>[num
   415: 'not-supported',
   422: 'processing',
   429: 'throttled',
+  502: 'transient',
   503: 'transient',
+  504: 'timeout',
 };
 
 /**
@@ -132,7 +134,9 @@ function classify(err: unknown): Classified {
   const parserProblem = bodyParserProblem(err);
   if (parserProblem) return parserProblem;
   if (!isGatewayError(err)) return INTERNAL;
-  if (!err.expose && !(err instanceof Unavailable)) return INTERNAL;
+  // A 503, 502 or 504 keeps its status and its (fixed, dependency-naming) text: a browser app and a
+  // retrying client must see that the cause is elsewhere and passing. Every other 5xx says nothing.
+  if (!err.expose && !(err instanceof Unavailable) && !(err instanceof DependencyFailed)) return INTERNAL;
   const headers: Record<string, string> = {};
   const { challenge, retryAfterSeconds } = err as { challenge?: unknown; retryAfterSeconds?: unknown };
   if (err.status === 401 && typeof challenge === 'string') headers['WWW-Authenticate'] = challenge;

@@ -7,6 +7,7 @@ import { authStore } from './0005-auth-store';
 import { accounts } from './0006-accounts';
 import { loginPages } from './0007-login-pages';
 import { accountIdentity } from './0008-account-identity';
+import { fhirApi } from './0009-fhir-api';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   accounts,
   loginPages,
   accountIdentity,
+  fhirApi,
 ];

@@ -80,6 +80,12 @@ export interface GatewayOptions {
   clients: ClientRegistration[];
   /** Changes the sandbox data before the first import (the ECD's state at the start of the test). */
   adjust?: (data: SandboxData) => SandboxData;
+  /** The sandbox data (default: 30 clients, seed 1); give the data an upstream serves. */
+  data?: SandboxData;
+  /** The upstream FHIR server (default: nothing listens; the SMART suites never read the dossier). */
+  upstreamUrl?: string;
+  /** Configuration sections beside `smart.clients` (e.g. `fhir`, `upstream` timeouts). */
+  config?: Partial<Omit<ConfigFile, 'smart' | 'organisations'>>;
 }
 
 let emails = 0;
@@ -90,14 +96,15 @@ export function freshEmail(label: string): string {
 }
 
 export async function startConformanceGateway(options: GatewayOptions): Promise<ConformanceGateway> {
-  const data = generateSandboxData({ clients: 30, seed: 1 });
+  const data = options.data ?? generateSandboxData({ clients: 30, seed: 1 });
   const config = resolveConfig(
     {
       server: { host: '127.0.0.1', port: 0 },
-      upstream: { url: 'http://127.0.0.1:9/fhir' },
+      log: { level: 'silent' },
+      ...options.config,
+      upstream: { ...options.config?.upstream, url: options.upstreamUrl ?? 'http://127.0.0.1:9/fhir' },
       organisations: ORGANISATIONS,
       smart: { clients: options.clients },
-      log: { level: 'silent' },
     } satisfies ConfigFile,
     'test',
     {},

@@ -1,0 +1,176 @@
+import type { AccessTokenVerifier } from '../auth';
+import type { AccessDecision, PolicyEngine } from '../consent';
+import { Unavailable, isGatewayError } from '../errors';
+import { StoreError } from '../store';
+import type { FhirAuditSink } from './audit-sink';
+import { authenticate } from './authenticate';
+import { interactionFor, type FhirResult, type FhirSettings } from './interactions';
+import { normalise, type HttpRequestLine } from './normalise';
+import type { PagingCursors } from './paging';
+import type { FhirRequest, Principal } from './request';
+import { checkScopes } from './scope-check';
+import type { GatewayResources } from './sources/gateway';
+import type { UpstreamDossier } from './sources/upstream';
+import { queryString } from './sources/upstream';
+
+/**
+ * The request pipeline of docs/architecture.md, one straight line. Each step's failure and the
+ * status it gives:
+ *
+ *   1. authenticate  bearer token → Principal                     401 bad or no token; 403 no context
+ *   2. normalise     GET, HEAD, POST _search, compartment → one FhirRequest
+ *                                                                 400 malformed; 405 not offered; 406 not JSON
+ *   3. scope check   SMART scopes × interaction × type, before anything is fetched
+ *                                                                 403
+ *   4. decide        the consent engine's AccessDecision           503 database down
+ *   5–7. interact    narrow → fetch → filter (interactions/*)      400 unsafe query; 404 missing or not shown;
+ *                                                                 410 stale cursor; 502/504 upstream; 500 filter
+ *   8. audit         the record, durable before the answer leaves  503 when it cannot be written
+ *   9. respond       routes.ts: allowed headers only, CORS, one 404
+ *
+ * Fail closed: whatever throws in steps 1–8 ends in an error answer, never in an upstream body.
+ * Steps 1–8 are recorded in the audit trail whether they permit or refuse.
+ */
+export interface PipelineDependencies {
+  readonly tokens: AccessTokenVerifier;
+  readonly engine: PolicyEngine;
+  readonly gateway: GatewayResources;
+  readonly upstream: UpstreamDossier;
+  readonly cursors: PagingCursors;
+  readonly audit: FhirAuditSink;
+  readonly settings: FhirSettings;
+  readonly now?: () => Date;
+}
+
+export interface PipelineInput {
+  readonly requestId: string;
+  readonly authorization: string | undefined;
+  readonly line: HttpRequestLine;
+}
+
+export async function runPipeline(deps: PipelineDependencies, input: PipelineInput): Promise<FhirResult> {
+  const at = deps.now?.() ?? new Date();
+  let principal: Principal | undefined;
+  let request: FhirRequest | undefined;
+  let decision: AccessDecision | undefined;
+  try {
+    principal = await authenticate(input.authorization, deps.tokens); //               1: 401, 403
+    request = normalise(input.line); //                                                 2: 400, 405, 406
+    const grant = checkScopes(principal, request); //                                   3: 403
+    decision = await decide(deps.engine, principal, request, at); //                    4: 503
+    const interaction = interactionFor(request.interaction); //                         405
+    const result = await interaction({
+      //                                               5–7
+      request,
+      principal,
+      grant,
+      decision,
+      gateway: deps.gateway,
+      upstream: deps.upstream,
+      cursors: deps.cursors,
+      settings: deps.settings,
+      at,
+    });
+    await deps.audit.record(auditEntry(input, at, principal, request, decision, result.status, result.shown)); // 8
+    return result; //                                                                   9: routes.ts
+  } catch (err) {
+    const failure = failClosed(err);
+    const status = isGatewayError(failure) ? failure.status : 500;
+    const code = isGatewayError(failure) ? failure.code : 'ERR_INTERNAL';
+    // The refusal is recorded too; if even that fails, the caller still gets the refusal (no data).
+    await deps.audit
+      .record({ ...auditEntry(input, at, principal, request, decision, status, []), errorCode: code })
+      .catch(() => undefined);
+    throw failure;
+  }
+}
+
+/** Step 4: the consent decision for the request, as the engine sees requests. */
+async function decide(
+  engine: PolicyEngine,
+  principal: Principal,
+  request: FhirRequest,
+  at: Date,
+): Promise<AccessDecision> {
+  const interaction =
+    request.interaction === 'everything'
+      ? 'read'
+      : request.interaction === 'batch' || request.interaction === 'capabilities'
+        ? 'operation'
+        : request.interaction;
+  return engine.check(
+    { user: principal.user, patient: principal.patient, clientApp: principal.clientApp },
+    {
+      interaction,
+      resourceType: request.resourceType ?? 'Bundle',
+      ...(request.id === undefined ? {} : { id: request.id }),
+      ...(request.versionId === undefined ? {} : { versionId: request.versionId }),
+      parameters: request.interaction === 'search' ? request.parameters : [],
+      at,
+    },
+  );
+}
+
+/**
+ * What an error becomes: a refusal stays itself; the database unreachable is a 503; anything else
+ * (a filter that throws, a bug) is a bare 500 whose detail only the log sees.
+ */
+export function failClosed(err: unknown): unknown {
+  if (isGatewayError(err)) return err;
+  if (err instanceof StoreError && (err.code === 'ERR_STORE_UNREACHABLE' || err.code === 'ERR_STORE_CLOSED'))
+    return new Unavailable("the gateway's database cannot be reached; try again shortly", 5, {
+      code: 'ERR_DATABASE_UNAVAILABLE',
+      detail: err.message,
+      cause: err,
+    });
+  return err;
+}
+
+function auditEntry(
+  input: PipelineInput,
+  at: Date,
+  principal: Principal | undefined,
+  request: FhirRequest | undefined,
+  decision: AccessDecision | undefined,
+  status: number,
+  shown: readonly string[],
+) {
+  return {
+    requestId: input.requestId,
+    at,
+    status,
+    ...(principal
+      ? {
+          clientApp: principal.clientApp,
+          subject: principal.subject,
+          user: principal.user,
+          patient: principal.patient,
+        }
+      : {}),
+    ...(request ? { interaction: request.interaction, query: requestLine(request) } : {}),
+    ...(decision
+      ? {
+          basis: decision.basis.map((b) =>
+            b.kind === 'rule' ? `${b.rule}: ${b.text}` : `Consent/${b.consentId} ${b.verdict}s ${b.section}`,
+          ),
+        }
+      : {}),
+    shown,
+  };
+}
+
+/** The normalised request as one line, for the audit trail and cursor bindings. */
+export function requestLine(request: FhirRequest): string {
+  const path = [
+    request.compartment ? `Patient/${request.compartment.id}` : undefined,
+    request.resourceType,
+    request.id,
+    request.interaction === 'vread' || request.interaction === 'history' ? '_history' : undefined,
+    request.versionId,
+    request.operation,
+  ]
+    .filter((p) => p !== undefined)
+    .join('/');
+  const query = queryString(request.parameters);
+  return `${request.interaction} ${path}${query ? `?${query}` : ''}`;
+}

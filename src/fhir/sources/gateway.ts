@@ -1,0 +1,48 @@
+import { matchesSearchRequest, parseSearchRequest } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import type { FhirSearch } from '../../consent';
+import { readResource, resourcesOfPatient } from '../../resources';
+import type { Store } from '../../store';
+import type { PatientReference } from '../../vocabulary';
+import { queryString } from './upstream';
+
+/**
+ * What the gateway holds itself and serves from its own store: the client's Patient as mapped from
+ * the ECD, RelatedPerson and Consent (the ECD link and the grants), the request channel's Tasks, and
+ * later AuditEvent. The upstream's resources of these types are never served: the gateway is the
+ * source of who the client is and who may see what.
+ */
+export const GATEWAY_TYPES: ReadonlySet<string> = new Set(['Patient', 'RelatedPerson', 'Consent', 'Task']);
+
+export class GatewayResources {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** A current resource by type and id; an ended one (a vanished ECD record) counts as missing. */
+  async read(resourceType: string, id: string): Promise<Resource | undefined> {
+    const stored = await readResource(this.#store, resourceType as Resource['resourceType'], id);
+    if (!stored || stored.endedAt !== null) return undefined;
+    return stored.content;
+  }
+
+  /**
+   * The client's current resources of one type that match the search (FHIR search semantics of
+   * @medplum/core), unjudged. The candidates are the client's own, so nothing of another client is
+   * ever looked at; the caller judges each one still.
+   */
+  async search(patient: PatientReference, search: FhirSearch): Promise<Resource[]> {
+    const patientId = patient.slice('Patient/'.length);
+    const stored = await resourcesOfPatient(this.#store, patientId, [search.resourceType]);
+    const filters = search.parameters.filter(
+      (p) => !p.name.startsWith('_') || p.name === '_id' || p.name === '_lastUpdated',
+    );
+    const request = parseSearchRequest(`${search.resourceType}?${queryString(filters)}`);
+    return stored
+      .filter((s) => s.endedAt === null)
+      .map((s) => s.content)
+      .filter((resource) => matchesSearchRequest(resource, request));
+  }
+}
