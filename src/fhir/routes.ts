@@ -26,6 +26,7 @@ export function fhirRouter(options: FhirRouterOptions): Router {
   router.use('/fhir', fhirCors(options.origins));
   // Public, as SMART discovery is: apps read it before they have a token.
   router.get('/fhir/metadata', (_req, res) => {
+    res.set('Access-Control-Allow-Origin', '*');
     res.set('Cache-Control', 'public, max-age=300');
     res.type(FHIR_JSON).send(capability);
   });

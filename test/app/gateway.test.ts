@@ -68,16 +68,16 @@ describe('gateway foundation', () => {
       .get('/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|999990019')
       .set('X-Request-Id', 'trace-query-0001');
     const line = logs.lines.find((l) => l.reqId === 'trace-query-0001' && l.msg === 'request');
-    expect(line).toMatchObject({ level: 'info', method: 'GET', path: '/fhir/Patient', status: 404 });
+    expect(line).toMatchObject({ level: 'info', method: 'GET', path: '/fhir/Patient', status: 401 });
     expect(JSON.stringify(logs.lines)).not.toContain('999990019');
   });
 
-  it('answers unknown FHIR paths with an OperationOutcome, other paths with JSON', async () => {
-    const fhir = await request(gateway.url).get('/fhir/Nothing/here').expect(404);
+  it('answers FHIR paths with an OperationOutcome (401 before anything without a token), other paths with JSON', async () => {
+    const fhir = await request(gateway.url).get('/fhir/Nothing/here').expect(401);
     expect(fhir.headers['content-type']).toContain('application/fhir+json');
     expect(fhir.body).toMatchObject({
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'not-found' }],
+      issue: [{ severity: 'error', code: 'login' }],
     });
     const other = await request(gateway.url).get('/nothing').expect(404);
     expect(other.body).toMatchObject({ error: 'ERR_NOT_FOUND', requestId: other.headers['x-request-id'] });

@@ -49,6 +49,9 @@ describe('configuration file', () => {
     expect(config.upstream).toEqual({
       url: 'http://127.0.0.1:8081/fhir',
       timeoutMs: DEFAULTS.upstreamTimeoutMs,
+      connectTimeoutMs: DEFAULTS.upstreamConnectTimeoutMs,
+      maxResponseBytes: DEFAULTS.upstreamMaxResponseBytes,
+      connections: DEFAULTS.upstreamConnections,
     });
     expect(config.log.level).toBe('info');
   });
