@@ -42,3 +42,5 @@ export { suspendAccess, liftSuspension, type SuspensionRequest, type LiftRequest
 /** Where a preset places resource types (used by `inzage explain` and the sandbox). */
 export { sectionMappingOf, type PolicyPreset } from './preset';
 export { sectionsFor, type SectionMapping } from './sections';
+/** The parameters that name a resource type's patient compartment (from the CompartmentDefinition). */
+export { patientCompartmentParameters } from './fhir-definitions';

@@ -6,6 +6,7 @@ import type { FhirAuditSink } from './audit-sink';
 import { authenticate } from './authenticate';
 import { interactionFor, type FhirResult, type FhirSettings } from './interactions';
 import { normalise, type HttpRequestLine } from './normalise';
+import { withTypedPatient } from './patient-context';
 import type { PagingCursors } from './paging';
 import type { FhirRequest, Principal } from './request';
 import { checkScopes } from './scope-check';
@@ -55,7 +56,7 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
   let decision: AccessDecision | undefined;
   try {
     principal = await authenticate(input.authorization, deps.tokens); //               1: 401, 403
-    request = normalise(input.line); //                                                 2: 400, 405, 406
+    request = withTypedPatient(normalise(input.line), principal.patient); //           2: 400, 405, 406
     const grant = checkScopes(principal, request); //                                   3: 403
     decision = await decide(deps.engine, principal, request, at); //                    4: 503
     const interaction = interactionFor(request.interaction); //                         405

@@ -31,6 +31,18 @@ describe('the FHIR API (smoke)', () => {
     expect(search.body.total).toBeUndefined();
   });
 
+  it('LV-11: the bare id of the patient in context is taken as Patient/<id> (fhirclient names it so); another bare id is refused', async () => {
+    const clientId = api.data.scenarios.elderlyCare[1]!;
+    const patient = api.gateway.patientOf(clientId);
+    const { accessToken, patientId } = await api.login(patient);
+    const bare = await api.fhir(accessToken, `/Observation?patient=${patientId}&_count=3`);
+    expect(bare.status).toBe(200);
+    expect(bare.body.entry.length).toBeGreaterThan(0);
+    const other = await api.fhir(accessToken, `/Observation?subject=${patientId}x`);
+    expect(other.status).toBe(400);
+    expect(other.body.resourceType).toBe('OperationOutcome');
+  });
+
   it('answers 401 without a token, before anything else', async () => {
     const answer = await api.fhir(undefined, '/Observation');
     expect(answer.status).toBe(401);
