@@ -1,5 +1,5 @@
 import type { AccessTokenVerifier } from '../auth';
-import type { AccessDecision, PolicyEngine } from '../consent';
+import type { AccessDecision, AccessRequest, PolicyEngine } from '../consent';
 import { Unavailable, isGatewayError } from '../errors';
 import { StoreError } from '../store';
 import type { FhirAuditSink } from './audit-sink';
@@ -8,6 +8,7 @@ import { interactionFor, type FhirResult, type FhirSettings } from './interactio
 import { normalise, type HttpRequestLine } from './normalise';
 import type { PagingCursors } from './paging';
 import type { FhirRequest, Principal } from './request';
+import { OWN_ACCESS_TYPES, ownAccessDecision } from './requests/own-access';
 import { checkScopes } from './scope-check';
 import type { GatewayResources } from './sources/gateway';
 import type { UpstreamDossier } from './sources/upstream';
@@ -56,9 +57,9 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
   try {
     principal = await authenticate(input.authorization, deps.tokens); //               1: 401, 403
     request = normalise(input.line); //                                                 2: 400, 405, 406
+    const interaction = interactionFor(request.interaction, request.resourceType); //   405
     const grant = checkScopes(principal, request); //                                   3: 403
     decision = await decide(deps.engine, principal, request, at); //                    4: 503
-    const interaction = interactionFor(request.interaction); //                         405
     const result = await interaction({
       //                                               5–7
       request,
@@ -98,16 +99,19 @@ async function decide(
       : request.interaction === 'batch' || request.interaction === 'capabilities'
         ? 'operation'
         : request.interaction;
+  const asked: AccessRequest = {
+    interaction,
+    resourceType: request.resourceType ?? 'Bundle',
+    ...(request.id === undefined ? {} : { id: request.id }),
+    ...(request.versionId === undefined ? {} : { versionId: request.versionId }),
+    parameters: request.interaction === 'search' ? request.parameters : [],
+    at,
+  };
+  // Consent and Task are in no portal section: the gateway's own rule decides who reads them.
+  if (OWN_ACCESS_TYPES.has(asked.resourceType)) return ownAccessDecision(engine, principal, asked);
   return engine.check(
     { user: principal.user, patient: principal.patient, clientApp: principal.clientApp },
-    {
-      interaction,
-      resourceType: request.resourceType ?? 'Bundle',
-      ...(request.id === undefined ? {} : { id: request.id }),
-      ...(request.versionId === undefined ? {} : { versionId: request.versionId }),
-      parameters: request.interaction === 'search' ? request.parameters : [],
-      at,
-    },
+    asked,
   );
 }
 

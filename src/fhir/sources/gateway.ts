@@ -1,9 +1,10 @@
 import { matchesSearchRequest, parseSearchRequest } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Resource, Task } from '@medplum/fhirtypes';
 import type { FhirSearch } from '../../consent';
 import { readResource, resourcesOfPatient } from '../../resources';
 import type { Store } from '../../store';
 import type { PatientReference } from '../../vocabulary';
+import { fileRequest, type FiledRequest } from '../requests/channel';
 import { queryString } from './upstream';
 
 /**
@@ -26,6 +27,11 @@ export class GatewayResources {
     const stored = await readResource(this.#store, resourceType as Resource['resourceType'], id);
     if (!stored || stored.endedAt !== null) return undefined;
     return stored.content;
+  }
+
+  /** Keeps a request of the request channel (M-9, M-10), checked by the create interaction. */
+  fileRequest(request: FiledRequest): Promise<Task & { id: string }> {
+    return fileRequest(this.#store, request);
   }
 
   /**
