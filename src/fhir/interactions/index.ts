@@ -2,25 +2,31 @@ import { InteractionNotSupported } from '../errors';
 import type { FhirApiInteraction } from '../request';
 import type { Interaction } from './context';
 import { create } from './create';
+import { remove } from './delete';
 import { read } from './read';
 import { search } from './search';
 
 export type { FhirResult, FhirSettings, Interaction, InteractionContext } from './context';
 
 /**
- * The interactions the FHIR API offers, by name. The one write is `create`, and only of the types
- * in WRITABLE_TYPES: portal users write nothing into the dossier.
+ * The interactions the FHIR API offers, by name. The writes (`create`, `delete`) take only the
+ * types in WRITABLE_TYPES: portal users write nothing into the dossier.
  */
 export const INTERACTIONS: Partial<Record<FhirApiInteraction, Interaction>> = {
   read,
   vread: read,
   search,
   create,
+  delete: remove,
 };
 
-/** The types each write interaction takes: the request channel's Task (M-9, M-10). */
+/**
+ * The types each write interaction takes: the request channel's Task (M-9, M-10) and the grants,
+ * a Consent created or deleted (withdrawn) through the consent engine (A-3, M-2).
+ */
 export const WRITABLE_TYPES: Partial<Record<FhirApiInteraction, ReadonlySet<string>>> = {
-  create: new Set(['Task']),
+  create: new Set(['Task', 'Consent']),
+  delete: new Set(['Consent']),
 };
 
 const WRITES = new Set<FhirApiInteraction>(['create', 'update', 'patch', 'delete']);

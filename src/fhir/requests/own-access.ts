@@ -43,6 +43,8 @@ export type OwnStanding = 'steward' | 'party' | 'none';
 export interface OwnAccessDecision extends AccessDecision {
   readonly own: {
     readonly standing: OwnStanding;
+    /** The engine that decided, for a grant or withdrawal (which decides again on fresh facts). */
+    readonly engine: PolicyEngine;
     /** The client's organisation's decision for a read of another resource (a Task's focus). */
     checkRead(resourceType: string, id: string): Promise<AccessDecision>;
   };
@@ -79,7 +81,10 @@ export async function ownAccessDecision(
     request.interaction === 'search' ||
     request.interaction === 'vread' ||
     request.interaction === 'history';
-  const allowed = standing !== 'none' && (readable || request.interaction === 'create');
+  // Writes: a request (Task create), a grant (Consent create) and its withdrawal (Consent delete);
+  // which of them the caller may make, the interaction and the engine decide.
+  const allowed =
+    standing !== 'none' && (readable || request.interaction === 'create' || request.interaction === 'delete');
   const rule: DecisionBasis = {
     kind: 'rule',
     rule: 'gateway',
@@ -122,6 +127,7 @@ export async function ownAccessDecision(
     },
     own: Object.freeze({
       standing,
+      engine,
       checkRead: (resourceType: string, id: string) => {
         const read: AccessRequest = { interaction: 'read', resourceType, id, parameters: [], at: request.at };
         if (OWN_ACCESS_TYPES.has(resourceType)) return ownAccessDecision(engine, principal, read);

@@ -96,12 +96,12 @@ export function checkRequestTask(body: unknown): RequestTaskBody {
     throw new MalformedRequest('the body must be a FHIR JSON Task (Content-Type: application/fhir+json)');
   if (validate(body)) return body as unknown as RequestTaskBody;
   const error = validate.errors?.[0];
-  throw new MalformedRequest(error ? problemOf(error) : 'the Task is not a valid request');
+  throw new MalformedRequest(error ? problemOf(error, 'Task') : 'the Task is not a valid request');
 }
 
 /** One ajv error as a sentence about the FHIR element (`Task.code.coding[0].code: …`). */
-function problemOf(error: ErrorObject): string {
-  const path = `Task${error.instancePath
+export function problemOf(error: ErrorObject, resourceType: string): string {
+  const path = `${resourceType}${error.instancePath
     .split('/')
     .slice(1)
     .map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s.replace(/~1/g, '/').replace(/~0/g, '~')}`))

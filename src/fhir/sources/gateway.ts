@@ -1,6 +1,13 @@
 import { matchesSearchRequest, parseSearchRequest } from '@medplum/core';
-import type { Resource, Task } from '@medplum/fhirtypes';
-import type { FhirSearch } from '../../consent';
+import type { Consent, Resource, Task } from '@medplum/fhirtypes';
+import {
+  grantAccess,
+  withdrawAccess,
+  type FhirSearch,
+  type GrantRequest,
+  type PolicyEngine,
+  type WithdrawalRequest,
+} from '../../consent';
 import { readResource, resourcesOfPatient } from '../../resources';
 import type { Store } from '../../store';
 import type { PatientReference } from '../../vocabulary';
@@ -32,6 +39,16 @@ export class GatewayResources {
   /** Keeps a request of the request channel (M-9, M-10), checked by the create interaction. */
   fileRequest(request: FiledRequest): Promise<Task & { id: string }> {
     return fileRequest(this.#store, request);
+  }
+
+  /** A grant (A-3, M-2) through the consent engine, which refuses anyone who may not grant now. */
+  grantAccess(engine: PolicyEngine, request: GrantRequest): Promise<Consent & { id: string }> {
+    return grantAccess(engine, this.#store, request);
+  }
+
+  /** The withdrawal of a grant the gateway wrote, through the consent engine. */
+  withdrawAccess(engine: PolicyEngine, request: WithdrawalRequest): Promise<Consent> {
+    return withdrawAccess(engine, this.#store, request);
   }
 
   /**

@@ -321,7 +321,6 @@ describe('the request channel', () => {
       ['POST', '/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'x' } }],
       ['PUT', `/Patient/${client.patientId}`, { resourceType: 'Patient', id: client.patientId }],
       ['DELETE', `/Patient/${client.patientId}`, undefined],
-      ['POST', '/Consent', { resourceType: 'Consent' }],
       ['POST', '/RelatedPerson', { resourceType: 'RelatedPerson' }],
     ];
     for (const [method, path, body] of attempts) {
