@@ -24,6 +24,7 @@ import { queryString } from './sources/upstream';
  *   3. scope check   SMART scopes × interaction × type, before anything is fetched
  *                                                                 403
  *   4. decide        the consent engine's AccessDecision           503 database down
+ *                    (Consent, Task: the gateway's own rule on the engine's standing, requests/own-access.ts)
  *   5–7. interact    narrow → fetch → filter (interactions/*)      400 unsafe query; 404 missing or not shown;
  *                                                                 410 stale cursor; 502/504 upstream; 500 filter
  *   8. audit         the record, durable before the answer leaves  503 when it cannot be written
