@@ -101,17 +101,22 @@ export class PatientLinks {
     const upstreamId = await this.#find(system, number, id);
     try {
       await this.#store.transaction(async (tx) => {
-        // The upstream Patient may still be kept as another gateway Patient's dossier. That link is
-        // stale when its Patient has ended or carries another number now (the ECD renumbered a
-        // client: a new gateway Patient with the number, the old one ended): it gives way. A current
-        // Patient with the same number holds on, and then the number names two clients.
+        // The upstream Patient may still be kept as another gateway Patient's dossier. That link
+        // gives way only when the client was renumbered: the upstream Patient now carries another
+        // number than the one it was linked by, and the Patient it was linked to has ended or no
+        // longer carries that number. The same number linked to two gateway Patients (a number
+        // given to someone else while the upstream still files the old dossier under it), or a
+        // Patient that still carries its number, holds on: then the dossier is not unambiguous.
         const holders = await tx.query<{ patient_id: string; identifier_value: string }>(
           `SELECT patient_id, identifier_value FROM fhir_patient_link
            WHERE upstream_id = $1 AND patient_id <> $2 FOR UPDATE`,
           [upstreamId, id],
         );
         for (const holder of holders) {
-          if (await stillCarries(tx, holder.patient_id, holder.identifier_value))
+          if (
+            holder.identifier_value === number ||
+            (await stillCarries(tx, holder.patient_id, holder.identifier_value))
+          )
             throw new DossierNotLinked('ambiguous', {
               detail: `upstream Patient ${upstreamId} is the dossier of Patient ${holder.patient_id} too`,
             });

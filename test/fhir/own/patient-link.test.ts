@@ -185,7 +185,7 @@ describe('the patient link', () => {
     for (const entry of observations.body.entry) expect(expected).toContain(entry.resource.id);
   });
 
-  it('FHIR-OWN-18: when the ECD renumbers a client, the new Patient is linked to the same dossier again', async () => {
+  it('FHIR-OWN-18: when the ECD renumbers a client, the new Patient is linked to the same dossier again; a number given to someone else links nobody', async () => {
     const oldNumber = plain[4]!;
     const newNumber = `${oldNumber}-9`;
     const oldPatient = api.gateway.patientOf(oldNumber);
@@ -219,5 +219,32 @@ describe('the patient link', () => {
     const old = await dossierOf(before.accessToken, before.patientId);
     expect([200, 401, 403, 404]).toContain(old.observations.status);
     expect(old.observations.body?.entry ?? []).toEqual([]);
+
+    // The ECD then gives the old number to someone else while the upstream still files the dossier
+    // under it: the number now names a dossier linked to another client, so it links nobody.
+    const client = renumbered.clients.find((c: { id: string }) => c.id === newNumber);
+    const stranger = {
+      ...client,
+      id: oldNumber,
+      bsn: undefined,
+      name: { given: ['Iemand'], family: 'Anders' },
+      careAgreements: client.careAgreements.map((a: { id: string }) => ({ ...a, id: `${a.id}-r` })),
+    };
+    delete stranger.bsn;
+    const reused = {
+      ...renumbered,
+      exportedAt: new Date().toISOString(),
+      clients: [...renumbered.clients, stranger],
+    };
+    await api.gateway.importExport(reused);
+    // A lagging upstream: the sandbox still files the dossier under the old number.
+    proxy.intercept = (request) => request.forward();
+    const someoneElse = await api.login(oldPatient);
+    const refused = await dossierOf(someoneElse.accessToken, someoneElse.patientId);
+    expect(refused.observations.status).toBe(502);
+    expect(refused.observations.body.issue[0].details.text).toBe(
+      "the client's dossier is not unambiguous at the care organisation's FHIR server",
+    );
+    expect(refused.observations.text).not.toContain('"entry"');
   });
 });
