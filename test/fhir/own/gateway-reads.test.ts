@@ -186,6 +186,26 @@ describe("the gateway's own resources", () => {
     });
   });
 
+  describe('Amerhof: a child of 12 to 15 who agreed that the parents may look', () => {
+    it('FHIR-OWN-2, A-8: the child (administrator) sees every Consent; a parent only those that name them', async () => {
+      const clientId = api.data.scenarios.minorCapableParentalAccessAgreed;
+      const patient = api.gateway.patientOf(clientId);
+      const parentRef = api.gateway.relationOf(clientId, 'parent');
+      const child = await api.login(patient);
+      const parent = await api.login(patient, parentRef);
+      const all = await api.fhir(child.accessToken, `/Consent?patient=${patient}`);
+      expect(ids(all)).toEqual(await held(patient, 'Consent'));
+      const theirs = await api.fhir(parent.accessToken, `/Consent?patient=${patient}`);
+      expect(theirs.status).toBe(200);
+      for (const e of theirs.body.entry as Entry[]) expect(actorsOf(e.resource)).toContain(parentRef);
+      for (const e of all.body.entry as Entry[])
+        if (!actorsOf(e.resource).includes(parentRef))
+          await expectTheOne404(parent.accessToken, `/Consent/${e.resource.id}`);
+      // With the child's consent the parent sees the dossier itself (A-8).
+      expect((await api.fhir(parent.accessToken, `/Patient/${parent.patientId}`)).status).toBe(200);
+    });
+  });
+
   describe('Amerhof: a curator is administrator instead of the client', () => {
     it('FHIR-OWN-2, A-6: the curator sees every Consent; the first contact person only their own', async () => {
       const clientId = api.data.scenarios.withCurator;
