@@ -22,6 +22,8 @@ export { UpstreamClient, type UpstreamAnswer } from './upstream-client';
 export type { FhirAuditEntry, FhirAuditSink } from './audit-sink';
 export { runPipeline, requestLine, type PipelineDependencies, type PipelineInput } from './pipeline';
 export type { FhirRequest, Principal } from './request';
+export { decideRequest, type RequestDecision } from './requests/channel';
+export { OWN_ACCESS_TYPES, standingOf, type OwnStanding } from './requests/own-access';
 
 export interface FhirApiOptions {
   readonly config: GatewayConfig;

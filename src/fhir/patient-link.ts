@@ -1,7 +1,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { OrganisationConfig } from '../config';
 import { BULK_CHANGE_CHANNEL, CLIENT_CHANGE_CHANNEL, readResource } from '../resources';
-import type { Store } from '../store';
+import type { Queryable, Store } from '../store';
 import { ecdClientSystem, type PatientReference } from '../vocabulary';
 import { DossierNotLinked, upstreamFailed } from './errors';
 import type { UpstreamClient } from './upstream-client';
@@ -70,7 +70,8 @@ export class PatientLinks {
   async #resolve(patient: PatientReference): Promise<PatientLink> {
     const id = patient.slice('Patient/'.length);
     const stored = await readResource<Patient>(this.#store, 'Patient', id);
-    if (!stored) throw new DossierNotLinked('not-found', { detail: `no gateway Patient ${id}` });
+    if (!stored || stored.endedAt !== null)
+      throw new DossierNotLinked('not-found', { detail: `no current gateway Patient ${id}` });
     const organisation = this.#organisations.get(stored.organisationId);
     const number = stored.content.identifier?.find(
       (i) => i.system === ecdClientSystem(stored.organisationId),
@@ -99,16 +100,40 @@ export class PatientLinks {
 
     const upstreamId = await this.#find(system, number, id);
     try {
-      await this.#store.query(
-        `INSERT INTO fhir_patient_link (patient_id, organisation_id, identifier_system, identifier_value, upstream_id, resolved_at)
-         VALUES ($1, $2, $3, $4, $5, now())
-         ON CONFLICT (patient_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
-           identifier_system = EXCLUDED.identifier_system, identifier_value = EXCLUDED.identifier_value,
-           upstream_id = EXCLUDED.upstream_id, resolved_at = EXCLUDED.resolved_at`,
-        [id, organisation.id, system, number, upstreamId],
-      );
+      await this.#store.transaction(async (tx) => {
+        // The upstream Patient may still be kept as another gateway Patient's dossier. That link
+        // gives way only when the client was renumbered: the upstream Patient now carries another
+        // number than the one it was linked by, and the Patient it was linked to has ended or no
+        // longer carries that number. The same number linked to two gateway Patients (a number
+        // given to someone else while the upstream still files the old dossier under it), or a
+        // Patient that still carries its number, holds on: then the dossier is not unambiguous.
+        const holders = await tx.query<{ patient_id: string; identifier_value: string }>(
+          `SELECT patient_id, identifier_value FROM fhir_patient_link
+           WHERE upstream_id = $1 AND patient_id <> $2 FOR UPDATE`,
+          [upstreamId, id],
+        );
+        for (const holder of holders) {
+          if (
+            holder.identifier_value === number ||
+            (await stillCarries(tx, holder.patient_id, holder.identifier_value))
+          )
+            throw new DossierNotLinked('ambiguous', {
+              detail: `upstream Patient ${upstreamId} is the dossier of Patient ${holder.patient_id} too`,
+            });
+          await tx.query('DELETE FROM fhir_patient_link WHERE patient_id = $1', [holder.patient_id]);
+        }
+        await tx.query(
+          `INSERT INTO fhir_patient_link (patient_id, organisation_id, identifier_system, identifier_value, upstream_id, resolved_at)
+           VALUES ($1, $2, $3, $4, $5, now())
+           ON CONFLICT (patient_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
+             identifier_system = EXCLUDED.identifier_system, identifier_value = EXCLUDED.identifier_value,
+             upstream_id = EXCLUDED.upstream_id, resolved_at = EXCLUDED.resolved_at`,
+          [id, organisation.id, system, number, upstreamId],
+        );
+      });
     } catch (err) {
-      // The upstream Patient is already another client's dossier: two clients never share one.
+      // Another instance linked the upstream Patient to another client at the same moment: two
+      // clients never share one dossier; the next request looks again.
       if ((err as { code?: unknown }).code === '23505')
         throw new DossierNotLinked('ambiguous', {
           detail: `upstream Patient ${upstreamId} is linked to another client`,
@@ -147,6 +172,17 @@ export class PatientLinks {
       });
     return [...matches][0]!;
   }
+}
+
+/** Whether a gateway Patient is current and still carries the ECD client number its link was made from. */
+async function stillCarries(q: Queryable, patientId: string, number: string): Promise<boolean> {
+  const stored = await readResource<Patient>(q, 'Patient', patientId);
+  if (!stored || stored.endedAt !== null) return false;
+  return (
+    stored.content.identifier?.some(
+      (i) => i.system === ecdClientSystem(stored.organisationId) && i.value === number,
+    ) ?? false
+  );
 }
 
 function linkOf(patient: PatientReference, upstreamId: string): PatientLink {

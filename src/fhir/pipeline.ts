@@ -1,5 +1,5 @@
 import type { AccessTokenVerifier } from '../auth';
-import type { AccessDecision, PolicyEngine } from '../consent';
+import type { AccessDecision, AccessRequest, PolicyEngine } from '../consent';
 import { Unavailable, isGatewayError } from '../errors';
 import { StoreError } from '../store';
 import type { FhirAuditSink } from './audit-sink';
@@ -9,6 +9,7 @@ import { normalise, type HttpRequestLine } from './normalise';
 import { withTypedPatient } from './patient-context';
 import type { PagingCursors } from './paging';
 import type { FhirRequest, Principal } from './request';
+import { OWN_ACCESS_TYPES, ownAccessDecision } from './requests/own-access';
 import { checkScopes } from './scope-check';
 import type { GatewayResources } from './sources/gateway';
 import type { UpstreamDossier } from './sources/upstream';
@@ -24,6 +25,7 @@ import { queryString } from './sources/upstream';
  *   3. scope check   SMART scopes × interaction × type, before anything is fetched
  *                                                                 403
  *   4. decide        the consent engine's AccessDecision           503 database down
+ *                    (Consent, Task: the gateway's own rule on the engine's standing, requests/own-access.ts)
  *   5–7. interact    narrow → fetch → filter (interactions/*)      400 unsafe query; 404 missing or not shown;
  *                                                                 410 stale cursor; 502/504 upstream; 500 filter
  *   8. audit         the record, durable before the answer leaves  503 when it cannot be written
@@ -57,11 +59,11 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
   try {
     principal = await authenticate(input.authorization, deps.tokens); //               1: 401, 403
     request = withTypedPatient(normalise(input.line), principal.patient); //           2: 400, 405, 406
+    const interaction = interactionFor(request.interaction, request.resourceType); //   405
     const grant = checkScopes(principal, request); //                                   3: 403
     decision = await decide(deps.engine, principal, request, at); //                    4: 503
-    const interaction = interactionFor(request.interaction); //                         405
+    // 5–7: narrow, fetch, filter
     const result = await interaction({
-      //                                               5–7
       request,
       principal,
       grant,
@@ -99,16 +101,19 @@ async function decide(
       : request.interaction === 'batch' || request.interaction === 'capabilities'
         ? 'operation'
         : request.interaction;
+  const asked: AccessRequest = {
+    interaction,
+    resourceType: request.resourceType ?? 'Bundle',
+    ...(request.id === undefined ? {} : { id: request.id }),
+    ...(request.versionId === undefined ? {} : { versionId: request.versionId }),
+    parameters: request.interaction === 'search' ? request.parameters : [],
+    at,
+  };
+  // Consent and Task are in no portal section: the gateway's own rule decides who reads them.
+  if (OWN_ACCESS_TYPES.has(asked.resourceType)) return ownAccessDecision(engine, principal, asked);
   return engine.check(
     { user: principal.user, patient: principal.patient, clientApp: principal.clientApp },
-    {
-      interaction,
-      resourceType: request.resourceType ?? 'Bundle',
-      ...(request.id === undefined ? {} : { id: request.id }),
-      ...(request.versionId === undefined ? {} : { versionId: request.versionId }),
-      parameters: request.interaction === 'search' ? request.parameters : [],
-      at,
-    },
+    asked,
   );
 }
 

@@ -12,8 +12,11 @@ import { contentHash, stripVersion } from './content-hash';
  * transaction covers its reads and writes alike.
  */
 
-/** Which part of the gateway a resource came from. */
-export type ResourceSource = 'ecd' | 'engine';
+/**
+ * Which part of the gateway a resource came from: the ECD link, the policy engine's grants, or the
+ * FHIR API's request channel (the Tasks of M-9 and M-10).
+ */
+export type ResourceSource = 'ecd' | 'engine' | 'request-channel';
 
 export interface StoredResource<T extends Resource = Resource> {
   resourceType: string;

@@ -30,6 +30,8 @@ export const CODE_SYSTEM = {
   portalConsentType: cs('portal-consent-type'),
   assessorRole: cs('assessor-role'),
   careType: cs('care-type'),
+  /** Task.code of the request channel (M-9, M-10): correction, completion, erasure, transfer. */
+  dataSubjectRequest: cs('data-subject-request'),
   /** Vektis COD472 "Soort relatie cliënt"; the gateway ships a fragment of it. */
   cod472: 'urn:oid:2.16.840.1.113883.2.4.3.11.22.472',
   v3RoleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
@@ -78,6 +80,10 @@ export const PORTAL_CONSENT_TYPE_DISPLAY: Readonly<Record<PortalConsentType, str
   'administrator-appointment': 'Administrator appointment',
   'parental-access': 'Parental access',
 };
+
+/** What a client may ask of the organisation through the request channel (CodeSystem data-subject-request). */
+export const DATA_SUBJECT_REQUESTS = ['correction', 'completion', 'erasure', 'transfer'] as const;
+export type DataSubjectRequest = (typeof DATA_SUBJECT_REQUESTS)[number];
 
 /**
  * Purposes of use (v3 ActReason) a portal read states: the client's own request, or a relative's.

@@ -13,12 +13,14 @@ export {
   PORTAL_CONSENT_TYPES,
   PORTAL_CONSENT_TYPE_DISPLAY,
   PURPOSE,
+  DATA_SUBJECT_REQUESTS,
   ecdClientSystem,
   ecdRelationSystem,
   ecdEmployeeSystem,
   ecdCareAgreementSystem,
   ecdSource,
   type PortalConsentType,
+  type DataSubjectRequest,
 } from './canonical';
 export {
   PORTAL_SECTIONS,

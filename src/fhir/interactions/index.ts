@@ -1,24 +1,46 @@
 import { InteractionNotSupported } from '../errors';
 import type { FhirApiInteraction } from '../request';
 import type { Interaction } from './context';
+import { create } from './create';
+import { remove } from './delete';
 import { read } from './read';
 import { search } from './search';
 
 export type { FhirResult, FhirSettings, Interaction, InteractionContext } from './context';
 
 /**
- * The interactions the FHIR API offers, by name. Writes are not among them: portal users write
- * nothing into the dossier (the request channel's Task is the one exception).
+ * The interactions the FHIR API offers, by name. The writes (`create`, `delete`) take only the
+ * types in WRITABLE_TYPES: portal users write nothing into the dossier.
  */
 export const INTERACTIONS: Partial<Record<FhirApiInteraction, Interaction>> = {
   read,
   vread: read,
   search,
+  create,
+  delete: remove,
 };
 
-/** The interaction of a request, or 405 with an OperationOutcome. */
-export function interactionFor(interaction: FhirApiInteraction): Interaction {
-  const handler = Object.hasOwn(INTERACTIONS, interaction) ? INTERACTIONS[interaction] : undefined;
+/**
+ * The types each write interaction takes: the request channel's Task (M-9, M-10) and the grants,
+ * a Consent created or deleted (withdrawn) through the consent engine (A-3, M-2).
+ */
+export const WRITABLE_TYPES: Partial<Record<FhirApiInteraction, ReadonlySet<string>>> = {
+  create: new Set(['Task', 'Consent']),
+  delete: new Set(['Consent']),
+};
+
+const WRITES = new Set<FhirApiInteraction>(['create', 'update', 'patch', 'delete']);
+
+/**
+ * The interaction of a request, or 405 with an OperationOutcome: asked before the scope check, so
+ * that a write the API never offers gets 405 whatever the token's scopes.
+ */
+export function interactionFor(interaction: FhirApiInteraction, resourceType?: string): Interaction {
+  const writable =
+    !WRITES.has(interaction) ||
+    (resourceType !== undefined && (WRITABLE_TYPES[interaction]?.has(resourceType) ?? false));
+  const handler =
+    writable && Object.hasOwn(INTERACTIONS, interaction) ? INTERACTIONS[interaction] : undefined;
   if (!handler)
     throw new InteractionNotSupported(
       interaction === 'create' ||

@@ -1,9 +1,17 @@
 import { matchesSearchRequest, parseSearchRequest } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
-import type { FhirSearch } from '../../consent';
+import type { Consent, Resource, Task } from '@medplum/fhirtypes';
+import {
+  grantAccess,
+  withdrawAccess,
+  type FhirSearch,
+  type GrantRequest,
+  type PolicyEngine,
+  type WithdrawalRequest,
+} from '../../consent';
 import { readResource, resourcesOfPatient } from '../../resources';
 import type { Store } from '../../store';
 import type { PatientReference } from '../../vocabulary';
+import { fileRequest, type FiledRequest } from '../requests/channel';
 import { queryString } from './upstream';
 
 /**
@@ -26,6 +34,21 @@ export class GatewayResources {
     const stored = await readResource(this.#store, resourceType as Resource['resourceType'], id);
     if (!stored || stored.endedAt !== null) return undefined;
     return stored.content;
+  }
+
+  /** Keeps a request of the request channel (M-9, M-10), checked by the create interaction. */
+  fileRequest(request: FiledRequest): Promise<Task & { id: string }> {
+    return fileRequest(this.#store, request);
+  }
+
+  /** A grant (A-3, M-2) through the consent engine, which refuses anyone who may not grant now. */
+  grantAccess(engine: PolicyEngine, request: GrantRequest): Promise<Consent & { id: string }> {
+    return grantAccess(engine, this.#store, request);
+  }
+
+  /** The withdrawal of a grant the gateway wrote, through the consent engine. */
+  withdrawAccess(engine: PolicyEngine, request: WithdrawalRequest): Promise<Consent> {
+    return withdrawAccess(engine, this.#store, request);
   }
 
   /**

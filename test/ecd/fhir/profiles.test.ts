@@ -41,10 +41,10 @@ describe('fhir-profiles/', () => {
     expect(out).toContain('up to date');
   });
 
-  it('ships the three profiles, five extensions, five CodeSystems and six ValueSets', () => {
+  it('ships the three profiles, five extensions, six CodeSystems and six ValueSets', () => {
     const kinds = (type: string) => files.filter((n) => n.startsWith(`${type}-`)).length;
     expect(kinds('StructureDefinition')).toBe(8);
-    expect(kinds('CodeSystem')).toBe(5);
+    expect(kinds('CodeSystem')).toBe(6);
     expect(kinds('ValueSet')).toBe(6);
     for (const url of [...Object.values(PROFILE), ...Object.values(EXTENSION), ...Object.values(VALUE_SET)]) {
       expect(byUrl.has(url)).toBe(true);
