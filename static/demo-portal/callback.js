@@ -1,11 +1,11 @@
-/* global FHIR, document, DemoTexts, DemoFhir, atob, TextDecoder */
+/* global FHIR, document, DemoTexts, DemoFhir */
 // Completes the launch (code for token, in the browser: the gateway's CORS lets this origin in) and
 // shows the dossier: each section read through the gateway with fhirclient, in the patient's
 // compartment. What the gateway does not show is simply absent; the page says so per section.
 'use strict';
 
 (function () {
-  const { t, when, apply } = DemoTexts;
+  const { t, when, between, apply } = DemoTexts;
   const { el, fetchPart, conceptText, quantityText } = DemoFhir;
 
   /** Nursing reports: the SNOMED category of the patient contact report ("patiëntcontactverslag"). */
@@ -202,9 +202,8 @@
   }
 
   function appointment(resource) {
-    const period = [when(resource.start), resource.end ? when(resource.end) : ''].filter(Boolean).join(' – ');
     return [
-      period ? el('p', { class: 'when' }, period) : undefined,
+      resource.start ? el('p', { class: 'when' }, between(resource.start, resource.end)) : undefined,
       el('p', {}, resource.description || conceptText((resource.serviceType || [])[0]) || resource.status),
     ];
   }

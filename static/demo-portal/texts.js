@@ -1,4 +1,4 @@
-/* global document, window, sessionStorage, URL */
+/* global document, window, sessionStorage */
 // The texts of the public app's pages, in Dutch (the page's language) and English (the switch, as on
 // the gateway's login pages). Pages put `data-t="key"` on elements; `DemoTexts.apply()` fills them
 // with textContent. Everything shown goes through textContent or DOM APIs, never innerHTML.
@@ -208,6 +208,17 @@
     ).format(moment);
   }
 
+  /** A period: its start, and its end as a time alone when both fall on the same day. */
+  function between(start, end) {
+    if (!end) return when(start);
+    const locale = lang === 'en' ? 'en-GB' : 'nl-NL';
+    const [from, to] = [new Date(start), new Date(end)];
+    const day = (d) => new Intl.DateTimeFormat(locale, { dateStyle: 'short' }).format(d);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || day(from) !== day(to))
+      return `${when(start)} – ${when(end)}`;
+    return `${when(start)} – ${new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(to)}`;
+  }
+
   /** Fills `[data-t]`, sets the page's language and title, and points the switch at the other one. */
   function apply(titleKey) {
     document.documentElement.lang = lang;
@@ -231,5 +242,5 @@
     }
   }
 
-  window.DemoTexts = { lang, t, when, apply, taskStatus: (code) => texts.taskStatus[code] ?? code };
+  window.DemoTexts = { lang, t, when, between, apply, taskStatus: (code) => texts.taskStatus[code] ?? code };
 })();

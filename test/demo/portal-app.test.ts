@@ -109,19 +109,35 @@ describeBrowser('the demo portal app shows each user the dossier sections they m
     );
   }
 
-  /** Opens the app in a context of its own and logs in; the page on the app's callback. */
+  /** The TOTP step of each account's last login: a code works once, so a second login waits for the next. */
+  const lastStep = new Map<string, number>();
+
+  /**
+   * Opens the app in a context of its own and logs in; the page on the app's callback. `scope`
+   * replaces the scopes the app asks for (its settings.json), as a narrower app would ask.
+   */
   async function loggedIn(
     account: PrintedAccount,
-    patient?: string,
+    options: { patient?: string; scope?: string } = {},
   ): Promise<{ context: BrowserContext; page: Page }> {
+    const step = () => Math.floor(Date.now() / 30_000);
+    while (step() <= (lastStep.get(account.email) ?? -1)) await new Promise((r) => setTimeout(r, 1_000));
+    lastStep.set(account.email, step());
     const context = await browser.newContext();
+    if (options.scope !== undefined) {
+      const scope = options.scope;
+      await context.route('**/settings.json', async (route) => {
+        const settings = (await (await route.fetch()).json()) as Record<string, unknown>;
+        await route.fulfill({ json: { ...settings, scope } });
+      });
+    }
     const page = await context.newPage();
     await page.goto(appUrl);
     await Promise.all([
       page.waitForURL(/\/auth\/interaction\//),
       page.getByRole('button', { name: /Inloggen met Inzage/ }).click(),
     ]);
-    await logIn(page, account, new URL(appUrl).origin, patient);
+    await logIn(page, account, new URL(appUrl).origin, options.patient);
     expect(page.url()).toMatch(/\/callback\.html/);
     return { context, page };
   }
@@ -176,7 +192,7 @@ describeBrowser('the demo portal app shows each user the dossier sections they m
   it('FHIR-DEMO-2, A-8: the parent who administers two children under 12 sees every section of the child picked', async () => {
     const parent = accounts.get('parent')!;
     const child = parent.links[1]!.patient;
-    const { context, page } = await loggedIn(parent, child);
+    const { context, page } = await loggedIn(parent, { patient: child });
     try {
       expect(await page.locator('#patient').textContent()).toBe(child);
       expect(await sectionStates(page)).toEqual(expectedStates(child, ALL_SECTIONS));
@@ -299,6 +315,40 @@ describeBrowser('the demo portal app shows each user the dossier sections they m
         expect(outcome).toBe(`Uw verzoek kon niet worden ingediend: ${body.issue[0]!.details!.text}`);
         expect(await page.locator('#outcome').getAttribute('data-result')).toBe('refused');
       }
+      expect(await accessibilityViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
+  it('FHIR-DEMO-7: an app granted fewer scopes says per section that the app may not read it (403), apart from the sections the user may not see or that are empty', async () => {
+    const relative = accounts.get('relative')!;
+    const patient = relative.links[0]!.patient;
+    const clientId = upstreamClientId(patient);
+    const granted = data.exports
+      .flatMap((e) => e.portalAuthorisations)
+      .filter(
+        (a) =>
+          a.clientId === clientId &&
+          !a.withdrawal &&
+          relative.links[0]!.person.endsWith(`-${a.granteeRelationId}`),
+      )
+      .flatMap((a) => a.sections);
+    const { context, page } = await loggedIn(relative, {
+      scope: 'launch/patient openid fhirUser patient/Patient.rs patient/Observation.rs',
+    });
+    try {
+      expect(await page.locator('#scopes').textContent()).toBe(
+        'launch/patient openid fhirUser patient/Patient.rs patient/Observation.rs',
+      );
+      const byScope = ['care-plan', 'appointments', 'medication', 'documents'];
+      expect(await sectionStates(page)).toEqual({
+        ...expectedStates(patient, granted),
+        ...Object.fromEntries(byScope.map((s) => [s, 'forbidden'])),
+      });
+      expect(await page.locator('#section-appointments .state').textContent()).toMatch(
+        /^U heeft geen toegang tot dit onderdeel: deze app heeft er geen toestemming \(scope\) voor\. \(.+\)$/,
+      );
       expect(await accessibilityViolations(page)).toEqual([]);
     } finally {
       await context.close();
