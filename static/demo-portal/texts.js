@@ -16,6 +16,14 @@
     navRequest: 'Verzoek indienen',
     navLogin: 'Opnieuw inloggen',
     footer: 'Synthetische gegevens, alleen op deze computer.',
+    loginTitle: 'Inloggen bij het demo-portaal',
+    loginIntro:
+      'Deze app draait helemaal in uw browser, op een eigen adres, zoals de app van een portaalleverancier. Hij logt u in bij Inzage met SMART on FHIR (fhirclient) en laat daarna de onderdelen van het dossier zien die u mag zien.',
+    loginButton: 'Inloggen met Inzage',
+    redirecting: 'Doorsturen naar Inzage…',
+    accountsHint:
+      'De demo-accounts, hun wachtwoorden en de TOTP-geheimen staan in de uitvoer van inzage demo.',
+    confidentialApp: 'Naar de vertrouwelijke app (op een server)',
     loggingIn: 'Bezig met inloggen…',
     loginFailed: 'Inloggen is niet gelukt',
     dossierTitle: 'Uw dossier',
@@ -100,6 +108,13 @@
     navRequest: 'File a request',
     navLogin: 'Log in again',
     footer: 'Synthetic data, on this machine only.',
+    loginTitle: 'Log in to the demo portal',
+    loginIntro:
+      "This app runs entirely in your browser, on an address of its own, like a portal vendor's app. It logs you in with Inzage through SMART on FHIR (fhirclient), then shows the sections of the record you may see.",
+    loginButton: 'Log in with Inzage',
+    redirecting: 'Redirecting to Inzage…',
+    accountsHint: 'The demo accounts, their passwords and TOTP secrets are in the output of inzage demo.',
+    confidentialApp: 'To the confidential app (on a server)',
     loggingIn: 'Logging in…',
     loginFailed: 'Login failed',
     dossierTitle: 'Your record',

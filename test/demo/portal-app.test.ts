@@ -122,7 +122,6 @@ describeBrowser('the demo portal app shows each user the dossier sections they m
   ): Promise<{ context: BrowserContext; page: Page }> {
     const step = () => Math.floor(Date.now() / 30_000);
     while (step() <= (lastStep.get(account.email) ?? -1)) await new Promise((r) => setTimeout(r, 1_000));
-    lastStep.set(account.email, step());
     const context = await browser.newContext();
     if (options.scope !== undefined) {
       const scope = options.scope;
@@ -138,7 +137,13 @@ describeBrowser('the demo portal app shows each user the dossier sections they m
       page.getByRole('button', { name: /Inloggen met Inzage/ }).click(),
     ]);
     await logIn(page, account, new URL(appUrl).origin, options.patient);
+    // After the login: the code typed was of this step at the latest.
+    lastStep.set(account.email, step());
     expect(page.url()).toMatch(/\/callback\.html/);
+    // The code exchange done: the dossier (or the login's error) is shown.
+    await page.waitForFunction(
+      () => !document.getElementById('dossier')!.hidden || !document.getElementById('error')!.hidden,
+    );
     return { context, page };
   }
 
