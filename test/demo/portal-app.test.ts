@@ -114,15 +114,21 @@ describeBrowser('the demo portal app shows each user the dossier sections they m
 
   /**
    * Opens the app in a context of its own and logs in; the page on the app's callback. `scope`
-   * replaces the scopes the app asks for (its settings.json), as a narrower app would ask.
+   * replaces the scopes the app asks for (its settings.json), as a narrower app would ask; `prepare`
+   * sets the context up first (routes that change what the page receives).
    */
   async function loggedIn(
     account: PrintedAccount,
-    options: { patient?: string; scope?: string } = {},
+    options: {
+      patient?: string;
+      scope?: string;
+      prepare?: (context: BrowserContext) => Promise<unknown>;
+    } = {},
   ): Promise<{ context: BrowserContext; page: Page }> {
     const step = () => Math.floor(Date.now() / 30_000);
     while (step() <= (lastStep.get(account.email) ?? -1)) await new Promise((r) => setTimeout(r, 1_000));
     const context = await browser.newContext();
+    await options.prepare?.(context);
     if (options.scope !== undefined) {
       const scope = options.scope;
       await context.route('**/settings.json', async (route) => {
@@ -355,6 +361,41 @@ describeBrowser('the demo portal app shows each user the dossier sections they m
         /^U heeft geen toegang tot dit onderdeel: deze app heeft er geen toestemming \(scope\) voor\. \(.+\)$/,
       );
       expect(await accessibilityViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
+  it('FHIR-DEMO-8, M-2: the first contact person sees the sections the client authorised; text in the data stays text (no markup from the dossier is ever parsed)', async () => {
+    const firstContact = accounts.get('first')!;
+    const patient = firstContact.links[0]!.patient;
+    const clientId = upstreamClientId(patient);
+    const granted = data.exports
+      .flatMap((e) => e.portalAuthorisations)
+      .filter(
+        (a) =>
+          a.clientId === clientId &&
+          !a.withdrawal &&
+          firstContact.links[0]!.person.endsWith(`-${a.granteeRelationId}`),
+      )
+      .flatMap((a) => a.sections);
+    const hostile = '<img src="x" onerror="window.__injected = true"><b>vet</b>';
+    const { context, page } = await loggedIn(firstContact, {
+      // The gateway's answer as the page receives it, with markup in a report's text.
+      prepare: (c) =>
+        c.route(/\/fhir\/Observation\?.*11591000146107/, async (route) => {
+          const answer = await route.fetch();
+          const bundle = (await answer.json()) as { entry?: { resource: { valueString?: string } }[] };
+          if (bundle.entry?.[0]) bundle.entry[0].resource.valueString = hostile;
+          await route.fulfill({ response: answer, json: bundle });
+        }),
+    });
+    try {
+      expect(await sectionStates(page)).toEqual(expectedStates(patient, granted));
+      expect(granted).toContain('reports');
+      expect(await page.locator('#section-reports li', { hasText: hostile }).count()).toBe(1);
+      expect(await page.locator('#sections img, #sections b').count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as { __injected?: boolean }).__injected)).toBeUndefined();
     } finally {
       await context.close();
     }
