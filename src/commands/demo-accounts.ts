@@ -19,14 +19,16 @@ import type { Store } from '../store';
 import type { Actor, PatientReference, PersonReference } from '../vocabulary';
 
 /**
- * The demo's accounts: five people from the sandbox data, one of each kind the portal rules know,
- * registered the way a real person is (a link code, then registerAccount), with verified addresses
+ * The demo's accounts: seven people from the sandbox data, one of each kind the portal rules know
+ * (and two parents whose access the rules limit: to some sections, or to nothing), registered the
+ * way a real person is (a link code, then registerAccount), with verified addresses
  * and a TOTP second factor. Passwords and TOTP secrets are fixed and printed: this is synthetic data
  * on 127.0.0.1, and a newcomer (or the README) must be able to log in without reading a log.
  */
 
 /** What a demo account is, for the banner. */
-export type DemoAccountKind = 'client' | 'parent' | 'curator' | 'first-contact' | 'relative';
+export type DemoAccountKind =
+  'client' | 'parent' | 'curator' | 'first-contact' | 'relative' | 'parent-user' | 'parent-refused';
 
 /** One link of a demo account: a person towards a client. */
 export interface DemoLink {
@@ -146,6 +148,41 @@ const PLANS: readonly AccountPlan[] = [
         .sort((a, b) => b.sections.length - a.sections.length)[0];
       if (!widest) throw new Error(`no relation of ${clientId} was granted access`);
       return [linkOf(data, clientId, widest.granteeRelationId)];
+    },
+  },
+  {
+    kind: 'parent-user',
+    description:
+      'father of a child under 12, admitted by the mother (the administrator) to reports, measurements and appointments (Amerhof)',
+    email: 'vader@inzage-demo.example',
+    mobile: '+31612000006',
+    password: 'demo-vader-wachtwoord',
+    totpSecret: 'YMYGC5PNQVW4IT55A4INCW3BLJ2HWLL7',
+    links: (data) => {
+      const [clientId] = data.scenarios.siblingsSharedParent;
+      const registration = exportOf(data, clientId).portalRegistrations.find(
+        (r) => r.clientId === clientId && r.requestedRole === 'user' && r.person.kind === 'relation',
+      );
+      if (registration?.person.kind !== 'relation')
+        throw new Error(`no registered second parent of ${clientId}`);
+      return [linkOf(data, clientId, registration.person.relationId)];
+    },
+  },
+  {
+    kind: 'parent-refused',
+    description:
+      'mother of a capable child of 12 to 15 who refused parental access: her login finds no dossier (Amerhof, A-8)',
+    email: 'moeder@inzage-demo.example',
+    mobile: '+31612000007',
+    password: 'demo-moeder-wachtwoord',
+    totpSecret: 'CDQ3XHKGJGXLOBCFOUCJQMJ3KYT44YAA',
+    links: (data) => {
+      const clientId = data.scenarios.minorCapableParentalAccessRefused;
+      const registration = exportOf(data, clientId).portalRegistrations.find(
+        (r) => r.clientId === clientId && r.person.kind === 'relation',
+      );
+      if (registration?.person.kind !== 'relation') throw new Error(`no registered parent of ${clientId}`);
+      return [linkOf(data, clientId, registration.person.relationId)];
     },
   },
 ];

@@ -20,6 +20,8 @@ export function demoLoginLines(f: DemoLoginFacts): string[] {
     `  Portal apps        ${f.portal.publicAppUrl}   (public: fhirclient in the browser)`,
     `                     ${f.portal.confidentialAppUrl}   (confidential: openid-client on a server)`,
     '                     click "Inloggen met Inzage", log in with an account below, type its current TOTP code.',
+    '                     The public app then shows the dossier sections the account may see (through the',
+    '                     gateway\'s FHIR API) and files requests to the organisation ("Verzoek indienen").',
     '',
     '  Demo accounts      (demo only: fixed passwords and TOTP secrets)',
     ...f.logins.accounts.flatMap((a) => [

@@ -13,17 +13,21 @@ import type { Logger } from '../http';
  * vendor's would be: so the browser applies CORS to the public app's token request exactly as it
  * will for a real one.
  *
- * - The public app (`/`): static pages with fhirclient in the browser, a standalone launch.
+ * - The public app (`/`): static pages with fhirclient in the browser, a standalone launch. After
+ *   the login it reads the dossier's sections through the gateway's FHIR API (callback.html) and
+ *   files requests of the request channel, M-9 and M-10 (verzoek.html).
  * - The confidential app (`/server/`): the same flow server-side with openid-client and a client
- *   secret made at start (only its scrypt hash goes into the gateway's configuration).
- *
- * Both show who logged in and what the token grants; reading data waits for the FHIR API.
+ *   secret made at start (only its scrypt hash goes into the gateway's configuration). It shows who
+ *   logged in and what the token grants.
  */
 
 export const PUBLIC_APP_ID = 'demo-portaal';
 export const CONFIDENTIAL_APP_ID = 'demo-portaal-server';
-/** What the apps ask for: a patient context, the user's identity, a refresh token, and reads. */
-export const DEMO_APP_SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs';
+/**
+ * What the apps ask for (and are registered for): a patient context, the user's identity, a refresh
+ * token, reads and searches, and creating the request channel's Tasks (M-9, M-10).
+ */
+export const DEMO_APP_SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs patient/Task.c';
 
 type ClientEntry = NonNullable<NonNullable<ConfigFile['smart']>['clients']>[number];
 
@@ -306,8 +310,8 @@ ${row('Toegekende scopes', 'Granted scopes', facts.scope, 'scopes')}
 ${row('Token geldig tot', 'Token valid until', facts.expiresAt?.toISOString() ?? '–', 'expires')}
 ${row('Vernieuwingstoken', 'Refresh token', facts.refreshToken ? 'ja / yes' : 'nee / no', 'refresh')}
 </dl>
-<p>Gegevens lezen kan nog niet: dat komt met de FHIR-API van de gateway.</p>
-<p lang="en">Reading data is not possible yet: it comes with the gateway's FHIR API.</p>
+<p>Deze app laat alleen zien wat het token toekent. Het dossier zelf, en verzoeken indienen, ziet u in de <a href="/">publieke app</a>.</p>
+<p lang="en">This app shows only what the token grants. The record itself, and filing requests, are in the <a href="/">public app</a>.</p>
 <p><a href="/server/">Opnieuw inloggen <span lang="en">/ Log in again</span></a></p>`,
   );
 }

@@ -1,11 +1,14 @@
-/* global FHIR, document */
+/* global FHIR, document, DemoTexts */
 // The public app's login: a standalone SMART launch with fhirclient. The FHIR base comes from the
 // demo's app server (settings.json), which knows where the gateway listens.
 'use strict';
 
+DemoTexts.apply('loginTitle');
+
 document.getElementById('login').addEventListener('click', async () => {
+  const { t } = DemoTexts;
   const status = document.getElementById('status');
-  status.textContent = 'Doorsturen naar Inzage… / Redirecting to Inzage…';
+  status.textContent = t('redirecting');
   try {
     const settings = await (await fetch('settings.json')).json();
     await FHIR.oauth2.authorize({
@@ -16,6 +19,6 @@ document.getElementById('login').addEventListener('click', async () => {
       pkceMode: 'required',
     });
   } catch (err) {
-    status.textContent = `Inloggen lukt niet / Login failed: ${err.message}`;
+    status.textContent = `${t('loginFailed')}: ${err.message}`;
   }
 });

@@ -117,7 +117,7 @@ describe('inzage demo: what it prints runs as printed', () => {
     expect(existsSync(demo.filesDir)).toBe(false);
   });
 
-  it('DEMO-1: it prints both portal apps, five accounts with password and TOTP secret, a fresh link code and the outbox, never the link-code secret; demo-totp runs as printed', async () => {
+  it('DEMO-1: it prints both portal apps, seven accounts with password and TOTP secret, a fresh link code and the outbox, never the link-code secret; demo-totp runs as printed', async () => {
     const secret = 'the link-code secret of this shell, 0123456789';
     const dataDir = join(mkdtempSync(join(tmpdir(), 'inzage-demo-test-')), 'demo');
     const start = () =>
@@ -144,6 +144,8 @@ describe('inzage demo: what it prints runs as printed', () => {
         'curator@inzage-demo.example',
         'contactpersoon@inzage-demo.example',
         'familielid@inzage-demo.example',
+        'vader@inzage-demo.example',
+        'moeder@inzage-demo.example',
       ]);
       freshCode = /Fresh link code\s+([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}) \(valid through/.exec(banner)?.[1];
       expect(freshCode).toBeDefined();
@@ -202,7 +204,7 @@ describe('inzage demo: what it prints runs as printed', () => {
     // Started again on the database it kept: the same accounts, a new fresh code.
     demo = await start();
     try {
-      expect(demo.banner.match(/^\s+e-mail \S+/gm)).toHaveLength(5);
+      expect(demo.banner.match(/^\s+e-mail \S+/gm)).toHaveLength(7);
       expect(demo.banner).not.toContain(freshCode!);
     } finally {
       await demo.close();
