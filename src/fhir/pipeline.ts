@@ -4,7 +4,7 @@ import { Unavailable, isGatewayError } from '../errors';
 import { StoreError } from '../store';
 import type { FhirAuditSink } from './audit-sink';
 import { authenticate } from './authenticate';
-import { interactionFor, type FhirResult, type FhirSettings } from './interactions';
+import { auditedStream, interactionFor, type FhirResult, type FhirSettings } from './interactions';
 import { normalise, type HttpRequestLine } from './normalise';
 import type { PagingCursors } from './paging';
 import type { FhirRequest, Principal } from './request';
@@ -56,21 +56,31 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
   try {
     principal = await authenticate(input.authorization, deps.tokens); //               1: 401, 403
     request = normalise(input.line); //                                                 2: 400, 405, 406
+    const interaction = interactionFor(request.interaction, request.resourceType); //   405 (writes too)
     const grant = checkScopes(principal, request); //                                   3: 403
     decision = await decide(deps.engine, principal, request, at); //                    4: 503
-    const interaction = interactionFor(request.interaction); //                         405
     const result = await interaction({
       //                                               5–7
       request,
       principal,
       grant,
       decision,
+      engine: deps.engine,
       gateway: deps.gateway,
       upstream: deps.upstream,
       cursors: deps.cursors,
       settings: deps.settings,
       at,
     });
+    if (result.stream) {
+      // A streamed answer is recorded when it has been composed, before its Bundle is closed.
+      const [p, r, d] = [principal, request, decision];
+      return auditedStream({ ...result, stream: result.stream }, (shown, err) => {
+        const failure = err === undefined ? undefined : failClosed(err);
+        const [status, errorCode] = !failure ? [result.status] : isGatewayError(failure) ? [failure.status, failure.code] : [500, 'ERR_INTERNAL'];
+        return deps.audit.record({ ...auditEntry(input, at, p, r, d, status, shown), ...(errorCode ? { errorCode } : {}) });
+      });
+    }
     await deps.audit.record(auditEntry(input, at, principal, request, decision, result.status, result.shown)); // 8
     return result; //                                                                   9: routes.ts
   } catch (err) {

@@ -1,7 +1,7 @@
 import { matchesSearchRequest, parseSearchRequest } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirSearch } from '../../consent';
-import { readResource, resourcesOfPatient } from '../../resources';
+import { readResource, resourceHistory, resourcesOfPatient } from '../../resources';
 import type { Store } from '../../store';
 import type { PatientReference } from '../../vocabulary';
 import { queryString } from './upstream';
@@ -26,6 +26,21 @@ export class GatewayResources {
     const stored = await readResource(this.#store, resourceType as Resource['resourceType'], id);
     if (!stored || stored.endedAt !== null) return undefined;
     return stored.content;
+  }
+
+  /**
+   * Every version of a current resource, newest first, unjudged. A resource that has ended (its ECD
+   * record vanished, its grant ended) has no history here, as it has no current version: the same
+   * as a missing one. Versions are what the store kept: meta.versionId and meta.lastUpdated set.
+   */
+  async history(resourceType: string, id: string): Promise<Resource[]> {
+    const versions = await resourceHistory(this.#store, resourceType, id);
+    const latest = versions.at(-1);
+    if (!latest || latest.endedAt !== null) return [];
+    return versions
+      .filter((v) => v.endedAt === null)
+      .map((v) => v.content)
+      .reverse();
   }
 
   /**
