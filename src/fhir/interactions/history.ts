@@ -1,14 +1,13 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { MalformedRequest, ResourceNotFound } from '../errors';
-import { allowsResource } from '../scope-check';
-import { GATEWAY_TYPES } from '../sources/gateway';
 import type { FhirResult, InteractionContext } from './context';
+import { shownVersions } from './versions';
 
 /**
  * history of one resource (`Type/id/_history`): every version judged on its own, as if it were read
- * by vread (leak vector 14): an older version that named another patient, sat in another category
- * or carried a label the decision excludes is dropped, without a stub and without a count. What is
- * left is a `history` Bundle in the gateway's URLs: no total, no link of the upstream's, no deleted
+ * by vread, and none unless the current version is shown (leak vector 14, see versions.ts): an older
+ * version that named another patient, sat in another category or carried a label the decision
+ * excludes is dropped, without a stub and without a count. What is left is a `history` Bundle in the gateway's URLs: no total, no link of the upstream's, no deleted
  * versions (an entry without a resource). A resource none of whose versions is shown gets the one
  * 404, as a read would. The history of a whole type or of the system is refused in normalise (405).
  *
@@ -23,29 +22,7 @@ export async function history(context: InteractionContext): Promise<FhirResult> 
     throw new MalformedRequest('the history of a resource takes no parameters');
   if (!decision.allowed) throw new ResourceNotFound({ detail: `decision: ${decision.extent}` });
 
-  const versions: Resource[] = [];
-  if (GATEWAY_TYPES.has(type)) {
-    for (const version of await context.gateway.history(type, id)) {
-      const judgement = decision.judge(version);
-      if (judgement.show) versions.push(judgement.resource);
-    }
-  } else {
-    const view = await context.upstream.view(context.principal.patient);
-    const enforcement = decision.inCompartmentOf(view.link.upstreamPatient);
-    const bundle = await view.history(type, id);
-    const seen = new Set<string>();
-    for (const entry of bundle?.entry ?? []) {
-      const resource = entry?.resource as Resource | undefined;
-      // Only versions of the resource asked for, each once; a deleted version has nothing to show.
-      if (!resource || resource.resourceType !== type || resource.id !== id) continue;
-      const versionId = resource.meta?.versionId;
-      if (typeof versionId !== 'string' || seen.has(versionId)) continue;
-      seen.add(versionId);
-      const judgement = enforcement.judge(resource);
-      if (judgement.show) versions.push(view.present(judgement.resource));
-    }
-  }
-  const shown = versions.filter((v) => allowsResource(context.principal.scopes, v, 'r'));
+  const shown = await shownVersions(context, type, id);
   if (shown.length === 0) throw new ResourceNotFound({ detail: `no version of ${type}/${id} is shown` });
 
   const body: Bundle = {
