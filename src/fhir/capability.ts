@@ -42,7 +42,9 @@ export function capabilityStatement(
   ];
   const statement: CapabilityStatement = {
     ...base,
-    rest: [{ ...(rest as CapabilityStatementRest), mode: 'server', documentation: REST_DOCUMENTATION, resource }],
+    rest: [
+      { ...(rest as CapabilityStatementRest), mode: 'server', documentation: REST_DOCUMENTATION, resource },
+    ],
   };
   return statement;
 }
@@ -50,7 +52,7 @@ export function capabilityStatement(
 const REST_DOCUMENTATION = [
   'Inzage serves a portal user their own dossier, or the dossier of the client they represent, and',
   'nothing else: every search is narrowed to the patient in context, the sections and the period the',
-  "consent decision allows, and every resource of an answer is judged again. A denied resource gives",
+  'consent decision allows, and every resource of an answer is judged again. A denied resource gives',
   'the same 404 as a missing one.',
   '',
   '**Offered:** read, vread, search-type (GET, POST `_search`, HEAD, and the compartment form',
@@ -77,7 +79,11 @@ const REST_DOCUMENTATION = [
 /** Result parameters the narrowing accepts on every search. */
 const RESULT_PARAMETERS: CapabilityStatementRestResourceSearchParam[] = [
   { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
-  { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
+  {
+    name: '_lastUpdated',
+    type: 'date',
+    definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated',
+  },
   { name: '_tag', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-tag' },
   { name: '_security', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-security' },
   { name: '_profile', type: 'uri', definition: 'http://hl7.org/fhir/SearchParameter/Resource-profile' },
@@ -99,7 +105,10 @@ function readable(type: string, dossier: readonly string[]): CapabilityStatement
       { code: 'read' },
       { code: 'vread' },
       { code: 'search-type' },
-      { code: 'history-instance', documentation: 'Each version judged on its own; versions not shown are left out.' },
+      {
+        code: 'history-instance',
+        documentation: 'Each version judged on its own; versions not shown are left out.',
+      },
     ],
     versioning: 'versioned',
     readHistory: true,

@@ -77,8 +77,15 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       const [p, r, d] = [principal, request, decision];
       return auditedStream({ ...result, stream: result.stream }, (shown, err) => {
         const failure = err === undefined ? undefined : failClosed(err);
-        const [status, errorCode] = !failure ? [result.status] : isGatewayError(failure) ? [failure.status, failure.code] : [500, 'ERR_INTERNAL'];
-        return deps.audit.record({ ...auditEntry(input, at, p, r, d, status, shown), ...(errorCode ? { errorCode } : {}) });
+        const [status, errorCode] = !failure
+          ? [result.status]
+          : isGatewayError(failure)
+            ? [failure.status, failure.code]
+            : [500, 'ERR_INTERNAL'];
+        return deps.audit.record({
+          ...auditEntry(input, at, p, r, d, status, shown),
+          ...(errorCode ? { errorCode } : {}),
+        });
       });
     }
     await deps.audit.record(auditEntry(input, at, principal, request, decision, result.status, result.shown)); // 8

@@ -28,7 +28,9 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export function fhirRouter(options: FhirRouterOptions): Router {
   const router = express.Router();
-  const capability = JSON.stringify(capabilityStatement(options.issuer, options.pipeline.settings.fhirBase, options.sectionMappings));
+  const capability = JSON.stringify(
+    capabilityStatement(options.issuer, options.pipeline.settings.fhirBase, options.sectionMappings),
+  );
   router.use('/fhir', fhirCors(options.origins));
   // Public, as SMART discovery is: apps read it before they have a token.
   router.get('/fhir/metadata', (req, res, next) => {

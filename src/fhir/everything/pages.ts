@@ -19,7 +19,8 @@ export async function* upstreamPages(view: UpstreamView, search: FhirSearch): As
     const next = page.link?.find((l) => l?.relation === 'next')?.url;
     if (typeof next !== 'string') return;
     const path = view.pathOnUpstream(next);
-    if (path === undefined) throw upstreamFailed(`${search.resourceType}: a next link off the upstream's base`);
+    if (path === undefined)
+      throw upstreamFailed(`${search.resourceType}: a next link off the upstream's base`);
     if (visited.has(path)) throw upstreamFailed(`${search.resourceType}: the next links go round in a loop`);
     if (pages >= MAX_PAGES) throw upstreamFailed(`${search.resourceType}: more than ${MAX_PAGES} pages`);
     visited.add(path);

@@ -52,7 +52,10 @@ export async function everything(context: InteractionContext): Promise<FhirResul
       { interaction: 'search', resourceType: type, parameters: [], at: context.at },
     );
     if (!decision.allowed) continue;
-    const search: FhirSearch = { resourceType: type, parameters: [...options.since, ...scopeNarrowing(grant)] };
+    const search: FhirSearch = {
+      resourceType: type,
+      parameters: [...options.since, ...scopeNarrowing(grant)],
+    };
     const gatewayHeld = GATEWAY_TYPES.has(type);
     if (!gatewayHeld) view ??= await context.upstream.view(principal.patient);
     const enforcement = gatewayHeld ? decision : decision.inCompartmentOf(view!.link.upstreamPatient);

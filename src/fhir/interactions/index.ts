@@ -39,9 +39,7 @@ export function interactionFor(interaction: FhirApiInteraction, resourceType?: s
       : INTERACTIONS[interaction];
   if (!handler)
     throw new InteractionNotSupported(
-      write
-        ? 'the portal reads the dossier: it writes nothing into it'
-        : `${interaction} is not supported`,
+      write ? 'the portal reads the dossier: it writes nothing into it' : `${interaction} is not supported`,
     );
   return handler;
 }

@@ -44,13 +44,21 @@ describe('the CapabilityStatement, formats and writes', () => {
     for (const refused of ['_has', '_filter', '_text', '_content', '_type', 'chained', 'transaction', '405'])
       expect(rest!.documentation).toContain(refused);
     const types = rest!.resource!.map((r) => r.type);
-    expect(types).toEqual(expect.arrayContaining(['Patient', 'RelatedPerson', 'Observation', 'CarePlan', 'Task']));
+    expect(types).toEqual(
+      expect.arrayContaining(['Patient', 'RelatedPerson', 'Observation', 'CarePlan', 'Task']),
+    );
     // Never shown, so not offered: types outside the compartment or outside every section.
-    for (const never of ['Practitioner', 'Organization', 'Medication', 'Consent']) expect(types).not.toContain(never);
+    for (const never of ['Practitioner', 'Organization', 'Medication', 'Consent'])
+      expect(types).not.toContain(never);
     const task = rest!.resource!.find((r) => r.type === 'Task')!;
     expect(task.interaction!.map((i) => i.code)).toEqual(['create']);
     const observation = rest!.resource!.find((r) => r.type === 'Observation')!;
-    expect(observation.interaction!.map((i) => i.code)).toEqual(['read', 'vread', 'search-type', 'history-instance']);
+    expect(observation.interaction!.map((i) => i.code)).toEqual([
+      'read',
+      'vread',
+      'search-type',
+      'history-instance',
+    ]);
     expect(observation.searchParam!.map((p) => p.name)).toEqual(
       expect.arrayContaining(['category', 'code', 'date', 'patient', '_count', '_sort', '_lastUpdated']),
     );
@@ -72,7 +80,10 @@ describe('the CapabilityStatement, formats and writes', () => {
       if (!found) continue;
       const read = await api.fhir(token, `/${found.resourceType}/${found.id}`);
       expect([resource.type, read.status]).toEqual([resource.type, 200]);
-      const vread = await api.fhir(token, `/${found.resourceType}/${found.id}/_history/${found.meta!.versionId}`);
+      const vread = await api.fhir(
+        token,
+        `/${found.resourceType}/${found.id}/_history/${found.meta!.versionId}`,
+      );
       expect([resource.type, vread.status]).toEqual([resource.type, 200]);
       const history = await api.fhir(token, `/${found.resourceType}/${found.id}/_history`);
       expect([resource.type, history.status, history.body.type]).toEqual([resource.type, 200, 'history']);

@@ -39,9 +39,7 @@ describe('Patient/$everything', () => {
   const resourcesOf = (bundle: Bundle) => (bundle.entry ?? []).map((e) => e.resource as Resource);
   const inUpstream = (type: string) =>
     api.data.resources.filter(
-      (r) =>
-        r.resourceType === type &&
-        JSON.stringify(r).includes(`"Patient/${clientId()}"`),
+      (r) => r.resourceType === type && JSON.stringify(r).includes(`"Patient/${clientId()}"`),
     );
 
   it('M-9: the client gets their whole dossier in one streamed Bundle, the gateway Patient first', async () => {
@@ -61,8 +59,16 @@ describe('Patient/$everything', () => {
     expect(new Set(keys).size).toBe(keys.length);
     // Every page of the upstream was followed: all of the client's Observations and CarePlans.
     for (const type of ['Observation', 'CarePlan', 'Appointment']) {
-      const expected = inUpstream(type).map((r) => r.id).sort();
-      expect([type, resources.filter((r) => r.resourceType === type).map((r) => r.id).sort()]).toEqual([type, expected]);
+      const expected = inUpstream(type)
+        .map((r) => r.id)
+        .sort();
+      expect([
+        type,
+        resources
+          .filter((r) => r.resourceType === type)
+          .map((r) => r.id)
+          .sort(),
+      ]).toEqual([type, expected]);
     }
     expect(inUpstream('Observation').length).toBeGreaterThan(5);
     // In the portal's ids, nothing of the upstream's.
@@ -81,7 +87,7 @@ describe('Patient/$everything', () => {
     const answer = await api.fhir(firstContact.accessToken, `/Patient/${firstContact.patientId}/$everything`);
     expect(answer.status).toBe(200);
     const resources = resourcesOf(answer.body);
-    const types = new Set(resources.map((r) => r.resourceType));
+    const types = new Set<string>(resources.map((r) => r.resourceType));
     expect(types.has('Patient')).toBe(true);
     expect(types.has('CarePlan')).toBe(true);
     // Measurements and medication were not authorised.
@@ -101,19 +107,24 @@ describe('Patient/$everything', () => {
     );
     const answer = await api.fhir(narrow.accessToken, `/Patient/${narrow.patientId}/$everything`);
     expect(answer.status).toBe(200);
-    expect([...new Set(resourcesOf(answer.body).map((r) => r.resourceType))].sort()).toEqual(['Observation', 'Patient']);
+    expect([...new Set(resourcesOf(answer.body).map((r) => r.resourceType))].sort()).toEqual([
+      'Observation',
+      'Patient',
+    ]);
     const granular = await api.login(
       api.gateway.patientOf(clientId()),
       undefined,
       'openid fhirUser launch/patient patient/Patient.rs patient/Observation.rs?category=vital-signs',
     );
-    const measured = resourcesOf((await api.fhir(granular.accessToken, `/Patient/${granular.patientId}/$everything`)).body);
+    const measured = resourcesOf(
+      (await api.fhir(granular.accessToken, `/Patient/${granular.patientId}/$everything`)).body,
+    );
     const observations = measured.filter((r) => r.resourceType === 'Observation');
     expect(observations.length).toBeGreaterThan(0);
     for (const o of observations) expect(JSON.stringify(o)).toContain('vital-signs');
   });
 
-  it('LV-13: another patient\'s $everything is the one 404', async () => {
+  it("LV-13: another patient's $everything is the one 404", async () => {
     const other = api.gateway.patientOf(api.data.scenarios.elderlyCare.find((c) => c !== clientId())!);
     const answer = await api.fhir(client.accessToken, `/${other}/$everything`);
     const missing = await api.fhir(client.accessToken, `/Patient/no-such-patient`);
@@ -132,7 +143,13 @@ describe('Patient/$everything', () => {
     const future = await api.fhir(client.accessToken, `${path}?_since=2999-01-01T00:00:00Z`);
     expect(future.status).toBe(200);
     expect(future.body.entry).toBeUndefined();
-    for (const bad of ['_since=yesterday', 'start=2020-01-01', '_count=10', '_type=observation', '_elements=id'])
+    for (const bad of [
+      '_since=yesterday',
+      'start=2020-01-01',
+      '_count=10',
+      '_type=observation',
+      '_elements=id',
+    ])
       expect([bad, (await api.fhir(client.accessToken, `${path}?${bad}`)).status]).toEqual([bad, 400]);
   });
 

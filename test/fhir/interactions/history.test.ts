@@ -28,7 +28,8 @@ describe('vread and history', () => {
     data.resources.filter(
       (r): r is Observation => r.resourceType === 'Observation' && r.subject?.reference === `Patient/${id}`,
     );
-  const isMeasurement = (o: Observation) => o.category?.some((c) => c.coding?.some((x) => x.code === 'vital-signs'));
+  const isMeasurement = (o: Observation) =>
+    o.category?.some((c) => c.coding?.some((x) => x.code === 'vital-signs'));
   const update = async (resource: Observation) => {
     const { meta: _meta, ...bare } = resource;
     const answer = await fetch(`${upstream.url}/Observation/${resource.id}`, {
@@ -82,7 +83,10 @@ describe('vread and history', () => {
     expect(v1.headers.get('etag')).toBe(`W/"${oldest}"`);
     // The portal's ids: the client's reference is the gateway's Patient.
     expect(v1.body.subject.reference).toBe(`Patient/${client.patientId}`);
-    const missing = await api.fhir(client.accessToken, `/Observation/${madeReport.id}/_history/no-such-version`);
+    const missing = await api.fhir(
+      client.accessToken,
+      `/Observation/${madeReport.id}/_history/no-such-version`,
+    );
     expect(missing.status).toBe(404);
   });
 
@@ -146,7 +150,9 @@ describe('vread and history', () => {
       const answer = await api.fhir(firstContact.accessToken, path);
       expect([path, answer.status]).toEqual([path, 404]);
     }
-    expect((await api.fhir(client.accessToken, `/Observation/${madeMeasurement.id}/_history`)).body.entry).toHaveLength(2);
+    expect(
+      (await api.fhir(client.accessToken, `/Observation/${madeMeasurement.id}/_history`)).body.entry,
+    ).toHaveLength(2);
   });
 
   it('FHIR-INT-6: the gateway-held Patient has its vread and history from the store', async () => {
@@ -174,7 +180,10 @@ describe('vread and history', () => {
   it('FHIR-INT-7: history of a type or of the system is refused; instance history takes no parameters', async () => {
     expect((await api.fhir(client.accessToken, '/Observation/_history')).status).toBe(405);
     expect((await api.fhir(client.accessToken, '/_history')).status).toBe(405);
-    const since = await api.fhir(client.accessToken, `/Observation/${moved.id}/_history?_since=2020-01-01T00:00:00Z`);
+    const since = await api.fhir(
+      client.accessToken,
+      `/Observation/${moved.id}/_history?_since=2020-01-01T00:00:00Z`,
+    );
     expect(since.status).toBe(400);
     expect(since.body.resourceType).toBe('OperationOutcome');
   });

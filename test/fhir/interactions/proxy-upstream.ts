@@ -41,18 +41,28 @@ export async function startProxyUpstream(target: string): Promise<ProxyUpstream>
     }
     if (fault === 'error') {
       res.writeHead(500, { 'content-type': 'application/fhir+json' });
-      res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }));
+      res.end(
+        JSON.stringify({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'exception' }],
+        }),
+      );
       return;
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const answer = await fetch(`${target}${path}`, {
       method: req.method,
-      headers: { accept: 'application/fhir+json', 'content-type': req.headers['content-type'] ?? 'application/fhir+json' },
+      headers: {
+        accept: 'application/fhir+json',
+        'content-type': req.headers['content-type'] ?? 'application/fhir+json',
+      },
       ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
     });
     const text = (await answer.text()).split(target).join(base);
-    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/fhir+json' });
+    res.writeHead(answer.status, {
+      'content-type': answer.headers.get('content-type') ?? 'application/fhir+json',
+    });
     res.end(text);
   };
   const server = createServer((req, res) => {
