@@ -117,19 +117,24 @@ function readable(type: string, dossier: readonly string[]): CapabilityStatement
     conditionalRead: 'not-supported',
     conditionalUpdate: false,
     conditionalDelete: 'not-supported',
-    // Includes are resolved at the upstream, for the dossier's types only.
-    ...(upstream
-      ? {
-          searchInclude: references
-            .filter((p) => p.targets.some((t) => dossier.includes(t)))
-            .map((p) => `${type}:${p.code}`),
-          searchRevInclude: dossier.flatMap((source) =>
+    // Includes are resolved at the upstream, for the dossier's types only (what they bring of
+    // another type is judged, and a Patient, Practitioner or Organization is never shown).
+    ...listed(
+      'searchInclude',
+      upstream
+        ? references.filter((p) => p.targets.some((t) => dossier.includes(t))).map((p) => `${type}:${p.code}`)
+        : [],
+    ),
+    ...listed(
+      'searchRevInclude',
+      upstream
+        ? dossier.flatMap((source) =>
             referenceParameters(source)
               .filter((p) => p.targets.includes(type))
               .map((p) => `${source}:${p.code}`),
-          ),
-        }
-      : {}),
+          )
+        : [],
+    ),
     searchParam: [...ownParameters(type), ...RESULT_PARAMETERS],
     ...(type === 'Patient'
       ? {
@@ -170,6 +175,11 @@ function servedTypes(mappings: readonly SectionMapping[]): string[] {
   const mapped = new Set(mappings.flatMap((m) => Object.keys(m)));
   const types = ['Patient', 'RelatedPerson', ...[...mapped].filter((t) => !GATEWAY_TYPES.has(t))];
   return types.filter((t) => compartment.has(t) && mapped.has(t));
+}
+
+/** A list element, left out when empty (FHIR JSON has no empty arrays). */
+function listed<K extends string>(key: K, values: string[]): { [key in K]?: string[] } {
+  return (values.length > 0 ? { [key]: values } : {}) as { [key in K]?: string[] };
 }
 
 function ownParameters(type: string): CapabilityStatementRestResourceSearchParam[] {

@@ -2,7 +2,7 @@ import type { AccessTokenVerifier } from '../auth';
 import type { AccessDecision, PolicyEngine } from '../consent';
 import { Unavailable, isGatewayError } from '../errors';
 import { StoreError } from '../store';
-import type { FhirAuditSink } from './audit-sink';
+import type { FhirAuditEntry, FhirAuditSink } from './audit-sink';
 import { authenticate } from './authenticate';
 import { auditedStream, interactionFor, type FhirResult, type FhirSettings } from './interactions';
 import { normalise, type HttpRequestLine } from './normalise';
@@ -72,22 +72,13 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       settings: deps.settings,
       at,
     });
-    if (result.stream) {
-      // A streamed answer is recorded when it has been composed, before its Bundle is closed.
-      const [p, r, d] = [principal, request, decision];
-      return auditedStream({ ...result, stream: result.stream }, (shown, err) => {
-        const failure = err === undefined ? undefined : failClosed(err);
-        const [status, errorCode] = !failure
-          ? [result.status]
-          : isGatewayError(failure)
-            ? [failure.status, failure.code]
-            : [500, 'ERR_INTERNAL'];
-        return deps.audit.record({
-          ...auditEntry(input, at, p, r, d, status, shown),
-          ...(errorCode ? { errorCode } : {}),
-        });
-      });
-    }
+    if (result.stream)
+      // Recorded once composed, before its Bundle is closed (see auditedStream).
+      return auditedStream({ ...result, stream: result.stream }, (shown, failure) =>
+        deps.audit.record(
+          withFailure(auditEntry(input, at, principal, request, decision, result.status, shown), failure),
+        ),
+      );
     await deps.audit.record(auditEntry(input, at, principal, request, decision, result.status, result.shown)); // 8
     return result; //                                                                   9: routes.ts
   } catch (err) {
@@ -141,6 +132,15 @@ export function failClosed(err: unknown): unknown {
       cause: err,
     });
   return err;
+}
+
+/** The record of a streamed answer: as sent, or with the failure that cut it off. */
+function withFailure(entry: FhirAuditEntry, err: unknown): FhirAuditEntry {
+  if (err === undefined) return entry;
+  const failure = failClosed(err);
+  return isGatewayError(failure)
+    ? { ...entry, status: failure.status, errorCode: failure.code }
+    : { ...entry, status: 500, errorCode: 'ERR_INTERNAL' };
 }
 
 function auditEntry(

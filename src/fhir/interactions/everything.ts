@@ -6,7 +6,7 @@ import {
   type FhirSearch,
   type SearchParameter,
 } from '../../consent';
-import { MalformedRequest, ResourceNotFound } from '../errors';
+import { InteractionNotSupported, MalformedRequest, ResourceNotFound } from '../errors';
 import { upstreamPages } from '../everything/pages';
 import { allowsResource, grantFor, scopeNarrowing } from '../scope-check';
 import { GATEWAY_TYPES } from '../sources/gateway';
@@ -31,6 +31,8 @@ export async function everything(context: InteractionContext): Promise<FhirResul
   const { request, principal, settings, engine } = context;
   if (`Patient/${request.id}` !== principal.patient)
     throw new ResourceNotFound({ detail: `$everything of Patient/${request.id} for ${principal.patient}` });
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    throw new InteractionNotSupported('$everything is read with GET (its parameters in the URL)');
   if (request.cursor !== undefined) throw new MalformedRequest('$everything is not paged');
   const options = optionsOf(request.parameters);
 

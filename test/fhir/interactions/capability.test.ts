@@ -90,6 +90,18 @@ describe('the CapabilityStatement, formats and writes', () => {
       exercised += 1;
     }
     expect(exercised).toBeGreaterThanOrEqual(5);
+    // Every _include and _revinclude it names is accepted.
+    for (const resource of resources) {
+      for (const [name, values] of [
+        ['_include', resource.searchInclude ?? []],
+        ['_revinclude', resource.searchRevInclude ?? []],
+      ] as const) {
+        for (const value of values) {
+          const answer = await api.fhir(token, `/${resource.type}?${name}=${value}&_count=1`);
+          expect([resource.type, name, value, answer.status]).toEqual([resource.type, name, value, 200]);
+        }
+      }
+    }
     expect((await api.fhir(token, `/Patient/${patientId}/$everything`)).status).toBe(200);
     const refused = [
       `/Observation?_has:Observation:patient:code=x`,

@@ -34,6 +34,7 @@ describe('Patient/$everything', () => {
   });
   afterEach(() => {
     upstream.fault = () => undefined;
+    upstream.rewrite = (p) => p;
   });
 
   const resourcesOf = (bundle: Bundle) => (bundle.entry ?? []).map((e) => e.resource as Resource);
@@ -124,6 +125,26 @@ describe('Patient/$everything', () => {
     for (const o of observations) expect(JSON.stringify(o)).toContain('vital-signs');
   });
 
+  it('LV-13: an upstream that ignores every narrowing parameter still yields only what may be seen', async () => {
+    const keysOf = async (who: LoggedIn) =>
+      resourcesOf((await api.fhir(who.accessToken, `/Patient/${who.patientId}/$everything`)).body)
+        .map((r) => `${r.resourceType}/${r.id}`)
+        .sort();
+    const expected = [await keysOf(client), await keysOf(firstContact)];
+    // Everything but paging is dropped: the upstream answers with every client's resources.
+    let widened = 0;
+    upstream.rewrite = (p) => {
+      const [path, query = ''] = p.split('?');
+      if (path === '/Patient' || query === '') return p;
+      const kept = new URLSearchParams(query);
+      for (const name of [...kept.keys()]) if (name !== '_count' && name !== '_offset') kept.delete(name);
+      widened += 1;
+      return `${path}?${kept.toString()}`;
+    };
+    expect([await keysOf(client), await keysOf(firstContact)]).toEqual(expected);
+    expect(widened).toBeGreaterThan(20);
+  });
+
   it("LV-13: another patient's $everything is the one 404", async () => {
     const other = api.gateway.patientOf(api.data.scenarios.elderlyCare.find((c) => c !== clientId())!);
     const answer = await api.fhir(client.accessToken, `/${other}/$everything`);
@@ -143,6 +164,8 @@ describe('Patient/$everything', () => {
     const future = await api.fhir(client.accessToken, `${path}?_since=2999-01-01T00:00:00Z`);
     expect(future.status).toBe(200);
     expect(future.body.entry).toBeUndefined();
+    const posted = await api.fhir(client.accessToken, path, { method: 'POST' });
+    expect(posted.status).toBe(405);
     for (const bad of [
       '_since=yesterday',
       'start=2020-01-01',

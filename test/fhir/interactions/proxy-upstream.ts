@@ -16,6 +16,8 @@ export interface ProxyUpstream {
   readonly calls: string[];
   /** The fault for a request (by its path and query), or undefined to forward it. */
   fault: (pathAndQuery: string) => Fault | undefined;
+  /** What is forwarded instead of the request's path and query (a hostile upstream ignoring parameters). */
+  rewrite: (pathAndQuery: string) => string;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startProxyUpstream(target: string): Promise<ProxyUpstream>
     url: '',
     calls: [],
     fault: () => undefined,
+    rewrite: (p) => p,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -51,7 +54,7 @@ export async function startProxyUpstream(target: string): Promise<ProxyUpstream>
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = await fetch(`${target}${path}`, {
+    const answer = await fetch(`${target}${proxy.rewrite(path)}`, {
       method: req.method,
       headers: {
         accept: 'application/fhir+json',
