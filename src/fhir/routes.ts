@@ -78,7 +78,7 @@ async function sendStream(res: Response, stream: StreamedBundle, status: number)
       chunk = `${head},"entry":[${chunk}`;
     }
     if (res.destroyed) throw new Error('the client closed the connection');
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(chunk)) await drained(res);
   };
   let first = true;
   try {
@@ -97,6 +97,19 @@ async function sendStream(res: Response, stream: StreamedBundle, status: number)
     return;
   }
   res.end(']}');
+}
+
+/** Until the client has taken what was written, or has gone away (no listener is left behind). */
+async function drained(res: Response): Promise<void> {
+  const settled = new AbortController();
+  try {
+    await Promise.race([
+      once(res, 'drain', { signal: settled.signal }),
+      once(res, 'close', { signal: settled.signal }),
+    ]);
+  } finally {
+    settled.abort();
+  }
 }
 
 function lineOf(req: Request): HttpRequestLine {

@@ -166,6 +166,8 @@ describe('Patient/$everything', () => {
     expect(future.body.entry).toBeUndefined();
     const posted = await api.fhir(client.accessToken, path, { method: 'POST' });
     expect(posted.status).toBe(405);
+    const head = await api.fhir(client.accessToken, path, { method: 'HEAD' });
+    expect([head.status, head.text]).toEqual([200, '']);
     for (const bad of [
       '_since=yesterday',
       'start=2020-01-01',
