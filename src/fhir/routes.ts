@@ -31,9 +31,17 @@ export function fhirRouter(options: FhirRouterOptions): Router {
   const capability = JSON.stringify(
     capabilityStatement(options.issuer, options.pipeline.settings.fhirBase, options.sectionMappings),
   );
-  router.use('/fhir', fhirCors(options.origins));
-  // Public, as SMART discovery is: apps read it before they have a token.
+  // Public, as SMART discovery is: apps read it before they have a token, from any origin (it
+  // says nothing of anyone's data), so its CORS is `*` rather than the portal apps' origins.
+  router.options('/fhir/metadata', (_req, res) => {
+    res.set('Access-Control-Allow-Origin', '*');
+    res.set('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+    res.set('Access-Control-Allow-Headers', 'Accept, Authorization');
+    res.set('Access-Control-Max-Age', '600');
+    res.status(204).end();
+  });
   router.get('/fhir/metadata', (req, res, next) => {
+    res.set('Access-Control-Allow-Origin', '*');
     try {
       // The same format rules as every other answer: XML is refused with a 406.
       normalise({ ...lineOf(req), path: '/metadata' });
@@ -44,6 +52,7 @@ export function fhirRouter(options: FhirRouterOptions): Router {
     res.set('Cache-Control', 'public, max-age=300');
     res.type(FHIR_JSON).send(capability);
   });
+  router.use('/fhir', fhirCors(options.origins));
   router.use('/fhir', (req, res, next) => {
     handle(options.pipeline, req)
       .then(async (result) => {

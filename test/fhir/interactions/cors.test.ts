@@ -30,7 +30,6 @@ describe('CORS on every /fhir answer', () => {
   /** Each answer of interest: what it is, and how to get it from the given origin. */
   const answers = () =>
     [
-      ['200 metadata', 200, undefined, '/metadata', {}],
       ['200 read', 200, token, `/Patient/${patientId}`, {}],
       ['401 no token', 401, undefined, '/Observation', {}],
       ['403 scopes', 403, patientOnly, '/Observation', {}],
@@ -52,6 +51,20 @@ describe('CORS on every /fhir answer', () => {
       expect(answer.headers.get('access-control-expose-headers')).toContain('WWW-Authenticate');
       expect(answer.headers.get('vary')).toMatch(/origin/i);
       if (status >= 400) expect(answer.body.resourceType).toBe('OperationOutcome');
+    }
+  });
+
+  it('FHIR-INT-17: /metadata is public: any origin may read it, its 406 and its preflight included', async () => {
+    for (const origin of [PORTAL_ORIGIN, STRANGER]) {
+      const ok = await api.fhir(undefined, '/metadata', { headers: { origin } });
+      const xml = await api.fhir(undefined, '/metadata?_format=xml', { headers: { origin } });
+      const preflight = await api.fhir(undefined, '/metadata', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
+      expect([ok.status, xml.status, preflight.status]).toEqual([200, 406, 204]);
+      for (const answer of [ok, xml, preflight])
+        expect(answer.headers.get('access-control-allow-origin')).toBe('*');
     }
   });
 
