@@ -1,6 +1,7 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { generateSandboxData, startSandboxServer, type SandboxServer } from '../../../src/sandbox';
 import { startFhirApi, type FhirApiUnderTest, type LoggedIn } from '../support/api';
+import { startProxyUpstream, type ProxyUpstream } from './proxy-upstream';
 
 /**
  * vread and history, against a writable sandbox of the same data, so that resources get a second
@@ -12,6 +13,7 @@ describe('vread and history', () => {
   const data = generateSandboxData({ clients: 30, seed: 1 });
   const clientId = data.scenarios.firstContactAuthorised;
   let upstream: SandboxServer;
+  let proxy: ProxyUpstream;
   let api: FhirApiUnderTest;
   let client: LoggedIn;
   let firstContact: LoggedIn;
@@ -43,7 +45,8 @@ describe('vread and history', () => {
 
   beforeAll(async () => {
     upstream = await startSandboxServer({ data, writable: true });
-    api = await startFhirApi({ upstreamUrl: () => upstream.url });
+    proxy = await startProxyUpstream(upstream.url);
+    api = await startFhirApi({ upstreamUrl: () => proxy.url });
     otherId = data.scenarios.elderlyCare.find((c) => c !== clientId && observationsOf(c).length > 0)!;
     const reports = observationsOf(clientId).filter((o) => !isMeasurement(o));
     const measurements = observationsOf(clientId).filter(isMeasurement);
@@ -62,7 +65,11 @@ describe('vread and history', () => {
   });
   afterAll(async () => {
     await api?.close();
+    await proxy?.close();
     await upstream?.close();
+  });
+  afterEach(() => {
+    proxy.rewrite = (p) => p;
   });
 
   /** An OperationOutcome without its request id (the one part of the 404 that differs per request). */
@@ -153,6 +160,22 @@ describe('vread and history', () => {
     expect(
       (await api.fhir(client.accessToken, `/Observation/${madeMeasurement.id}/_history`)).body.entry,
     ).toHaveLength(2);
+  });
+
+  it("LV-14: an upstream that answers with another client's versions shows nothing of them", async () => {
+    const own = observationsOf(clientId)[2]!;
+    const theirs = observationsOf(otherId)[1]!;
+    const version = theirs.meta!.versionId!;
+    expect(
+      (await api.fhir(client.accessToken, `/Observation/${own.id}/_history/${own.meta!.versionId}`)).status,
+    ).toBe(200);
+    // The current version is the client's own; the versions asked for come from another resource.
+    proxy.rewrite = (p) => p.replace(`/Observation/${own.id}/_history`, `/Observation/${theirs.id}/_history`);
+    for (const path of [`/Observation/${own.id}/_history`, `/Observation/${own.id}/_history/${version}`]) {
+      const answer = await api.fhir(client.accessToken, path);
+      expect([path, answer.status]).toEqual([path, 404]);
+      expect(answer.text).not.toContain(theirs.id);
+    }
   });
 
   it('FHIR-INT-6: the gateway-held Patient has its vread and history from the store', async () => {
