@@ -123,6 +123,33 @@ describe('the CapabilityStatement, formats and writes', () => {
     expect(task.status).toBe(405);
   });
 
+  it('FHIR-INT-18: every search parameter the statement lists is accepted', async () => {
+    const valueOf = (type: string, name: string, kind: string): string => {
+      if (name === '_sort') return '_lastUpdated';
+      if (name === '_id' && type === 'Patient') return patientId;
+      const values: Record<string, string> = {
+        token: 'x',
+        string: 'x',
+        date: '2020',
+        reference: `Patient/${patientId}`,
+        number: '1',
+        quantity: '1',
+        uri: 'http://x.example',
+      };
+      return values[kind]!;
+    };
+    let tried = 0;
+    for (const resource of statement.rest![0]!.resource!) {
+      for (const p of resource.searchParam ?? []) {
+        const value = encodeURIComponent(valueOf(resource.type, p.name, p.type));
+        const answer = await api.fhir(token, `/${resource.type}?${p.name}=${value}`);
+        expect([resource.type, p.name, answer.status]).toEqual([resource.type, p.name, 200]);
+        tried += 1;
+      }
+    }
+    expect(tried).toBeGreaterThan(100);
+  });
+
   it('FHIR-INT-3: Accept application/json, application/fhir+json and _format=json give FHIR JSON', async () => {
     for (const [path, accept] of [
       [`/Patient/${patientId}`, 'application/json'],
