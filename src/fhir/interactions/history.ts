@@ -12,7 +12,7 @@ import { shownVersions } from './versions';
  * 404, as a read would. The history of a whole type or of the system is refused in normalise (405).
  *
  * `_since`, `_at` and `_count` are not offered (400): the versions of one resource are few, and
- * are all sent. Only the upstream's first page of versions is read.
+ * are all sent in one Bundle, every page of the upstream's history followed.
  */
 export async function history(context: InteractionContext): Promise<FhirResult> {
   const { request, decision, settings } = context;
@@ -38,13 +38,15 @@ export async function history(context: InteractionContext): Promise<FhirResult> 
   };
 }
 
-/** Newest first, as FHIR orders a history; by version number when both are numbers. */
+const moment = (r: Resource) => Date.parse(r.meta?.lastUpdated ?? '') || 0;
+
+/** Newest first, as FHIR orders a history: by version number when both are numbers, else by time. */
 function newestFirst(versions: Resource[]): Resource[] {
   const key = (r: Resource) => r.meta?.versionId ?? '';
   return [...versions].sort((a, b) => {
     const [x, y] = [key(a), key(b)];
     if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(y) - Number(x);
-    return (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? '');
+    return moment(b) - moment(a);
   });
 }
 

@@ -1,7 +1,9 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { DecisionEnforcement } from '../../consent';
+import { upstreamFailed } from '../errors';
 import { allowsResource } from '../scope-check';
 import { GATEWAY_TYPES } from '../sources/gateway';
+import type { UpstreamView } from '../sources/upstream';
 import type { InteractionContext } from './context';
 
 /** A version id as the gateway passes it on (in ETags and URLs). */
@@ -55,10 +57,9 @@ export async function shownVersions(
     const version = await view.read(type, id, versionId);
     candidates = asked(version) ? [version] : [];
   } else {
-    const bundle = await view.history(type, id);
     const seen = new Set<string>();
     candidates = [];
-    for (const entry of bundle?.entry ?? []) {
+    for await (const entry of historyEntries(context, view, type, id)) {
       // A deleted version (an entry without a resource) has nothing to show; each version once.
       const resource = entry?.resource as Resource | undefined;
       if (!asked(resource) || seen.has(resource.meta!.versionId!)) continue;
@@ -70,4 +71,45 @@ export async function shownVersions(
     const shown = show(enforcement, v);
     return shown ? [view.present(shown)] : [];
   });
+}
+
+/** More pages of one resource's versions than any resource has: the upstream is not followed further. */
+export const MAX_HISTORY_PAGES = 20;
+
+/**
+ * The entries of every page of the upstream's history of one resource, unjudged: the first page,
+ * then each `next` link on the upstream's own base, without a loop, up to MAX_HISTORY_PAGES (502
+ * beyond: a history cut short would be a wrong answer, not a smaller one).
+ */
+async function* historyEntries(
+  context: InteractionContext,
+  view: UpstreamView,
+  type: string,
+  id: string,
+): AsyncGenerator<BundleEntry> {
+  let page = await view.history(type, id);
+  const visited = new Set<string>();
+  for (let pages = 1; page; pages += 1) {
+    for (const entry of page.entry ?? []) if (entry) yield entry;
+    const next = page.link?.find((l) => l?.relation === 'next')?.url;
+    if (typeof next !== 'string') return;
+    const path = view.pathOnUpstream(next);
+    if (path === undefined || visited.has(path) || pages >= MAX_HISTORY_PAGES)
+      throw upstreamFailed(
+        `${type}/${id}/_history: a next link off the upstream's base, in a loop, or too many`,
+      );
+    visited.add(path);
+    const answer = await context.upstream.client.get(path);
+    const bundle = answer.body as Bundle | undefined;
+    if (
+      answer.status !== 200 ||
+      bundle?.resourceType !== 'Bundle' ||
+      bundle.type !== 'history' ||
+      (bundle.entry !== undefined && !Array.isArray(bundle.entry))
+    )
+      throw upstreamFailed(
+        `${type}/${id}/_history: page ${pages + 1} is not a history Bundle (${answer.status})`,
+      );
+    page = bundle;
+  }
 }

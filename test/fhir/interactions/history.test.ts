@@ -70,6 +70,7 @@ describe('vread and history', () => {
   });
   afterEach(() => {
     proxy.rewrite = (p) => p;
+    proxy.transform = (_p, body) => body;
   });
 
   /** An OperationOutcome without its request id (the one part of the 404 that differs per request). */
@@ -176,6 +177,40 @@ describe('vread and history', () => {
       expect([path, answer.status]).toEqual([path, 404]);
       expect(answer.text).not.toContain(theirs.id);
     }
+  });
+
+  it('FHIR-INT-19: a history the upstream pages is followed to its last page; a loop is a 502', async () => {
+    const path = `/Observation/${madeReport.id}/_history`;
+    const whole = await api.fhir(client.accessToken, path);
+    expect(whole.body.entry).toHaveLength(2);
+    // One version per page: the first page holds the newer and links to a second, with the first.
+    type Page = { entry?: { resource: Observation }[]; link?: unknown[] };
+    const first = (e: { resource: Observation }) => e.resource.meta!.versionId === '1';
+    proxy.rewrite = (p) => (p === `${path}?page=2` ? path : p);
+    proxy.transform = (p, body) => {
+      const bundle = body as Page;
+      if (p === path)
+        return {
+          ...bundle,
+          entry: bundle.entry!.filter((e) => !first(e)),
+          link: [{ relation: 'next', url: `${proxy.url}${path}?page=2` }],
+        };
+      if (p === `${path}?page=2`) return { ...bundle, entry: bundle.entry!.filter(first) };
+      return body;
+    };
+    const paged = await api.fhir(client.accessToken, path);
+    expect(paged.status).toBe(200);
+    expect(proxy.calls.slice(-1)).toEqual([`GET ${path}?page=2`]);
+    expect(versionsIn(paged.body)).toEqual(versionsIn(whole.body));
+    expect(paged.body.link).toEqual([{ relation: 'self', url: `${api.fhirBase}${path}` }]);
+    // The second page links to itself.
+    proxy.transform = (p, body) =>
+      p.startsWith(path)
+        ? { ...(body as object), link: [{ relation: 'next', url: `${proxy.url}${path}?page=2` }] }
+        : body;
+    const looped = await api.fhir(client.accessToken, path);
+    expect(looped.status).toBe(502);
+    expect(looped.body.resourceType).toBe('OperationOutcome');
   });
 
   it('FHIR-INT-6: the gateway-held Patient has its vread and history from the store', async () => {

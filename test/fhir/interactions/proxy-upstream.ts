@@ -18,6 +18,8 @@ export interface ProxyUpstream {
   fault: (pathAndQuery: string) => Fault | undefined;
   /** What is forwarded instead of the request's path and query (a hostile upstream ignoring parameters). */
   rewrite: (pathAndQuery: string) => string;
+  /** What is answered instead of the upstream's JSON body (the request's path and query as asked). */
+  transform: (pathAndQuery: string, body: unknown) => unknown;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startProxyUpstream(target: string): Promise<ProxyUpstream>
     calls: [],
     fault: () => undefined,
     rewrite: (p) => p,
+    transform: (_p, body) => body,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -62,7 +65,13 @@ export async function startProxyUpstream(target: string): Promise<ProxyUpstream>
       },
       ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
     });
-    const text = (await answer.text()).split(target).join(base);
+    const raw = (await answer.text()).split(target).join(base);
+    let text = raw;
+    try {
+      text = JSON.stringify(proxy.transform(path, JSON.parse(raw)));
+    } catch {
+      // Not JSON: passed on as it is.
+    }
     res.writeHead(answer.status, {
       'content-type': answer.headers.get('content-type') ?? 'application/fhir+json',
     });
