@@ -143,8 +143,10 @@ function readable(type: string, dossier: readonly string[]): CapabilityStatement
               name: 'everything',
               definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
               documentation:
-                'For the patient in context only: everything the caller may see, streamed. ' +
-                '`_type` and `_since` are supported; `start`, `end` and `_count` are refused.',
+                'For the patient in context only: everything the caller may see, in one Bundle, ' +
+                'streamed (chunked). `_type` and `_since` are supported; `start`, `end` and `_count` ' +
+                'are refused. A failure half way cuts the connection: an answer that does not end in a ' +
+                'complete Bundle is not the export.',
             },
           ],
         }

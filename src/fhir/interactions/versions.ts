@@ -10,8 +10,8 @@ import type { InteractionContext } from './context';
 const VERSION_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
- * The versions of one resource the caller may see (vread and history; leak vector 14), newest first
- * as the source gives them, judged and presented: every version is judged on its own (an older
+ * The versions of one resource the caller may see (vread and history; leak vector 14), in the order
+ * the source gives them, judged and presented: every version is judged on its own (an older
  * version can name another patient, sit in another category or carry an excluded label), and none
  * is shown unless the current version is shown too. The second rule makes a correction take effect
  * at once on the whole history: a record filed under the wrong client and moved, or moved into a
