@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Router } from 'express';
 import type { AuthorizationServer } from '../auth';
 import type { GatewayConfig } from '../config';
-import type { PolicyEngine } from '../consent';
+import { sectionMappingOf, type PolicyEngine } from '../consent';
 import type { Logger } from '../http';
 import type { Store } from '../store';
 import { logAuditSink, type FhirAuditSink } from './audit-sink';
@@ -54,6 +54,7 @@ export async function createFhirApi(options: FhirApiOptions): Promise<FhirApi> {
   const router = fhirRouter({
     origins: portalOrigins(config.smart.clients),
     issuer: auth.issuer,
+    sectionMappings: config.organisations.map((o) => sectionMappingOf(options.engine.presetOf(o.id))),
     pipeline: {
       tokens: auth.tokens,
       engine: options.engine,

@@ -2,9 +2,9 @@ import type { AccessTokenVerifier } from '../auth';
 import type { AccessDecision, AccessRequest, PolicyEngine } from '../consent';
 import { Unavailable, isGatewayError } from '../errors';
 import { StoreError } from '../store';
-import type { FhirAuditSink } from './audit-sink';
+import type { FhirAuditEntry, FhirAuditSink } from './audit-sink';
 import { authenticate } from './authenticate';
-import { interactionFor, type FhirResult, type FhirSettings } from './interactions';
+import { auditedStream, interactionFor, type FhirResult, type FhirSettings } from './interactions';
 import { normalise, type HttpRequestLine } from './normalise';
 import { withTypedPatient } from './patient-context';
 import type { PagingCursors } from './paging';
@@ -68,12 +68,20 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       principal,
       grant,
       decision,
+      engine: deps.engine,
       gateway: deps.gateway,
       upstream: deps.upstream,
       cursors: deps.cursors,
       settings: deps.settings,
       at,
     });
+    if (result.stream)
+      // Recorded once composed, before its Bundle is closed (see auditedStream).
+      return auditedStream({ ...result, stream: result.stream }, (shown, failure) =>
+        deps.audit.record(
+          withFailure(auditEntry(input, at, principal, request, decision, result.status, shown), failure),
+        ),
+      );
     await deps.audit.record(auditEntry(input, at, principal, request, decision, result.status, result.shown)); // 8
     return result; //                                                                   9: routes.ts
   } catch (err) {
@@ -130,6 +138,15 @@ export function failClosed(err: unknown): unknown {
       cause: err,
     });
   return err;
+}
+
+/** The record of a streamed answer: as sent, or with the failure that cut it off. */
+function withFailure(entry: FhirAuditEntry, err: unknown): FhirAuditEntry {
+  if (err === undefined) return entry;
+  const failure = failClosed(err);
+  return isGatewayError(failure)
+    ? { ...entry, status: failure.status, errorCode: failure.code }
+    : { ...entry, status: 500, errorCode: 'ERR_INTERNAL' };
 }
 
 function auditEntry(

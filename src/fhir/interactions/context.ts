@@ -1,5 +1,6 @@
-import type { Resource } from '@medplum/fhirtypes';
-import type { AccessDecision } from '../../consent';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { AccessDecision, PolicyEngine } from '../../consent';
+import { GatewayError } from '../../errors';
 import type { FhirRequest, Principal } from '../request';
 import type { ScopeGrant } from '../scope-check';
 import type { GatewayResources } from '../sources/gateway';
@@ -20,6 +21,8 @@ export interface InteractionContext {
   readonly principal: Principal;
   readonly grant: ScopeGrant;
   readonly decision: AccessDecision;
+  /** The policy engine, for an interaction that decides per resource type ($everything). */
+  readonly engine: PolicyEngine;
   readonly gateway: GatewayResources;
   readonly upstream: UpstreamDossier;
   readonly cursors: PagingCursors;
@@ -34,8 +37,25 @@ export interface FhirResult {
   readonly resource?: Resource;
   /** Headers the gateway sets itself (ETag, Last-Modified, Location); nothing of the upstream's. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** `Type/id` of every resource the answer shows, for the audit trail. */
+  /** `Type/id` of every resource the answer shows, for the audit trail (of a stream: empty). */
   readonly shown: readonly string[];
+  /**
+   * A Bundle written out entry by entry instead of `resource` (Patient/$everything): routes.ts sends
+   * it with chunked encoding. See StreamedBundle for what happens when it fails half way.
+   */
+  readonly stream?: StreamedBundle;
+}
+
+/**
+ * A Bundle too large to hold, sent as it is composed. `bundle` is everything but the entries;
+ * `entries` yields each entry judged and presented, in order. Nothing is sent before the first
+ * entry (or the end): a failure that early still becomes an ordinary error answer. A failure after
+ * that cuts the connection: the status line (200) is gone, so the answer ends without its closing
+ * `]}` and chunked encoding's last chunk, and no client can take partial data for a whole export.
+ */
+export interface StreamedBundle {
+  readonly bundle: Omit<Bundle, 'entry'>;
+  readonly entries: AsyncIterable<BundleEntry>;
 }
 
 export type Interaction = (context: InteractionContext) => Promise<FhirResult>;
@@ -50,4 +70,44 @@ export function resourceResult(resource: Resource, status = 200): FhirResult {
   if (typeof lastUpdated === 'string' && !Number.isNaN(Date.parse(lastUpdated)))
     headers['Last-Modified'] = new Date(lastUpdated).toUTCString();
   return { status, resource, headers, shown: [`${resource.resourceType}/${resource.id ?? ''}`] };
+}
+
+/**
+ * A streamed result whose audit record (step 8) is written once the last entry has been composed,
+ * with every resource it showed, and before the Bundle is closed: an export whose record cannot be
+ * written never ends as valid JSON. A failure half way is recorded with its error, then rethrown so
+ * that the connection is cut; a caller that goes away half way is recorded with what it was sent.
+ */
+export function auditedStream(
+  result: FhirResult & { readonly stream: StreamedBundle },
+  record: (shown: readonly string[], failure?: unknown) => Promise<void>,
+): FhirResult {
+  const inner = result.stream.entries;
+  async function* entries(): AsyncGenerator<BundleEntry> {
+    const shown: string[] = [];
+    let outcome: 'complete' | 'failed' | 'aborted' = 'aborted';
+    try {
+      for await (const entry of inner) {
+        shown.push(`${entry.resource?.resourceType ?? ''}/${entry.resource?.id ?? ''}`);
+        yield entry;
+      }
+      outcome = 'complete';
+    } catch (err) {
+      outcome = 'failed';
+      await record(shown, err).catch(() => undefined);
+      throw err;
+    } finally {
+      if (outcome === 'aborted') await record(shown, new StreamAborted()).catch(() => undefined);
+    }
+    // A rejection here fails the stream: the Bundle is not closed.
+    await record(shown);
+  }
+  return { ...result, stream: { bundle: result.stream.bundle, entries: entries() } };
+}
+
+/** The caller closed the connection before a streamed answer ended: recorded, never sent. */
+export class StreamAborted extends GatewayError {
+  constructor() {
+    super('ERR_STREAM_ABORTED', 499, 'the client closed the connection before the answer ended');
+  }
 }

@@ -3,10 +3,13 @@ import type { FhirApiInteraction } from '../request';
 import type { Interaction } from './context';
 import { create } from './create';
 import { remove } from './delete';
+import { everything } from './everything';
+import { history } from './history';
 import { read } from './read';
 import { search } from './search';
 
-export type { FhirResult, FhirSettings, Interaction, InteractionContext } from './context';
+export type { FhirResult, FhirSettings, Interaction, InteractionContext, StreamedBundle } from './context';
+export { auditedStream } from './context';
 
 /**
  * The interactions the FHIR API offers, by name. The writes (`create`, `delete`) take only the
@@ -18,6 +21,8 @@ export const INTERACTIONS: Partial<Record<FhirApiInteraction, Interaction>> = {
   search,
   create,
   delete: remove,
+  history,
+  everything,
 };
 
 /**
@@ -29,11 +34,14 @@ export const WRITABLE_TYPES: Partial<Record<FhirApiInteraction, ReadonlySet<stri
   delete: new Set(['Consent']),
 };
 
-const WRITES = new Set<FhirApiInteraction>(['create', 'update', 'patch', 'delete']);
+const WRITES = new Set<FhirApiInteraction>(['create', 'update', 'patch', 'delete', 'batch']);
 
 /**
- * The interaction of a request, or 405 with an OperationOutcome: asked before the scope check, so
- * that a write the API never offers gets 405 whatever the token's scopes.
+ * The interaction of a request, or 405 with an OperationOutcome. Asked before the scope check, so
+ * that a write gets its 405 whatever the token's scopes (a write is refused for what it is, not for
+ * whom), and nothing of it reaches the upstream: a write on any type but the request channel's Task
+ * and the grants' Consent, a batch or transaction at the base, an operation other than
+ * Patient/$everything.
  */
 export function interactionFor(interaction: FhirApiInteraction, resourceType?: string): Interaction {
   const writable =
@@ -43,10 +51,7 @@ export function interactionFor(interaction: FhirApiInteraction, resourceType?: s
     writable && Object.hasOwn(INTERACTIONS, interaction) ? INTERACTIONS[interaction] : undefined;
   if (!handler)
     throw new InteractionNotSupported(
-      interaction === 'create' ||
-        interaction === 'update' ||
-        interaction === 'patch' ||
-        interaction === 'delete'
+      WRITES.has(interaction)
         ? 'the portal reads the dossier: it writes nothing into it'
         : `${interaction} is not supported`,
     );

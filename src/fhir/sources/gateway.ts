@@ -8,7 +8,7 @@ import {
   type PolicyEngine,
   type WithdrawalRequest,
 } from '../../consent';
-import { readResource, resourcesOfPatient } from '../../resources';
+import { readResource, resourceHistory, resourcesOfPatient } from '../../resources';
 import type { Store } from '../../store';
 import type { PatientReference } from '../../vocabulary';
 import { fileRequest, type FiledRequest } from '../requests/channel';
@@ -49,6 +49,21 @@ export class GatewayResources {
   /** The withdrawal of a grant the gateway wrote, through the consent engine. */
   withdrawAccess(engine: PolicyEngine, request: WithdrawalRequest): Promise<Consent> {
     return withdrawAccess(engine, this.#store, request);
+  }
+
+  /**
+   * Every version of a current resource, newest first, unjudged. A resource that has ended (its ECD
+   * record vanished, its grant ended) has no history here, as it has no current version: the same
+   * as a missing one. Versions are what the store kept: meta.versionId and meta.lastUpdated set.
+   */
+  async history(resourceType: string, id: string): Promise<Resource[]> {
+    const versions = await resourceHistory(this.#store, resourceType, id);
+    const latest = versions.at(-1);
+    if (!latest || latest.endedAt !== null) return [];
+    return versions
+      .filter((v) => v.endedAt === null)
+      .map((v) => v.content)
+      .reverse();
   }
 
   /**
