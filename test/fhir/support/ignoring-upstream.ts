@@ -1,0 +1,97 @@
+/**
+ * An upstream that ignores the gateway's narrowing: a node:http proxy in front of the sandbox that,
+ * while `ignoring` is on, drops the compartment, category and date parameters from every search
+ * (except the Patient search of the patient link, which the gateway checks on its own), so that
+ * the sandbox answers with every client's resources of the type, and inflates `Bundle.total`. Its
+ * answers carry links and headers of its own as well. The filter of the gateway must be right
+ * against it: pages full, totals its own, nothing of another client.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Parameters a narrowed search binds the patient, the sections and the period with. */
+const DROPPED = new Set([
+  'patient',
+  'subject',
+  'actor',
+  'category',
+  'date',
+  'period',
+  'authored',
+  'onset-date',
+  'recorded-date',
+  'effective',
+  'issued',
+]);
+
+export const INFLATED_TOTAL = 99_999;
+export const FOREIGN_LINK = 'http://upstream.invalid/fhir/Observation?secret=1';
+
+export interface IgnoringUpstream {
+  /** The proxy's FHIR base (what the gateway is configured with). */
+  readonly url: string;
+  /** Whether searches lose their narrowing (off: a faithful proxy, for the answers to compare). */
+  ignoring: boolean;
+  /** The searches the proxy passed on, as paths and queries after dropping. */
+  readonly searches: string[];
+  close(): Promise<void>;
+}
+
+export async function startIgnoringUpstream(sandboxUrl: string): Promise<IgnoringUpstream> {
+  const target = new URL(sandboxUrl);
+  let ownBase = '';
+  const state = { ignoring: true, searches: [] as string[] };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+    const [type, ...rest] = url.pathname.slice(target.pathname.length).split('/').filter(Boolean);
+    const isSearch = req.method === 'GET' && type !== undefined && rest.length === 0;
+    if (isSearch && state.ignoring && type !== 'Patient') {
+      for (const name of [...url.searchParams.keys()])
+        if (DROPPED.has(name.split(':')[0]!)) url.searchParams.delete(name);
+    }
+    if (isSearch) state.searches.push(`${url.pathname}${url.search}`);
+    const answer = await fetch(`${target.origin}${url.pathname}${url.search}`, {
+      method: req.method ?? 'GET',
+      headers: { accept: 'application/fhir+json' },
+    });
+    let text = (await answer.text()).split(sandboxUrl).join(ownBase);
+    if (isSearch && state.ignoring && answer.status === 200) {
+      const bundle = JSON.parse(text) as { total?: number; link?: { relation: string; url: string }[] };
+      bundle.total = INFLATED_TOTAL;
+      bundle.link = [...(bundle.link ?? []), { relation: 'last', url: FOREIGN_LINK }];
+      text = JSON.stringify(bundle);
+    }
+    res.writeHead(answer.status, {
+      'content-type': answer.headers.get('content-type') ?? 'application/fhir+json',
+      'x-upstream-secret': 'do-not-forward',
+      'content-location': `${ownBase}/secret-location`,
+    });
+    res.end(text);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('proxy failed');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  ownBase = `http://127.0.0.1:${port}${target.pathname}`;
+  return {
+    url: ownBase,
+    get ignoring() {
+      return state.ignoring;
+    },
+    set ignoring(value: boolean) {
+      state.ignoring = value;
+    },
+    searches: state.searches,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
