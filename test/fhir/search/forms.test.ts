@@ -21,7 +21,10 @@ describe('search forms', () => {
   const withoutTokens = (text: string) => text.replace(/_cursor=[^"&]+/g, '_cursor=…');
 
   it('FHIR-SEARCH-19, LV-24: POST _search with a form body gives what GET gives, cursors included', async () => {
-    const get = await api.fhir(client.accessToken, '/Observation?category=vital-signs&_count=3&_total=accurate');
+    const get = await api.fhir(
+      client.accessToken,
+      '/Observation?category=vital-signs&_count=3&_total=accurate',
+    );
     const post = await api.fhir(client.accessToken, '/Observation/_search', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -54,17 +57,29 @@ describe('search forms', () => {
   });
 
   it('FHIR-SEARCH-21: Patient/<id>/Observation is Observation?patient=…, paged on the compartment path', async () => {
-    const compartment = await allPages(api, client.accessToken, `/Patient/${client.patientId}/Observation?_count=8`);
-    const plain = await allPages(api, client.accessToken, `/Observation?patient=Patient/${client.patientId}&_count=8`);
+    const compartment = await allPages(
+      api,
+      client.accessToken,
+      `/Patient/${client.patientId}/Observation?_count=8`,
+    );
+    const plain = await allPages(
+      api,
+      client.accessToken,
+      `/Observation?patient=Patient/${client.patientId}&_count=8`,
+    );
     expect(compartment.flatMap(matchesOf)).toEqual(plain.flatMap(matchesOf));
     expect(compartment.flatMap(matchesOf)).toHaveLength(20);
-    expect(compartment[0]!.body.link[0].url).toBe(`${api.fhirBase}/Patient/${client.patientId}/Observation?_count=8`);
+    expect(compartment[0]!.body.link[0].url).toBe(
+      `${api.fhirBase}/Patient/${client.patientId}/Observation?_count=8`,
+    );
     expect(nextLink(compartment[0]!)).toMatch(
       new RegExp(`^${api.fhirBase}/Patient/${client.patientId}/Observation\\?_cursor=`),
     );
     // A compartment's cursor opens only on that compartment path.
     const token = new URL(nextLink(compartment[0]!)!).searchParams.get('_cursor')!;
-    expect((await api.fhir(client.accessToken, `/Observation?_cursor=${encodeURIComponent(token)}`)).status).toBe(410);
+    expect(
+      (await api.fhir(client.accessToken, `/Observation?_cursor=${encodeURIComponent(token)}`)).status,
+    ).toBe(410);
   });
 
   it("FHIR-SEARCH-22: another patient's compartment is refused, whether or not it exists", async () => {

@@ -45,7 +45,10 @@ describe('search includes', () => {
     expect(withPerformer.text).not.toMatch(/"resourceType":"Practitioner/);
     expect(matchesOf(withPerformer)).toEqual(matchesOf(plain));
     expect(withPerformer.body.total).toBe(plain.body.total);
-    const carePlan = await api.fhir(client.accessToken, '/CarePlan?_include=CarePlan:performer&_include=CarePlan:goal&_include=CarePlan:care-team');
+    const carePlan = await api.fhir(
+      client.accessToken,
+      '/CarePlan?_include=CarePlan:performer&_include=CarePlan:goal&_include=CarePlan:care-team',
+    );
     expect(matchesOf(carePlan)).toEqual([`CarePlan/${clientId}-zorgplan01`]);
     expect(includesOf(carePlan).sort()).toEqual([
       `CareTeam/${clientId}-team01`,
@@ -67,7 +70,10 @@ describe('search includes', () => {
       undefined,
       'openid fhirUser launch/patient patient/Observation.rs patient/CarePlan.rs',
     );
-    const observations = await api.fhir(narrow.accessToken, '/Observation?_include=Observation:subject&_count=3');
+    const observations = await api.fhir(
+      narrow.accessToken,
+      '/Observation?_include=Observation:subject&_count=3',
+    );
     expect(observations.status).toBe(200);
     expect(matchesOf(observations)).toHaveLength(3);
     expect(includesOf(observations)).toEqual([]);

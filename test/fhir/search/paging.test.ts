@@ -19,7 +19,11 @@ describe('search paging', () => {
 
   const ownObservations = () =>
     api.data.resources
-      .filter((r) => r.resourceType === 'Observation' && (r as { subject?: { reference?: string } }).subject?.reference === `Patient/${clientId}`)
+      .filter(
+        (r) =>
+          r.resourceType === 'Observation' &&
+          (r as { subject?: { reference?: string } }).subject?.reference === `Patient/${clientId}`,
+      )
       .map((r) => `Observation/${r.id}`)
       .sort();
 
@@ -36,9 +40,11 @@ describe('search paging', () => {
       expect(page.body.total).toBeUndefined();
       expect(page.text).not.toContain(api.sandbox.url);
       expect(page.text).not.toContain('_offset');
-      for (const link of page.body.link) expect(link.url.startsWith(`${api.fhirBase}/Observation?`)).toBe(true);
+      for (const link of page.body.link)
+        expect(link.url.startsWith(`${api.fhirBase}/Observation?`)).toBe(true);
     }
-    for (const page of pages.slice(0, -1)) expect(nextLink(page)).toMatch(new RegExp(`^${api.fhirBase}/Observation\\?_cursor=[^&]+$`));
+    for (const page of pages.slice(0, -1))
+      expect(nextLink(page)).toMatch(new RegExp(`^${api.fhirBase}/Observation\\?_cursor=[^&]+$`));
     expect(nextLink(pages.at(-1)!)).toBeUndefined();
     expect(pages[0]!.body.link[0]).toEqual({ relation: 'self', url: `${api.fhirBase}/Observation?_count=6` });
   });
@@ -77,13 +83,19 @@ describe('search paging', () => {
     await refused(other.accessToken, path);
     await refused(client.accessToken, `/Condition?_cursor=${encodeURIComponent(token)}`);
     await refused(client.accessToken, `${path}&category=vital-signs`);
-    await refused(client.accessToken, `/Patient/${client.patientId}/Observation?_cursor=${encodeURIComponent(token)}`);
+    await refused(
+      client.accessToken,
+      `/Patient/${client.patientId}/Observation?_cursor=${encodeURIComponent(token)}`,
+    );
     const [body, signature] = token.split('.') as [string, string];
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { p: { s: number } };
     payload.p.s = 0;
     const forged = `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`;
     await refused(client.accessToken, `/Observation?_cursor=${encodeURIComponent(forged)}`);
-    await refused(client.accessToken, `/Observation?_cursor=${encodeURIComponent(`${body}.${signature.slice(1)}x`)}`);
+    await refused(
+      client.accessToken,
+      `/Observation?_cursor=${encodeURIComponent(`${body}.${signature.slice(1)}x`)}`,
+    );
     await refused(client.accessToken, '/Observation?_cursor=made-up');
   });
 
@@ -97,12 +109,16 @@ describe('search paging', () => {
 
   it('FHIR-SEARCH-6: _sort passes and the upstream order is kept, page after page', async () => {
     const pages = await allPages(api, client.accessToken, '/Observation?_sort=-date&_count=7');
-    const dates = pages.flatMap((p) => (p.body.entry ?? []).map((e: { resource: { effectiveDateTime: string } }) => Date.parse(e.resource.effectiveDateTime)));
+    const dates = pages.flatMap((p) =>
+      (p.body.entry ?? []).map((e: { resource: { effectiveDateTime: string } }) =>
+        Date.parse(e.resource.effectiveDateTime),
+      ),
+    );
     expect(dates).toHaveLength(20);
     expect([...dates].sort((a, b) => b - a)).toEqual(dates);
   });
 
-  it('FHIR-SEARCH-7: the gateway\'s own types page the same way (Patient: the client alone)', async () => {
+  it("FHIR-SEARCH-7: the gateway's own types page the same way (Patient: the client alone)", async () => {
     const patients = await allPages(api, client.accessToken, '/Patient?_count=1');
     expect(patients.flatMap(matchesOf)).toEqual([`Patient/${client.patientId}`]);
     expect(nextLink(patients[0]!)).toBeUndefined();

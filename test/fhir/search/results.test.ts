@@ -60,7 +60,9 @@ describe('search result parameters', () => {
     }
     expect((await api.fhir(client.accessToken, '/Observation?_total=exact')).status).toBe(400);
     expect((await api.fhir(client.accessToken, '/Observation?_summary=short')).status).toBe(400);
-    expect((await api.fhir(client.accessToken, '/Observation?_summary=true&_elements=code')).status).toBe(400);
+    expect((await api.fhir(client.accessToken, '/Observation?_summary=true&_elements=code')).status).toBe(
+      400,
+    );
   });
 
   it('FHIR-SEARCH-11: _elements keeps id, meta, the mandatory and the named elements, tagged SUBSETTED', async () => {
@@ -68,20 +70,35 @@ describe('search result parameters', () => {
     expect(answer.status).toBe(200);
     expect(matchesOf(answer)).toHaveLength(5);
     for (const { resource } of answer.body.entry) {
-      expect(Object.keys(resource).sort()).toEqual(
-        ['code', 'effectiveDateTime', 'id', 'meta', 'resourceType', 'status', 'subject'],
-      );
+      expect(Object.keys(resource).sort()).toEqual([
+        'code',
+        'effectiveDateTime',
+        'id',
+        'meta',
+        'resourceType',
+        'status',
+        'subject',
+      ]);
       expect(resource.meta.tag).toContainEqual(expect.objectContaining(SUBSETTED));
       expect(resource.subject.reference).toBe(`Patient/${client.patientId}`);
     }
     const typed = await api.fhir(client.accessToken, '/Observation?_elements=Observation.status&_count=1');
-    expect(Object.keys(typed.body.entry[0].resource).sort()).toEqual(['code', 'id', 'meta', 'resourceType', 'status']);
+    expect(Object.keys(typed.body.entry[0].resource).sort()).toEqual([
+      'code',
+      'id',
+      'meta',
+      'resourceType',
+      'status',
+    ]);
     expect((await api.fhir(client.accessToken, '/Observation?_elements=Patient.name')).status).toBe(400);
   });
 
   it('FHIR-SEARCH-12: _summary=true, text and data subset the judged copy', async () => {
     const full = await api.fhir(client.accessToken, '/Observation?category=11591000146107&_count=3');
-    const summary = await api.fhir(client.accessToken, '/Observation?category=11591000146107&_count=3&_summary=true');
+    const summary = await api.fhir(
+      client.accessToken,
+      '/Observation?category=11591000146107&_count=3&_summary=true',
+    );
     expect(matchesOf(summary)).toEqual(matchesOf(full));
     for (const { resource } of summary.body.entry) {
       expect(resource.meta.tag).toContainEqual(expect.objectContaining(SUBSETTED));
@@ -92,7 +109,11 @@ describe('search result parameters', () => {
     }
     const text = await api.fhir(client.accessToken, '/Observation?_count=2&_summary=text');
     for (const { resource } of text.body.entry)
-      expect(Object.keys(resource).every((k) => ['resourceType', 'id', 'meta', 'text', 'status', 'code'].includes(k))).toBe(true);
+      expect(
+        Object.keys(resource).every((k) =>
+          ['resourceType', 'id', 'meta', 'text', 'status', 'code'].includes(k),
+        ),
+      ).toBe(true);
     const data = await api.fhir(client.accessToken, '/Observation?_count=2&_summary=data');
     for (const { resource } of data.body.entry) {
       expect(resource.text).toBeUndefined();

@@ -32,12 +32,22 @@ export function nextLink(answer: FhirAnswer): string | undefined {
 
 /** The matches of a page (`search.mode` match), as `Type/id`. */
 export function matchesOf(answer: FhirAnswer): string[] {
-  const entries = (answer.body?.entry ?? []) as { resource: { resourceType: string; id: string }; search?: { mode?: string } }[];
-  return entries.filter((e) => e.search?.mode === 'match').map((e) => `${e.resource.resourceType}/${e.resource.id}`);
+  const entries = (answer.body?.entry ?? []) as {
+    resource: { resourceType: string; id: string };
+    search?: { mode?: string };
+  }[];
+  return entries
+    .filter((e) => e.search?.mode === 'match')
+    .map((e) => `${e.resource.resourceType}/${e.resource.id}`);
 }
 
 /** The includes of a page (`search.mode` include), as `Type/id`. */
 export function includesOf(answer: FhirAnswer): string[] {
-  const entries = (answer.body?.entry ?? []) as { resource: { resourceType: string; id: string }; search?: { mode?: string } }[];
-  return entries.filter((e) => e.search?.mode === 'include').map((e) => `${e.resource.resourceType}/${e.resource.id}`);
+  const entries = (answer.body?.entry ?? []) as {
+    resource: { resourceType: string; id: string };
+    search?: { mode?: string };
+  }[];
+  return entries
+    .filter((e) => e.search?.mode === 'include')
+    .map((e) => `${e.resource.resourceType}/${e.resource.id}`);
 }
