@@ -5,7 +5,8 @@ import {
   startIgnoringUpstream,
   type IgnoringUpstream,
 } from '../support/ignoring-upstream';
-import { allPages, includesOf, matchesOf } from '../support/pages';
+import { SEARCH_LIMITS } from '../../../src/fhir/search/limits';
+import { allPages, includesOf, matchesOf, nextLink } from '../support/pages';
 
 /**
  * The filter on its own: an upstream that drops the compartment, category and date parameters,
@@ -152,6 +153,42 @@ describe('search against an upstream that ignores narrowing', () => {
       expect(ignoring.flatMap(includesOf).sort()).toEqual(faithful.flatMap(includesOf).sort());
       expectNothingOfTheUpstream(ignoring);
       expectOwnOnly(ignoring);
+    }
+  });
+
+  it('LV-2, FHIR-SEARCH-29: an upstream that never ends is read up to the limit; the page then says there may be more', async () => {
+    proxy.endless = true;
+    try {
+      const before = proxy.searches.length;
+      const first = await api.fhir(relation.accessToken, '/Observation?_count=5');
+      expect(first.status).toBe(200);
+      expect(matchesOf(first)).toEqual([]);
+      const asked = proxy.searches.length - before;
+      expect(asked).toBe(SEARCH_LIMITS.pagesPerAnswer);
+      // Not "no more": a cursor where the reading stopped, which reads on from there.
+      const next = nextLink(first)!;
+      expect(next).toMatch(new RegExp(`^${api.fhirBase}/Observation\\?_cursor=`));
+      const second = await api.fhir(relation.accessToken, next.slice(api.fhirBase.length));
+      expect(second.status).toBe(200);
+      expect(proxy.searches.length - before).toBe(2 * SEARCH_LIMITS.pagesPerAnswer);
+      expectNothingOfTheUpstream([first, second]);
+    } finally {
+      proxy.endless = false;
+    }
+  });
+
+  it('LV-1, FHIR-SEARCH-30: a total that would take too much reading is refused (400 too-costly), not estimated', async () => {
+    proxy.endless = true;
+    try {
+      for (const query of ['_total=accurate', '_summary=count']) {
+        const answer = await api.fhir(relation.accessToken, `/Observation?${query}`);
+        expect({ query, status: answer.status }).toEqual({ query, status: 400 });
+        expect(answer.body.resourceType).toBe('OperationOutcome');
+        expect(answer.body.issue[0].code).toBe('too-costly');
+        expect(answer.text).not.toContain(String(INFLATED_TOTAL));
+      }
+    } finally {
+      proxy.endless = false;
     }
   });
 });

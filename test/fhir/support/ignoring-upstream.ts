@@ -32,6 +32,11 @@ export interface IgnoringUpstream {
   readonly url: string;
   /** Whether searches lose their narrowing (off: a faithful proxy, for the answers to compare). */
   ignoring: boolean;
+  /**
+   * Whether searches (but the patient link's) are answered with pages that hold only another
+   * client's resource and always link to one more page: an upstream the gateway must stop reading.
+   */
+  endless: boolean;
   /** The searches the proxy passed on, as paths and queries after dropping. */
   readonly searches: string[];
   close(): Promise<void>;
@@ -40,7 +45,8 @@ export interface IgnoringUpstream {
 export async function startIgnoringUpstream(sandboxUrl: string): Promise<IgnoringUpstream> {
   const target = new URL(sandboxUrl);
   let ownBase = '';
-  const state = { ignoring: true, searches: [] as string[] };
+  const state = { ignoring: true, endless: false, searches: [] as string[] };
+  let endlessPage = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
@@ -51,6 +57,27 @@ export async function startIgnoringUpstream(sandboxUrl: string): Promise<Ignorin
         if (DROPPED.has(name.split(':')[0]!)) url.searchParams.delete(name);
     }
     if (isSearch) state.searches.push(`${url.pathname}${url.search}`);
+    if (isSearch && state.endless && type !== 'Patient') {
+      endlessPage += 1;
+      const foreign = {
+        resourceType: type,
+        id: `foreign-${endlessPage}`,
+        subject: { reference: 'Patient/ah-c001' },
+      };
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      res.end(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'searchset',
+          total: INFLATED_TOTAL,
+          link: [{ relation: 'next', url: `${ownBase}/${type}?_count=50&_offset=${endlessPage * 50}` }],
+          entry: [
+            { fullUrl: `${ownBase}/${type}/${foreign.id}`, resource: foreign, search: { mode: 'match' } },
+          ],
+        }),
+      );
+      return;
+    }
     const answer = await fetch(`${target.origin}${url.pathname}${url.search}`, {
       method: req.method ?? 'GET',
       headers: { accept: 'application/fhir+json' },
@@ -86,6 +113,12 @@ export async function startIgnoringUpstream(sandboxUrl: string): Promise<Ignorin
     },
     set ignoring(value: boolean) {
       state.ignoring = value;
+    },
+    get endless() {
+      return state.endless;
+    },
+    set endless(value: boolean) {
+      state.endless = value;
     },
     searches: state.searches,
     close: () =>
