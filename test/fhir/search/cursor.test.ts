@@ -43,4 +43,19 @@ describe('paging cursors', () => {
     refused(principal, { query: 'search Condition' });
     refused(principal, binding, new PagingCursors(Buffer.alloc(32, 8), 900));
   });
+
+  it('FHIR-SEARCH-32, LV-20: what a cursor holds cannot be read from it, and two seals of the same differ', () => {
+    const cursors = new PagingCursors(key, 900);
+    const position = { u: '/Observation?subject=Patient/mz-c001&_offset=50', s: 3 };
+    const one = cursors.seal(principal, binding, position);
+    const two = cursors.seal(principal, binding, position);
+    expect(one).not.toBe(two);
+    for (const token of [one, two]) {
+      expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(Buffer.from(token, 'base64url').toString('latin1')).not.toMatch(
+        /Observation|mz-c001|link-1|portal/,
+      );
+      expect(cursors.open(token, principal, binding)).toEqual(position);
+    }
+  });
 });

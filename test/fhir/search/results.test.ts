@@ -130,4 +130,20 @@ describe('search result parameters', () => {
       for (const { resource } of page.body.entry ?? [])
         expect(JSON.stringify(resource.category)).not.toContain('vital-signs');
   });
+
+  it('FHIR-SEARCH-31, LV-3: a further page is authorised again: after a withdrawal its cursor shows nothing', async () => {
+    const first = await api.fhir(relation.accessToken, '/Observation?_count=2');
+    expect(matchesOf(first)).toHaveLength(2);
+    const next = nextLink(first)!;
+    const exp = structuredClone(api.data.exports.find((e) => e.clients.some((c) => c.id === clientId))!);
+    const authorisations = exp.portalAuthorisations.filter((a) => a.clientId === clientId);
+    expect(authorisations.length).toBeGreaterThan(0);
+    for (const authorisation of authorisations)
+      authorisation.withdrawal = { requestReceivedAt: new Date(Date.now() - 60_000).toISOString() };
+    await api.gateway.importExport(exp);
+    const after = await api.fhir(relation.accessToken, next.slice(api.fhirBase.length));
+    expect(after.text).not.toContain('"resourceType":"Observation"');
+    expect(after.status).toBe(200);
+    expect(after.body.entry).toBeUndefined();
+  });
 });
