@@ -42,6 +42,9 @@ class UpstreamSearch implements SearchSource {
   readonly #enforcement: DecisionEnforcement;
   readonly #narrowed: FhirSearch;
   #gatewayPatient: Promise<Resource | undefined> | undefined;
+  /** Per include of a page: what it refers to, and what of it may be shown (judged once). */
+  readonly #includeReferences = new WeakMap<Resource, Set<string>>();
+  readonly #shownIncludes = new WeakMap<Resource, Promise<Resource | undefined>>();
 
   constructor(
     context: InteractionContext,
@@ -146,10 +149,13 @@ class UpstreamSearch implements SearchSource {
     const matchRefers = referencesOf(match, onUpstream);
     const shown: Resource[] = [];
     for (const include of pageIncludes) {
-      const belongs = matchRefers.has(keyOf(include)) || referencesOf(include, onUpstream).has(keyOf(match));
-      if (!belongs) continue;
-      const visible = await this.#visibleInclude(include);
-      if (visible) shown.push(visible);
+      let refers = this.#includeReferences.get(include);
+      if (!refers) this.#includeReferences.set(include, (refers = referencesOf(include, onUpstream)));
+      if (!matchRefers.has(keyOf(include)) && !refers.has(keyOf(match))) continue;
+      let visible = this.#shownIncludes.get(include);
+      if (!visible) this.#shownIncludes.set(include, (visible = this.#visibleInclude(include)));
+      const resource = await visible;
+      if (resource) shown.push(resource);
     }
     return shown;
   }
