@@ -2,6 +2,7 @@ import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtyp
 import { MalformedRequest } from '../errors';
 import { openPosition, sealPosition, type SearchPosition } from '../search/cursor';
 import { gatewaySource } from '../search/gateway-source';
+import { refuseSortOnMasked } from '../search/masked-sort';
 import { resultParameters } from '../search/result-parameters';
 import type { Found } from '../search/source';
 import { subsetOf } from '../search/subset';
@@ -39,6 +40,7 @@ export async function search(context: InteractionContext): Promise<FhirResult> {
   let found: Found = { matches: [], includes: [] };
   let total: number | undefined;
   if (decision.allowed) {
+    refuseSortOnMasked(decision, type, result.filters);
     const source = GATEWAY_TYPES.has(type)
       ? gatewaySource(context, result.filters)
       : await upstreamSource(context, result.filters);

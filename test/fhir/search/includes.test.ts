@@ -96,4 +96,23 @@ describe('search includes', () => {
       expect(answer.body.resourceType).toBe('OperationOutcome');
     }
   });
+
+  it('FHIR-SEARCH-36, LV-5: where employees are masked (Amerhof), no sort by them and no include of them', async () => {
+    const amerhof = await api.login(api.gateway.patientOf('ah-c008'));
+    const sorted = await api.fhir(amerhof.accessToken, '/Observation?_sort=performer');
+    expect(sorted.status).toBe(400);
+    expect(sorted.body.resourceType).toBe('OperationOutcome');
+    expect((await api.fhir(amerhof.accessToken, '/Observation?_sort=-performer,date')).status).toBe(400);
+    expect((await api.fhir(amerhof.accessToken, '/Observation?_sort=-date&_count=3')).status).toBe(200);
+    const included = await api.fhir(
+      amerhof.accessToken,
+      '/Observation?_include=Observation:performer&_count=5',
+    );
+    expect(included.status).toBe(200);
+    expect(matchesOf(included)).toHaveLength(5);
+    expect(includesOf(included)).toEqual([]);
+    expect(included.text).not.toContain('Practitioner/');
+    // Meerzicht does not mask: the same sort passes there.
+    expect((await api.fhir(client.accessToken, '/Observation?_sort=performer&_count=2')).status).toBe(200);
+  });
 });
