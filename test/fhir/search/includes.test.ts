@@ -115,4 +115,14 @@ describe('search includes', () => {
     // Meerzicht does not mask: the same sort passes there.
     expect((await api.fhir(client.accessToken, '/Observation?_sort=performer&_count=2')).status).toBe(200);
   });
+
+  it("FHIR-SEARCH-37, LV-4: the gateway's own types include the gateway's resources, judged", async () => {
+    const related = await api.fhir(client.accessToken, '/RelatedPerson?_include=RelatedPerson:patient');
+    expect(related.status).toBe(200);
+    expect(matchesOf(related).length).toBeGreaterThan(0);
+    expect(matchesOf(related).every((ref) => ref.startsWith('RelatedPerson/'))).toBe(true);
+    expect(includesOf(related)).toEqual([`Patient/${client.patientId}`]);
+    const plain = await api.fhir(client.accessToken, '/RelatedPerson');
+    expect(matchesOf(related)).toEqual(matchesOf(plain));
+  });
 });
