@@ -132,7 +132,7 @@ class UpstreamSearch implements SearchSource {
   /** The judged match of an entry (upstream ids), or undefined for anything that is not one. */
   #visibleMatch(entry: BundleEntry): Resource | undefined {
     const resource = entry?.resource as Resource | undefined;
-    if (typeof resource !== 'object' || resource === null || isInclude(entry)) return undefined;
+    if (!isResource(resource) || isInclude(entry)) return undefined;
     if (entry.search?.mode === 'outcome') return undefined;
     if (resource.resourceType !== this.#narrowed.resourceType || GATEWAY_TYPES.has(resource.resourceType))
       return undefined;
@@ -162,6 +162,7 @@ class UpstreamSearch implements SearchSource {
 
   async #visibleInclude(include: Resource): Promise<Resource | undefined> {
     const scopes = this.#context.principal.scopes;
+    if (!isResource(include)) return undefined;
     if (GATEWAY_TYPES.has(include.resourceType)) {
       // The client's own Patient is the gateway's; the upstream's is never shown.
       if (include.resourceType !== 'Patient' || include.id !== this.#view.link.upstreamId) return undefined;
@@ -187,6 +188,16 @@ class UpstreamSearch implements SearchSource {
     const url = links.find((l) => l?.relation === 'next')?.url;
     return typeof url === 'string' ? this.#view.pathOnUpstream(url) : undefined;
   }
+}
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** A resource the gateway can name: a type and a FHIR id (anything else is not shown at all). */
+function isResource(value: unknown): value is Resource {
+  const { resourceType, id } = (value ?? {}) as { resourceType?: unknown; id?: unknown };
+  return (
+    typeof value === 'object' && typeof resourceType === 'string' && typeof id === 'string' && ID.test(id)
+  );
 }
 
 function isInclude(entry: BundleEntry): boolean {

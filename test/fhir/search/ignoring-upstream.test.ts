@@ -2,6 +2,7 @@ import { startFhirApi, type FhirAnswer, type FhirApiUnderTest, type LoggedIn } f
 import {
   FOREIGN_LINK,
   INFLATED_TOTAL,
+  NAMELESS,
   startIgnoringUpstream,
   type IgnoringUpstream,
 } from '../support/ignoring-upstream';
@@ -58,6 +59,7 @@ describe('search against an upstream that ignores narrowing', () => {
       expect(page.status).toBe(200);
       expect(page.body.total).not.toBe(INFLATED_TOTAL);
       expect(page.text).not.toContain(FOREIGN_LINK);
+      expect(page.text).not.toContain(NAMELESS);
       expect(page.text).not.toContain(proxy.url);
       expect(page.text).not.toContain(api.sandbox.url);
       expect(page.headers.get('x-upstream-secret')).toBeNull();

@@ -25,6 +25,8 @@ const DROPPED = new Set([
 ]);
 
 export const INFLATED_TOTAL = 99_999;
+/** The text of an Observation the proxy adds without an id. */
+export const NAMELESS = 'an observation without an id';
 export const FOREIGN_LINK = 'http://upstream.invalid/fhir/Observation?secret=1';
 
 export interface IgnoringUpstream {
@@ -52,9 +54,13 @@ export async function startIgnoringUpstream(sandboxUrl: string): Promise<Ignorin
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
     const [type, ...rest] = url.pathname.slice(target.pathname.length).split('/').filter(Boolean);
     const isSearch = req.method === 'GET' && type !== undefined && rest.length === 0;
+    let droppedSubject: string | undefined;
     if (isSearch && state.ignoring && type !== 'Patient') {
-      for (const name of [...url.searchParams.keys()])
+      for (const name of [...url.searchParams.keys()]) {
+        if (name === 'subject' || name === 'patient')
+          droppedSubject = url.searchParams.get(name) ?? undefined;
         if (DROPPED.has(name.split(':')[0]!)) url.searchParams.delete(name);
+      }
     }
     if (isSearch) state.searches.push(`${url.pathname}${url.search}`);
     if (isSearch && state.endless && type !== 'Patient') {
@@ -87,6 +93,22 @@ export async function startIgnoringUpstream(sandboxUrl: string): Promise<Ignorin
       const bundle = JSON.parse(text) as { total?: number; link?: { relation: string; url: string }[] };
       bundle.total = INFLATED_TOTAL;
       bundle.link = [...(bundle.link ?? []), { relation: 'last', url: FOREIGN_LINK }];
+      // An entry of the client's that the gateway cannot name (no id): it must not be shown or counted.
+      if (droppedSubject !== undefined && type === 'Observation')
+        (bundle as { entry?: unknown[] }).entry = [
+          ...((bundle as { entry?: unknown[] }).entry ?? []),
+          {
+            resource: {
+              resourceType: 'Observation',
+              status: 'final',
+              category: [{ coding: [{ system: 'http://snomed.info/sct', code: '11591000146107' }] }],
+              code: { text: NAMELESS },
+              subject: { reference: droppedSubject },
+              effectiveDateTime: new Date().toISOString(),
+            },
+            search: { mode: 'match' },
+          },
+        ];
       text = JSON.stringify(bundle);
     }
     res.writeHead(answer.status, {
