@@ -49,6 +49,8 @@ interface Classified {
   headers: Record<string, string>;
   fields: Readonly<Record<string, unknown>>;
   withheld: boolean;
+  /** A FHIR issue-type code the error names itself (e.g. `too-costly` on a 400), else by status. */
+  issue?: string;
 }
 
 const INTERNAL: Classified = {
@@ -60,8 +62,10 @@ const INTERNAL: Classified = {
   withheld: true,
 };
 
+type FhirIssueCode = NonNullable<OperationOutcome['issue']>[number]['code'];
+
 /** FHIR issue-type codes for the statuses the gateway answers with. */
-const FHIR_ISSUE_CODE: Record<number, NonNullable<OperationOutcome['issue']>[number]['code']> = {
+const FHIR_ISSUE_CODE: Record<number, FhirIssueCode> = {
   400: 'invalid',
   401: 'login',
   403: 'forbidden',
@@ -99,7 +103,7 @@ export function toProblem(err: unknown, target: ProblemTarget): ProblemResponse 
         issue: [
           {
             severity: 'error',
-            code: FHIR_ISSUE_CODE[c.status] ?? 'exception',
+            code: (c.issue as FhirIssueCode | undefined) ?? FHIR_ISSUE_CODE[c.status] ?? 'exception',
             details: { text: c.text },
             diagnostics: `request id ${target.requestId}`,
           },
@@ -143,7 +147,9 @@ function classify(err: unknown): Classified {
   if ((err.status === 429 || err.status === 503) && typeof retryAfterSeconds === 'number')
     headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   const fields = (err as Partial<ProblemFields>).publicFields;
+  const { fhirIssue } = err as { fhirIssue?: unknown };
   return {
+    ...(typeof fhirIssue === 'string' && /^[a-z-]{1,32}$/.test(fhirIssue) ? { issue: fhirIssue } : {}),
     status: err.status,
     code: err.code,
     text: err.message,

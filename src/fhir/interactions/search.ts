@@ -1,91 +1,103 @@
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import type { FhirSearch, SearchParameter } from '../../consent';
+import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import { MalformedRequest } from '../errors';
-import { searchOfRequest } from '../request';
-import { allowsResource, scopeNarrowing } from '../scope-check';
+import { openPosition, sealPosition, type SearchPosition } from '../search/cursor';
+import { gatewaySource } from '../search/gateway-source';
+import { refuseSortOnMasked } from '../search/masked-sort';
+import { resultParameters } from '../search/result-parameters';
+import type { Found } from '../search/source';
+import { subsetOf } from '../search/subset';
+import { upstreamSource } from '../search/upstream-source';
 import { GATEWAY_TYPES } from '../sources/gateway';
 import { queryString } from '../sources/upstream';
 import type { FhirResult, InteractionContext } from './context';
 
 /**
- * search (GET, HEAD, POST _search and the compartment form alike: normalise made them one): the
- * search narrowed by the scopes and the decision, sent to its source, and every resource of the
- * answer judged again, matches and includes alike. What is not shown is dropped without a trace:
- * no stub, no total of the upstream's, no link of the upstream's.
+ * search (GET, HEAD, POST _search and the compartment form alike: normalise made them one), first
+ * page and further pages alike: a further page is a cursor, decided, narrowed and judged again
+ * exactly as a first page, from where the last one stopped.
+ *
+ *   1. the position: a first page, or the cursor opened (410 unless it is this principal's, this
+ *      client app's, for this type and compartment, unexpired and untouched);
+ *   2. the result parameters taken out (`_count`, `_total`, `_summary`, `_elements`: the gateway's,
+ *      applied on the judged set), the rest narrowed by the scopes and the decision;
+ *   3. the page read from its source, judged entry by entry, refilled past what judge drops, with
+ *      a next cursor only when one more visible match is known (search/upstream-source.ts);
+ *   4. a total, when asked, counted by the gateway on the narrowed and judged set (never the
+ *      upstream's), and `_elements`/`_summary` applied to the shown copies.
+ *
+ * What is not shown is dropped without a trace: no stub, no total or link of the upstream's.
  */
 export async function search(context: InteractionContext): Promise<FhirResult> {
-  const { request, decision, settings, principal } = context;
+  const { request, decision, settings } = context;
   const type = request.resourceType!;
-  const stated = withCompartment(searchOfRequest(request), context);
-  const count = pageSizeOf(stated.parameters, settings.pageSize, settings.maxPageSize);
-  const asked: FhirSearch = {
-    resourceType: type,
-    parameters: [...stated.parameters.filter((p) => p.name !== '_count'), ...scopeNarrowing(context.grant)],
-  };
+  checkCompartment(context);
+  const position: SearchPosition =
+    request.cursor === undefined
+      ? { parameters: request.parameters, skip: 0 }
+      : openPosition(context, request.cursor);
+  const result = resultParameters(type, position.parameters, settings.pageSize, settings.maxPageSize);
 
-  const entries: BundleEntry[] = [];
+  let found: Found = { matches: [], includes: [] };
+  let total: number | undefined;
   if (decision.allowed) {
-    if (GATEWAY_TYPES.has(type)) {
-      const narrowed = decision.narrow(asked);
-      for (const resource of await context.gateway.search(principal.patient, narrowed)) {
-        const judgement = decision.judge(resource);
-        if (judgement.show && allowsResource(principal.scopes, judgement.resource, 's'))
-          entries.push(entryOf(judgement.resource, 'match', settings.fhirBase));
-      }
-    } else {
-      const view = await context.upstream.view(principal.patient);
-      const enforcement = decision.inCompartmentOf(view.link.upstreamPatient);
-      const narrowed = enforcement.narrow(view.toUpstream(asked));
-      const bundle = await view.search({
-        resourceType: type,
-        parameters: [...narrowed.parameters, { name: '_count', value: String(count) }],
-      });
-      for (const entry of bundle.entry ?? []) {
-        const resource = entry?.resource as Resource | undefined;
-        if (!resource || GATEWAY_TYPES.has(resource.resourceType)) continue;
-        const mode = entry.search?.mode === 'include' ? 'include' : 'match';
-        // A match must be of the type searched; anything else in the answer is at most an include.
-        if (mode === 'match' && resource.resourceType !== type) continue;
-        const judgement = enforcement.judge(resource);
-        if (!judgement.show) continue;
-        if (!allowsResource(principal.scopes, judgement.resource, mode === 'match' ? 's' : 'r')) continue;
-        entries.push(entryOf(view.present(judgement.resource), mode, settings.fhirBase));
-      }
-    }
+    refuseSortOnMasked(decision, type, result.filters);
+    const source = GATEWAY_TYPES.has(type)
+      ? gatewaySource(context, result.filters)
+      : await upstreamSource(context, result.filters);
+    if (result.count > 0)
+      found = await source.page(
+        { ...(position.page === undefined ? {} : { page: position.page }), skip: position.skip },
+        result.count,
+      );
+    if (result.total) total = await source.count();
+  } else if (result.total) total = 0;
+
+  const base = `${settings.fhirBase}/${pathOf(context)}`;
+  const self =
+    request.cursor === undefined
+      ? `${base}${position.parameters.length > 0 ? `?${queryString(position.parameters)}` : ''}`
+      : `${base}?_cursor=${encodeURIComponent(request.cursor)}`;
+  const link: BundleLink[] = [{ relation: 'self', url: self }];
+  if (found.next) {
+    const token = sealPosition(context, {
+      parameters: position.parameters,
+      ...(found.next.page === undefined ? {} : { page: found.next.page }),
+      skip: found.next.skip,
+    });
+    link.push({ relation: 'next', url: `${base}?_cursor=${encodeURIComponent(token)}` });
   }
-  const matches = entries.filter((e) => e.search?.mode === 'match').slice(0, count);
-  const includes = entries.filter((e) => e.search?.mode === 'include');
+  const entry: BundleEntry[] = [
+    ...found.matches.map((r) => entryOf(subsetOf(r, result), 'match', settings.fhirBase)),
+    ...found.includes.map((r) => entryOf(r, 'include', settings.fhirBase)),
+  ];
   const body: Bundle = {
     resourceType: 'Bundle',
     type: 'searchset',
-    link: [{ relation: 'self', url: `${settings.fhirBase}/${type}?${queryString(stated.parameters)}` }],
-    entry: [...matches, ...includes],
+    ...(total === undefined ? {} : { total }),
+    link,
+    ...(entry.length > 0 ? { entry } : {}),
   };
   return {
     status: 200,
     resource: body,
-    shown: body.entry!.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`),
+    shown: entry.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`),
   };
 }
 
-/** `Patient/x/Observation` is `Observation?patient=Patient/x` (the compartment parameter narrow adds). */
-function withCompartment(search: FhirSearch, context: InteractionContext): FhirSearch {
+/**
+ * `Patient/x/Observation` is `Observation?patient=Patient/x` (the compartment parameter narrow
+ * adds); another client's compartment is refused like any search for another patient.
+ */
+function checkCompartment(context: InteractionContext): void {
   const compartment = context.request.compartment;
-  if (!compartment) return search;
-  // Another client's compartment is refused like any search for another patient.
-  if (`Patient/${compartment.id}` !== context.principal.patient)
+  if (compartment && `Patient/${compartment.id}` !== context.principal.patient)
     throw new MalformedRequest('only the compartment of the patient in context can be searched');
-  return search;
 }
 
-function pageSizeOf(parameters: readonly SearchParameter[], pageSize: number, maxPageSize: number): number {
-  const counts = parameters.filter((p) => p.name === '_count');
-  if (counts.length > 1) throw new MalformedRequest('a search takes one _count');
-  if (counts.length === 0) return pageSize;
-  const value = counts[0]!.value;
-  if (!/^\d{1,4}$/.test(value) || counts[0]!.modifier !== undefined)
-    throw new MalformedRequest('_count takes a number');
-  return Math.min(Math.max(Number(value), 1), maxPageSize);
+/** The path of the search under the FHIR base, as the caller stated it. */
+function pathOf(context: InteractionContext): string {
+  const { compartment, resourceType } = context.request;
+  return compartment ? `Patient/${compartment.id}/${resourceType}` : resourceType!;
 }
 
 function entryOf(resource: Resource, mode: 'match' | 'include', fhirBase: string): BundleEntry {
