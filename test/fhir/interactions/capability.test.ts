@@ -195,7 +195,7 @@ describe('the CapabilityStatement, formats and writes', () => {
       ['POST', '/CarePlan', '{"resourceType":"CarePlan"}'],
       ['PUT', `/Patient/${patientId}`, '{"resourceType":"Patient"}'],
       ['DELETE', `/Patient/${patientId}`, undefined],
-      ['POST', '/Consent', '{"resourceType":"Consent"}'],
+      ['PUT', '/Consent/c-1', '{"resourceType":"Consent"}'],
       ['POST', '/', bundle('batch')],
       ['POST', '/', bundle('transaction')],
     ] as const) {

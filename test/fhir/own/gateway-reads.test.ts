@@ -163,7 +163,7 @@ describe("the gateway's own resources", () => {
       await expectTheOne404(second.accessToken, `/${secondRef}`);
       const relations = await api.fhir(first.accessToken, `/RelatedPerson?patient=${patient}`);
       expect(relations.status).toBe(200);
-      expect(relations.body.entry).toEqual([]);
+      expect(relations.body.entry ?? []).toEqual([]);
       // The administrator sees them all.
       const all = await api.fhir(admin.accessToken, `/RelatedPerson?patient=${patient}`);
       expect(ids(all)).toEqual(await held(patient, 'RelatedPerson'));

@@ -77,7 +77,7 @@ describe("the administrator's grants", () => {
 
   it('FHIR-OWN-19, A-3: the administrator grants a relation a section; it counts from the next request, until withdrawn', async () => {
     const before = await measurements(second);
-    expect(before.status === 200 ? before.body.entry : []).toEqual([]);
+    expect(before.status === 200 ? (before.body.entry ?? []) : []).toEqual([]);
 
     const granted = await post(admin, grantOf(secondRef, ['measurements']));
     expect(granted.status).toBe(201);
@@ -100,7 +100,7 @@ describe("the administrator's grants", () => {
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toMatchObject({ status: 'inactive', meta: { versionId: '2' } });
     const gone = await measurements(second);
-    expect(gone.status === 200 ? gone.body.entry : []).toEqual([]);
+    expect(gone.status === 200 ? (gone.body.entry ?? []) : []).toEqual([]);
   });
 
   it('FHIR-OWN-20, A-3: nobody but the administrator grants or withdraws', async () => {

@@ -212,7 +212,7 @@ describe('the request channel', () => {
     expect((await api.fhir(person.accessToken, `/Task/${filed.body.id}`)).status).toBe(404);
     const search = await api.fhir(person.accessToken, `/Task?patient=${otherRef}`);
     expect(search.status).toBe(200);
-    expect(search.body.entry).toEqual([]);
+    expect(search.body.entry ?? []).toEqual([]);
   });
 
   it('FHIR-OWN-10, M-9: the requester reads their own requests; the client (steward) reads all; nobody else', async () => {
@@ -237,7 +237,7 @@ describe('the request channel', () => {
     expect(requesters.length).toBeGreaterThan(0);
     expect(new Set(requesters)).toEqual(new Set([firstRef]));
     const byRequester = await api.fhir(firstContact.accessToken, `/Task?requester=${patient}`);
-    expect(byRequester.body.entry).toEqual([]);
+    expect(byRequester.body.entry ?? []).toEqual([]);
 
     // The client sees every request about them, by whoever filed it.
     const all = await api.fhir(client.accessToken, `/Task?patient=${patient}`);
