@@ -3,6 +3,7 @@ import type { AccessDecision, PolicyEngine } from '../consent';
 import { Unavailable, isGatewayError } from '../errors';
 import { StoreError } from '../store';
 import type { FhirAuditSink } from './audit-sink';
+import { InteractionNotSupported } from './errors';
 import { authenticate } from './authenticate';
 import { interactionFor, type FhirResult, type FhirSettings } from './interactions';
 import { normalise, type HttpRequestLine } from './normalise';
@@ -56,9 +57,11 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
   try {
     principal = await authenticate(input.authorization, deps.tokens); //               1: 401, 403
     request = normalise(input.line); //                                                 2: 400, 405, 406
+    // A write is refused as a write (405), whatever the scopes say, before anything else is asked.
+    refuseDossierWrites(request); //                                                    405
+    const interaction = interactionFor(request.interaction); //                         405
     const grant = checkScopes(principal, request); //                                   3: 403
     decision = await decide(deps.engine, principal, request, at); //                    4: 503
-    const interaction = interactionFor(request.interaction); //                         405
     const result = await interaction({
       //                                               5–7
       request,
@@ -83,6 +86,19 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       .catch(() => undefined);
     throw failure;
   }
+}
+
+/**
+ * Portal users write nothing into the dossier (issue 10, item 3): the only writes are the request
+ * channel's Tasks (M-9, M-10) and the administrator's grants as Consent (A-3). A write of any other
+ * type is a 405, not a 403 that would depend on the token's scopes.
+ */
+const WRITABLE_TYPES: ReadonlySet<string> = new Set(['Task', 'Consent']);
+const WRITES: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete']);
+
+function refuseDossierWrites(request: FhirRequest): void {
+  if (WRITES.has(request.interaction) && !WRITABLE_TYPES.has(request.resourceType ?? ''))
+    throw new InteractionNotSupported('the portal reads the dossier: it writes nothing into it');
 }
 
 /** Step 4: the consent decision for the request, as the engine sees requests. */
