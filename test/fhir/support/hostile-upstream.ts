@@ -53,9 +53,11 @@ export interface HostileBehaviour {
   bodyDelayMs?: number;
   /** An answer that is not FHIR JSON. */
   garbage?: Garbage;
+  /** Close the connection without a word. */
+  hangUp?: boolean;
   /** 302 to another host. */
   redirect?: boolean;
-  /** A valid searchset Bundle padded to at least this many bytes. */
+  /** Every answer (a valid resource or Bundle) padded to at least this many bytes. */
   oversizeBytes?: number;
   /** Every resource of an answer (entries, read answers, history versions) passed through this. */
   transform?: (resource: Resource) => Resource;
@@ -106,6 +108,10 @@ export async function startHostileUpstream(sandboxUrl: string): Promise<HostileU
     const path = full.startsWith(basePath) ? full.slice(basePath.length) || '/' : full;
     requests.push({ method: req.method ?? 'GET', path });
     const b = isLookup(path) && !behaviour.lookupToo ? {} : behaviour;
+    if (b.hangUp) {
+      req.socket.destroy();
+      return;
+    }
     if (b.delayMs) await sleep(b.delayMs);
     if (res.destroyed) return;
     if (b.redirect) {
@@ -138,7 +144,7 @@ export async function startHostileUpstream(sandboxUrl: string): Promise<HostileU
       body = transformed({ ...substitute, id: read.id } as Resource, b);
       status = 200;
     } else if (body && status === 200) body = mutate(body, path, b);
-    if (b.oversizeBytes && body?.resourceType === 'Bundle') body = padded(body as Bundle, b.oversizeBytes);
+    if (b.oversizeBytes && body) body = padded(body, b.oversizeBytes);
     if (b.bodyDelayMs) {
       res.writeHead(status, { 'content-type': FHIR_JSON, ...(b.ownHeaders ? HOSTILE_HEADERS : {}) });
       res.write('{"resourceType":"Bundle",');
@@ -263,9 +269,12 @@ function transformed(resource: Resource, b: HostileBehaviour): Resource {
   return b.transform ? b.transform(structuredClone(resource)) : resource;
 }
 
-function padded(bundle: Bundle, bytes: number): Bundle {
+function padded(resource: Resource, bytes: number): Resource {
   const filler = 'x'.repeat(Math.max(0, bytes));
-  return { ...bundle, meta: { ...bundle.meta, tag: [{ system: 'urn:filler', code: filler }] } } as Bundle;
+  return {
+    ...resource,
+    meta: { ...resource.meta, tag: [{ system: 'urn:filler', code: filler }] },
+  } as Resource;
 }
 
 /** A search path with every parameter but the paging ones (`_count`, `_offset`) taken away. */
