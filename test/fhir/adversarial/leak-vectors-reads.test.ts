@@ -322,6 +322,23 @@ describe('leak vectors 1–9: reads and searches', () => {
       expect(absent).toEqual(missing);
     });
 
+    it("LV-7: a search by _id of another client's resource answers as one of a missing id", async () => {
+      hostile.behave({ ignoreNarrowing: true });
+      const denied = await get(`/Observation?_id=${otherObservation().id}`);
+      const absent = await get('/Observation?_id=mz-c010-does-not-exist');
+      expect(denied.status).toBe(200);
+      expect(resourcesIn(denied)).toEqual([]);
+      const withoutSelf = (a: FhirAnswer) => ({ ...a.body, link: undefined });
+      expect(withoutSelf(denied)).toEqual(withoutSelf(absent));
+    });
+
+    it('LV-7: the compartment of another client and of no client are refused alike', async () => {
+      const other = comparable(await get(`/Patient/meerzicht-${OTHER}/Observation`));
+      const nobody = comparable(await get('/Patient/meerzicht-mz-c999/Observation'));
+      expect(other.status).toBeGreaterThanOrEqual(400);
+      expect(nobody).toEqual(other);
+    });
+
     it("LV-9: an upstream that answers a missing id with another client's resource gets the same 404", async () => {
       hostile.behave({ readAnswer: () => otherObservation() });
       expect(comparable(await get('/Observation/mz-c010-does-not-exist'))).toEqual(missing);

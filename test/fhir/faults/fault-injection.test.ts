@@ -105,6 +105,28 @@ describe('fault injection: the gateway fails closed', () => {
     noDossier(answer);
   });
 
+  it('LV-22: a resource nested too deeply for the filter to walk is a bare 500, nothing of it shown', async () => {
+    const depth = 25_000;
+    const deep = `${'['.repeat(depth)}"${UPSTREAM_SECRET}deep"${']'.repeat(depth)}`;
+    const observation = (id: string) =>
+      `{"resourceType":"Observation","id":"${id}","status":"final","category":[{"coding":[{"code":"11591000146107"}]}],` +
+      `"code":{"text":"x"},"subject":{"reference":"Patient/${OWN}"},"valueString":"${OWN}-visible","extension":${deep}}`;
+    hostile.behave({
+      rawAnswer: (path) =>
+        path.startsWith('/Observation?')
+          ? `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":${observation('deep-1')},"search":{"mode":"match"}}]}`
+          : path.startsWith(`/Observation/${observationId}`)
+            ? observation(observationId)
+            : undefined,
+    });
+    for (const path of [`/Observation/${observationId}`, '/Observation?_count=5']) {
+      const answer = await get(path);
+      expect(answer.status).toBe(500);
+      noDossier(answer);
+      expect(answer.text).not.toContain(`${OWN}-visible`);
+    }
+  });
+
   describe('the patient link under faults', () => {
     it("LV-22: a lookup that ignores the identifier (all Patients) links nobody: 502, no one else's data", async () => {
       const fresh = await api.login(api.gateway.patientOf('mz-c007'));

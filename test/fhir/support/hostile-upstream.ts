@@ -53,6 +53,8 @@ export interface HostileBehaviour {
   bodyDelayMs?: number;
   /** An answer that is not FHIR JSON. */
   garbage?: Garbage;
+  /** The answer's text as it is (200, FHIR JSON), for answers JSON.stringify cannot make. */
+  rawAnswer?: (path: string) => string | undefined;
   /** Close the connection without a word. */
   hangUp?: boolean;
   /** 302 to another host. */
@@ -121,6 +123,12 @@ export async function startHostileUpstream(sandboxUrl: string): Promise<HostileU
     }
     if (b.errorStatus) {
       send(res, b, b.errorStatus, secretOutcome(`status ${b.errorStatus}`));
+      return;
+    }
+    const raw = b.rawAnswer?.(path);
+    if (raw !== undefined) {
+      res.writeHead(200, { 'content-type': FHIR_JSON, 'content-length': String(Buffer.byteLength(raw)) });
+      res.end(raw);
       return;
     }
     if (b.garbage) {
