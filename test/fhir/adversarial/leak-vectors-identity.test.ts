@@ -1,5 +1,6 @@
 import type { Appointment, Observation, Resource } from '@medplum/fhirtypes';
 import { backendToken, clientKey, type ClientKey } from '../../support/backend-clients';
+import { relatedPersonId } from '../../../src/ecd';
 import { startFhirApi, type FhirAnswer, type FhirApiUnderTest, type LoggedIn } from '../support/api';
 import { startHostileUpstream, type HostileUpstream } from '../support/hostile-upstream';
 import { comparable, resourcesIn, resourcesOf, tracesIn } from '../support/leak-check';
@@ -191,14 +192,22 @@ describe('leak vectors 10–16: identity, operations, history, writes', () => {
 
     it('LV-12: a parent of two children holds two tokens, each bound to its own child, used in turns', async () => {
       const [first, second] = api.data.scenarios.siblingsSharedParent;
-      const a = await api.login(api.gateway.patientOf(first), api.gateway.relationOf(first, 'parent'));
-      const b = await api.login(api.gateway.patientOf(second), api.gateway.relationOf(second, 'parent'));
+      // The parent each child's portal is administered by (the organisation registered them as such).
+      const administratorOf = (child: string) => {
+        const exp = api.data.exports.find((e) => e.organisation.id === 'amerhof')!;
+        const registration = exp.portalRegistrations.find(
+          (r) => r.clientId === child && r.requestedRole === 'administrator' && r.person.kind === 'relation',
+        )!;
+        return `RelatedPerson/${relatedPersonId('amerhof', (registration.person as { relationId: string }).relationId)}`;
+      };
+      const a = await api.login(api.gateway.patientOf(first), administratorOf(first));
+      const b = await api.login(api.gateway.patientOf(second), administratorOf(second));
       for (let round = 0; round < 2; round += 1) {
         for (const [token, mine, theirs] of [
           [a, first, second],
           [b, second, first],
         ] as const) {
-          // (The administrator-parent's own read of the child's Patient depends on the grants: not asked here.)
+          expect((await get(`/${api.gateway.patientOf(mine)}`, token.accessToken)).status).toBe(200);
           expect((await get(`/${api.gateway.patientOf(theirs)}`, token.accessToken)).status).toBe(404);
           const search = await get('/Observation?_count=20', token.accessToken);
           expect(search.status).toBe(200);

@@ -261,12 +261,28 @@ describe('portal rules (reads)', () => {
       expect(await sectionsShown(relative.accessToken, client)).toEqual(expected);
     });
 
-    it('A-8: under 12, the parent (administrator) sees the child’s dossier; the other child’s not', async () => {
+    it('A-8: under 12, the parent who is administrator sees the whole dossier, the other parent what was granted', async () => {
       const [child, sibling] = api.data.scenarios.siblingsSharedParent;
-      const parent = await as(child, 'parent');
-      const shown = await sectionsShown(parent.accessToken, child);
-      expect(shown.length).toBeGreaterThan(0);
-      expect((await api.fhir(parent.accessToken, `/${api.gateway.patientOf(sibling)}`)).status).toBe(404);
+      const exp = exportOf('amerhof');
+      const administratorId = exp.portalRegistrations.find(
+        (r) => r.clientId === child && r.requestedRole === 'administrator' && r.person.kind === 'relation',
+      )!.person as { relationId: string };
+      const administrator = await api.login(
+        api.gateway.patientOf(child),
+        `RelatedPerson/${relatedPersonId('amerhof', administratorId.relationId)}`,
+      );
+      expect(await sectionsShown(administrator.accessToken, child)).toEqual(sectionsHeld(child));
+      expect((await api.fhir(administrator.accessToken, `/${api.gateway.patientOf(sibling)}`)).status).toBe(
+        404,
+      );
+
+      const grant = exp.portalAuthorisations.find((a) => a.clientId === child && !a.withdrawal)!;
+      const other = await api.login(
+        api.gateway.patientOf(child),
+        `RelatedPerson/${relatedPersonId('amerhof', grant.granteeRelationId)}`,
+      );
+      const expected = sectionsHeld(child).filter((s) => (grant.sections as string[]).includes(s));
+      expect(await sectionsShown(other.accessToken, child)).toEqual(expected);
     });
 
     it('A-8: 12 to 15 and able to weigh their interests, the child refused: the parent sees nothing', async () => {
