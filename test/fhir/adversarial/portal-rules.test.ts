@@ -8,6 +8,8 @@ import {
   type EcdRelationRole,
 } from '../../../src/ecd';
 import { ORGANISATIONS } from '../../smart/support/gateway';
+import { runPipeline } from '../../../src/fhir';
+import { directPipeline, type DirectPipeline } from '../support/pipeline';
 import { startFhirApi, type FhirAnswer, type FhirApiUnderTest, type LoggedIn } from '../support/api';
 import { employeeNames, resourcesIn, resourcesOf, tracesIn } from '../support/leak-check';
 
@@ -315,6 +317,48 @@ describe('portal rules (reads)', () => {
       );
       const expected = sectionsHeld(client).filter((s) => (grant.sections as string[]).includes(s));
       expect(await sectionsShown(parent.accessToken, client)).toEqual(expected);
+    });
+
+    describe('A-8 and A-11 on a later day (the pipeline driven with its own clock)', () => {
+      let direct: DirectPipeline | undefined;
+      afterEach(async () => {
+        await direct?.close();
+        direct = undefined;
+      });
+      const later = (days: number) => () => new Date(Date.now() + days * 24 * 3600 * 1000);
+      /** What the token is shown of a search on the given day: entries, or the refusal's status. */
+      async function shownOn(days: number, token: string, path: string): Promise<number | string> {
+        direct = directPipeline(api, api.sandbox.url, () => ({ now: later(days) }));
+        const result = await runPipeline(direct.deps, direct.input(token, path)).catch(
+          (err: { status?: number }) => `refused ${err.status ?? 500}`,
+        );
+        await direct.close();
+        direct = undefined;
+        if (typeof result === 'string') return result;
+        return ((result.resource as { entry?: unknown[] } | undefined)?.entry ?? []).length;
+      }
+      const administratorOf = (client: string) => {
+        const registration = exportOf('amerhof').portalRegistrations.find(
+          (r) => r.clientId === client && r.requestedRole === 'administrator' && r.person.kind === 'relation',
+        )!;
+        return `RelatedPerson/${relatedPersonId('amerhof', (registration.person as { relationId: string }).relationId)}`;
+      };
+
+      it("A-8: the parent loses access on the child's 12th birthday (capable, no agreement), by itself", async () => {
+        const client = api.data.scenarios.turns12Tomorrow;
+        const parent = await api.login(api.gateway.patientOf(client), administratorOf(client));
+        expect(await shownOn(0, parent.accessToken, '/Observation?_count=5')).toBeGreaterThan(0);
+        const after = await shownOn(1, parent.accessToken, '/Observation?_count=5');
+        expect(after === 0 || String(after).startsWith('refused 4')).toBe(true);
+      });
+
+      it('A-11: within the grace the client still reads; past it, nothing, with the same token', async () => {
+        const client = api.data.scenarios.careEndedYesterday;
+        const me = await as(client);
+        expect(await shownOn(0, me.accessToken, '/Observation?_count=5')).toBeGreaterThan(0);
+        const after = await shownOn(3, me.accessToken, '/Observation?_count=5');
+        expect(after === 0 || String(after).startsWith('refused 4')).toBe(true);
+      });
     });
 
     it('A-11: care ended three days ago (past the two-day grace): the client cannot log in', async () => {
