@@ -2,7 +2,7 @@ import type { AccessTokenVerifier } from '../auth';
 import type { AccessDecision, PolicyEngine } from '../consent';
 import { Unavailable, isGatewayError } from '../errors';
 import { StoreError } from '../store';
-import type { FhirAuditSink } from './audit-sink';
+import type { FhirAuditEntry, FhirAuditSink } from './audit-sink';
 import { InteractionNotSupported } from './errors';
 import { authenticate } from './authenticate';
 import { interactionFor, type FhirResult, type FhirSettings } from './interactions';
@@ -21,6 +21,7 @@ import { queryString } from './sources/upstream';
  *   1. authenticate  bearer token → Principal                     401 bad or no token; 403 no context
  *   2. normalise     GET, HEAD, POST _search, compartment → one FhirRequest
  *                                                                 400 malformed; 405 not offered; 406 not JSON
+ *                    (a write outside the request channel is 405 here, whatever the scopes say)
  *   3. scope check   SMART scopes × interaction × type, before anything is fetched
  *                                                                 403
  *   4. decide        the consent engine's AccessDecision           503 database down
@@ -74,7 +75,10 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       settings: deps.settings,
       at,
     });
-    await deps.audit.record(auditEntry(input, at, principal, request, decision, result.status, result.shown)); // 8
+    await recordOrRefuse(
+      deps.audit,
+      auditEntry(input, at, principal, request, decision, result.status, result.shown),
+    ); // 8: 503
     return result; //                                                                   9: routes.ts
   } catch (err) {
     const failure = failClosed(err);
@@ -99,6 +103,19 @@ const WRITES: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delet
 function refuseDossierWrites(request: FhirRequest): void {
   if (WRITES.has(request.interaction) && !WRITABLE_TYPES.has(request.resourceType ?? ''))
     throw new InteractionNotSupported('the portal reads the dossier: it writes nothing into it');
+}
+
+/** Step 8: no answer leaves unaudited; a record that cannot be written is a 503, not the data. */
+async function recordOrRefuse(audit: FhirAuditSink, entry: FhirAuditEntry): Promise<void> {
+  try {
+    await audit.record(entry);
+  } catch (err) {
+    throw new Unavailable('the audit trail cannot be written; try again shortly', 5, {
+      code: 'ERR_AUDIT_UNAVAILABLE',
+      detail: String((err as Error)?.message ?? err),
+      cause: err,
+    });
+  }
 }
 
 /** Step 4: the consent decision for the request, as the engine sees requests. */
