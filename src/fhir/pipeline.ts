@@ -75,10 +75,8 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       settings: deps.settings,
       at,
     });
-    await recordOrRefuse(
-      deps.audit,
-      auditEntry(input, at, principal, request, decision, result.status, result.shown),
-    ); // 8: 503
+    const record = auditEntry(input, at, principal, request, decision, result.status, result.shown);
+    await recordOrRefuse(deps.audit, record); //                                        8: 503
     return result; //                                                                   9: routes.ts
   } catch (err) {
     const failure = failClosed(err);
