@@ -265,6 +265,35 @@ describe('leak vectors 10–16: identity, operations, history, writes', () => {
       expect(hostile.dossierRequests()).toEqual([]);
     });
 
+    it("LV-13: an attachment URL on the upstream's base points at the gateway, which does not serve the upstream's Binary", async () => {
+      const document = resourcesOf(api.data, OWN, 'DocumentReference')[0]!;
+      hostile.behave({
+        transform: (r) =>
+          r.resourceType === 'DocumentReference'
+            ? ({
+                ...r,
+                content: [
+                  {
+                    attachment: {
+                      contentType: 'application/pdf',
+                      url: `${hostile.url}/Binary/${OTHER}-scan`,
+                    },
+                  },
+                ],
+              } as Resource)
+            : r,
+      });
+      const answer = await get(`/DocumentReference/${document.id}`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.content[0].attachment.url).toBe(`${api.fhirBase}/Binary/${OTHER}-scan`);
+      hostile.reset();
+      const binary = await get(`/Binary/${OTHER}-scan`);
+      expect(binary.status).toBeGreaterThanOrEqual(400);
+      expect(binary.status).toBeLessThan(500);
+      expect(binary.body.resourceType).toBe('OperationOutcome');
+      expect(hostile.dossierRequests().filter((r) => r.path.startsWith('/Binary'))).toEqual([]);
+    });
+
     // LEAD: interactions/everything.ts does not exist yet ($everything answers 405).
     it.skip('LV-13: $everything holds only the types in scope, each judged, whatever the upstream adds', async () => {
       const narrow = await api.login(

@@ -1,7 +1,13 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import type { EcdExport } from '../../../src/ecd';
 import { runPipeline } from '../../../src/fhir';
-import { startFhirApi, type FhirAnswer, type FhirApiUnderTest, type LoggedIn } from '../support/api';
+import {
+  PORTAL_ORIGIN,
+  startFhirApi,
+  type FhirAnswer,
+  type FhirApiUnderTest,
+  type LoggedIn,
+} from '../support/api';
 import { HOSTILE_HEADERS, startHostileUpstream, type HostileUpstream } from '../support/hostile-upstream';
 import { employeeNames, resourcesIn, resourcesOf, tracesIn } from '../support/leak-check';
 import { directPipeline, type DirectPipeline } from '../support/pipeline';
@@ -199,6 +205,26 @@ describe('leak vectors 17–24: freshness, redaction, responses, audit, scopes, 
       for (const resource of resourcesIn(answer) as Observation[])
         expect(resource.basedOn?.[0]?.reference).toBe(`${api.fhirBase}/CarePlan/${OWN}-zorgplan01`);
       expect(clean(answer)).toEqual([]);
+    });
+
+    it('LV-20: error answers carry CORS for the portal app, so that a browser app sees the real status', async () => {
+      const origin = { headers: { origin: PORTAL_ORIGIN } };
+      const missing = await get('/Observation/mz-c009-does-not-exist', me.accessToken, origin);
+      const unauthenticated = await api.fhir(undefined, '/Observation', origin);
+      hostile.behave({ errorStatus: 500 });
+      const failed = await get('/Observation?_count=1', me.accessToken, origin);
+      for (const [answer, status] of [
+        [missing, 404],
+        [unauthenticated, 401],
+        [failed, 502],
+      ] as const) {
+        expect(answer.status).toBe(status);
+        expect(answer.headers.get('access-control-allow-origin')).toBe(PORTAL_ORIGIN);
+      }
+      const stranger = await get('/Observation/mz-c009-does-not-exist', me.accessToken, {
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
     });
 
     it.each([500, 400, 422])("LV-20: the upstream's %i error body is never forwarded", async (status) => {
