@@ -22,6 +22,7 @@ import { queryString } from './sources/upstream';
  *   1. authenticate  bearer token → Principal                     401 bad or no token; 403 no context
  *   2. normalise     GET, HEAD, POST _search, compartment → one FhirRequest
  *                                                                 400 malformed; 405 not offered; 406 not JSON
+ *                    (a write outside the request channel is 405 here, whatever the scopes say)
  *   3. scope check   SMART scopes × interaction × type, before anything is fetched
  *                                                                 403
  *   4. decide        the consent engine's AccessDecision           503 database down
@@ -78,11 +79,13 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
     if (result.stream)
       // Recorded once composed, before its Bundle is closed (see auditedStream).
       return auditedStream({ ...result, stream: result.stream }, (shown, failure) =>
-        deps.audit.record(
+        recordOrRefuse(
+          deps.audit,
           withFailure(auditEntry(input, at, principal, request, decision, result.status, shown), failure),
         ),
       );
-    await deps.audit.record(auditEntry(input, at, principal, request, decision, result.status, result.shown)); // 8
+    const record = auditEntry(input, at, principal, request, decision, result.status, result.shown);
+    await recordOrRefuse(deps.audit, record); //                                        8: 503
     return result; //                                                                   9: routes.ts
   } catch (err) {
     const failure = failClosed(err);
@@ -93,6 +96,19 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       .record({ ...auditEntry(input, at, principal, request, decision, status, []), errorCode: code })
       .catch(() => undefined);
     throw failure;
+  }
+}
+
+/** Step 8: no answer leaves unaudited; a record that cannot be written is a 503, not the data. */
+async function recordOrRefuse(audit: FhirAuditSink, entry: FhirAuditEntry): Promise<void> {
+  try {
+    await audit.record(entry);
+  } catch (err) {
+    throw new Unavailable('the audit trail cannot be written; try again shortly', 5, {
+      code: 'ERR_AUDIT_UNAVAILABLE',
+      detail: String((err as Error)?.message ?? err),
+      cause: err,
+    });
   }
 }
 

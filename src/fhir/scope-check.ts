@@ -69,6 +69,15 @@ export function checkScopes(principal: Principal, request: FhirRequest): ScopeGr
   const type = request.resourceType;
   if (type === undefined) throw new ScopeInsufficient('the request names no resource type');
   const permission = permissionOf(request);
+  // $everything returns many types: it needs a search scope for one of them at least, and each
+  // type it returns is held against the scopes of its own (leak vector 13).
+  if (request.interaction === 'everything') {
+    const some = principal.scopes.some(
+      (s) => s.permissions.has('s') && grantFor([s], s.resourceType === '*' ? type : s.resourceType, 's'),
+    );
+    if (!some) throw new ScopeInsufficient("the access token's scopes allow searching no resource type");
+    return Object.freeze({ resourceType: type, permission: 's', constraints: [] });
+  }
   const grant = grantFor(principal.scopes, type, permission);
   if (!grant)
     throw new ScopeInsufficient(

@@ -41,6 +41,11 @@ class UpstreamSearch implements SearchSource {
   readonly #view: UpstreamView;
   readonly #enforcement: DecisionEnforcement;
   readonly #narrowed: FhirSearch;
+  /**
+   * The ids an `_id` search asks for (one set per parameter, AND-ed): held against every match, so
+   * that an upstream ignoring `_id` cannot answer an id search with other resources.
+   */
+  readonly #idsAsked: readonly ReadonlySet<string>[];
   #gatewayPatient: Promise<Resource | undefined> | undefined;
   /** Per include of a page: what it refers to, and what of it may be shown (judged once). */
   readonly #includeReferences = new WeakMap<Resource, Set<string>>();
@@ -56,6 +61,9 @@ class UpstreamSearch implements SearchSource {
     this.#view = view;
     this.#enforcement = enforcement;
     this.#narrowed = narrowed;
+    this.#idsAsked = narrowed.parameters
+      .filter((p) => p.name === '_id' && p.modifier === undefined)
+      .map((p) => new Set(p.value.split(',')));
   }
 
   async page(start: Start, want: number): Promise<Found> {
@@ -136,6 +144,7 @@ class UpstreamSearch implements SearchSource {
     if (entry.search?.mode === 'outcome') return undefined;
     if (resource.resourceType !== this.#narrowed.resourceType || GATEWAY_TYPES.has(resource.resourceType))
       return undefined;
+    if (!this.#idsAsked.every((ids) => ids.has(resource.id!))) return undefined;
     const judgement = this.#enforcement.judge(resource);
     if (!judgement.show || !allowsResource(this.#context.principal.scopes, judgement.resource, 's'))
       return undefined;

@@ -114,7 +114,7 @@ class BoundView implements UpstreamView {
   }
 
   present<T extends Resource>(resource: T): T {
-    return rewrite(resource, (text) => this.#rewriteText(text)) as T;
+    return rewrite(withoutPersonsContained(resource), (text) => this.#rewriteText(text)) as T;
   }
 
   pathOnUpstream(url: string): string | undefined {
@@ -155,6 +155,34 @@ class BoundView implements UpstreamView {
     }
     return onUpstream ? `${this.#fhirBase}/${relative}` : text;
   }
+}
+
+/**
+ * Contained resources that can carry a person's data are taken out (leak vector 19): the judge
+ * placed the resource that contains them, not them, and a contained Patient, Observation or
+ * RelatedPerson may be anyone's. What stays names no client: medication, substances, organisations,
+ * places, devices, and employees (already reduced by the judge where the preset masks them).
+ */
+const CONTAINED_WITHOUT_PERSONS: ReadonlySet<string> = new Set([
+  'Medication',
+  'Substance',
+  'Organization',
+  'Location',
+  'Device',
+  'Practitioner',
+  'PractitionerRole',
+]);
+
+function withoutPersonsContained<T extends Resource>(resource: T): T {
+  const contained = (resource as { contained?: unknown }).contained;
+  if (contained === undefined) return resource;
+  const kept = Array.isArray(contained)
+    ? contained.filter((c) =>
+        CONTAINED_WITHOUT_PERSONS.has((c as { resourceType?: unknown } | null)?.resourceType as string),
+      )
+    : [];
+  const { contained: _all, ...rest } = resource as T & { contained?: unknown };
+  return (kept.length > 0 ? { ...rest, contained: kept } : rest) as T;
 }
 
 /** A deep copy with every string passed through `map` (references, URLs, fullUrls). */
