@@ -33,11 +33,35 @@ export function capabilityStatement(
     ...served.map((type) => readable(type, dossier)),
     {
       type: 'Task',
-      interaction: [{ code: 'create', documentation: 'The request channel (M-9, M-10).' }],
+      interaction: [
+        { code: 'create', documentation: 'The request channel (M-9, M-10).' },
+        { code: 'read', documentation: "The requester's own requests; the client's steward reads all." },
+        { code: 'search-type' },
+      ],
+      searchParam: OWN_SEARCH,
       documentation:
         'The request channel: a portal user files a request for correction, completion, erasure or ' +
         'transfer of their dossier as a Task, which the gateway keeps with its status and the ' +
         "organisation's reasons. No other write exists.",
+    },
+    {
+      type: 'Consent',
+      interaction: [
+        {
+          code: 'read',
+          documentation: "The client's steward reads all of the client's grants; others those naming them.",
+        },
+        { code: 'search-type' },
+        {
+          code: 'create',
+          documentation: "The portal administrator's grant of sections to a relation (A-3).",
+        },
+        { code: 'delete', documentation: 'Withdraws a grant the administrator made (A-3).' },
+      ],
+      searchParam: OWN_SEARCH,
+      documentation:
+        "The grants of the client's portal. Created and withdrawn only through the consent engine, " +
+        'by whoever the organisation rules let grant.',
     },
   ];
   const statement: CapabilityStatement = {
@@ -57,24 +81,33 @@ const REST_DOCUMENTATION = [
   '',
   '**Offered:** read, vread, search-type (GET, POST `_search`, HEAD, and the compartment form',
   '`Patient/[id]/[type]`), history-instance (each version judged on its own), `_include` and',
-  '`_revinclude` (each included resource judged as if read), `_count`, `_sort`, paging through',
-  'signed, expiring `_cursor` links, and `Patient/[id]/$everything` for the patient in context',
+  '`_revinclude` (each included resource judged as if read), `_count`, `_sort`, `_elements` and',
+  '`_summary` (applied by the gateway to what is shown), `_total=accurate` and `_summary=count`',
+  '(counted by the gateway over what the caller may see), paging through encrypted, expiring',
+  '`_cursor` links, and `Patient/[id]/$everything` for the patient in context',
   '(streamed; `_type` and `_since` are supported, other parameters refused). Only FHIR JSON:',
   '`application/fhir+json`, `application/json` and `_format=json`.',
   '',
   '**Refused** (with an OperationOutcome):',
   '- `_has`, chained parameters (`subject.name`), `_filter`, `_text`, `_content`, `_list`, `_query`,',
-  '  `_type` on a search, `_elements`, `_summary`, `_total`, `_contained`, `:iterate` and every',
+  '  `_type` on a search, `_contained`, `_include=*`, `:iterate` and every',
   '  modifier or parameter the narrowing does not understand; a search for another patient, and',
   "  searches or sorts on employees' references where they are masked: 400;",
-  '- writes: create, update, patch and delete on every type but Task (create only), batch and',
+  '- writes: create, update, patch and delete on every type but Task (create) and Consent (create',
+  '  and delete, for grants), batch and',
   '  transaction: 405; the history of a type or of the system, a search across all types, other',
   '  operations: 405;',
   '- XML (`application/fhir+xml`, `_format=xml`): 406.',
   '',
-  'Bundles carry no `total`. Consent, the grants of the dossier, is not served (it belongs to no',
-  'section of the portal).',
+  "Bundles carry a `total` only when it is asked for and counted by the gateway; the upstream's never.",
 ].join('\n');
+
+/** What a search of the gateway's own Task and Consent takes. */
+const OWN_SEARCH: CapabilityStatementRestResourceSearchParam[] = [
+  { name: 'patient', type: 'reference', documentation: 'The patient in context.' },
+  { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
+  { name: '_count', type: 'number' },
+];
 
 /** Result parameters the narrowing accepts on every search. */
 const RESULT_PARAMETERS: CapabilityStatementRestResourceSearchParam[] = [
@@ -92,8 +125,8 @@ const RESULT_PARAMETERS: CapabilityStatementRestResourceSearchParam[] = [
 ];
 
 const REFUSED_PER_TYPE =
-  'Refused: `_has`, chains, `_filter`, `_text`, `_content`, `_list`, `_type`, `_elements`, ' +
-  '`_summary`, `_total`; any other patient; writes (405).';
+  'Refused: `_has`, chains, `_filter`, `_text`, `_content`, `_list`, `_type`; any other patient; ' +
+  'writes (405).';
 
 /** A type the portal reads: its interactions, parameters and includes. */
 function readable(type: string, dossier: readonly string[]): CapabilityStatementRestResource {
