@@ -9,7 +9,7 @@ import { normalise, type HttpRequestLine } from './normalise';
 import { withTypedPatient } from './patient-context';
 import type { PagingCursors } from './paging';
 import type { FhirRequest, Principal } from './request';
-import { OWN_ACCESS_TYPES, ownAccessDecision } from './requests/own-access';
+import { OWN_ACCESS_TYPES, ownAccessDecision, withRelationPrivacy } from './requests/own-access';
 import { checkScopes } from './scope-check';
 import type { GatewayResources } from './sources/gateway';
 import type { UpstreamDossier } from './sources/upstream';
@@ -135,10 +135,11 @@ async function decide(
   };
   // Consent and Task are in no portal section: the gateway's own rule decides who reads them.
   if (OWN_ACCESS_TYPES.has(asked.resourceType)) return ownAccessDecision(engine, principal, asked);
-  return engine.check(
+  const decision = await engine.check(
     { user: principal.user, patient: principal.patient, clientApp: principal.clientApp },
     asked,
   );
+  return withRelationPrivacy(decision, principal);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from '../../consent';
 import { InteractionNotSupported, MalformedRequest, ResourceNotFound } from '../errors';
 import { upstreamPages } from '../everything/pages';
+import { withRelationPrivacy } from '../requests/own-access';
 import { allowsResource, grantFor, scopeNarrowing } from '../scope-check';
 import { GATEWAY_TYPES } from '../sources/gateway';
 import { queryString, type UpstreamView } from '../sources/upstream';
@@ -49,9 +50,12 @@ export async function everything(context: InteractionContext): Promise<FhirResul
   for (const type of candidates) {
     const grant = grantFor(principal.scopes, type, 's');
     if (!grant) continue;
-    const decision = await engine.check(
-      { user: principal.user, patient: principal.patient, clientApp: principal.clientApp },
-      { interaction: 'search', resourceType: type, parameters: [], at: context.at },
+    const decision = withRelationPrivacy(
+      await engine.check(
+        { user: principal.user, patient: principal.patient, clientApp: principal.clientApp },
+        { interaction: 'search', resourceType: type, parameters: [], at: context.at },
+      ),
+      principal,
     );
     if (!decision.allowed) continue;
     const search: FhirSearch = {

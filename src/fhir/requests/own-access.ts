@@ -231,3 +231,27 @@ function checkParameter(
     if (others.length > 0) throw new UnsafeQuery(name, 'only the patient in context can be searched');
   }
 }
+
+/**
+ * Relatives and representatives are people too: the contact details of one relation (an e-mail
+ * address, a mobile number) are not another relation's to read. Whoever the basic details are
+ * shown to sees all of the client's RelatedPersons only as the client's steward; anyone else sees
+ * their own RelatedPerson (their `fhirUser`) and no other.
+ */
+export function withRelationPrivacy(decision: AccessDecision, principal: Principal): AccessDecision {
+  if (!decision.allowed || standingOf(decision.consentDecision) === 'steward') return decision;
+  const guard =
+    (judge: (resource: Resource) => Judgement) =>
+    (resource: Resource): Judgement =>
+      resource?.resourceType === 'RelatedPerson' && `RelatedPerson/${String(resource.id)}` !== principal.user
+        ? { show: false, reason: "another relation's details are shown to the steward only" }
+        : judge(resource);
+  return Object.freeze({
+    ...decision,
+    judge: guard((r) => decision.judge(r)),
+    inCompartmentOf(patient: PatientReference) {
+      const bound = decision.inCompartmentOf(patient);
+      return Object.freeze({ narrow: bound.narrow, judge: guard(bound.judge) });
+    },
+  });
+}

@@ -71,10 +71,21 @@ describe("the gateway's own resources", () => {
       expect(ids(searched)).toEqual([patient]);
     });
 
-    it('FHIR-OWN-1, M-2: the first contact person, granted basic details, sees them too', async () => {
+    it("FHIR-OWN-1, M-2: the first contact person, granted basic details, sees the client's and their own, not the other relations' details", async () => {
       expect((await api.fhir(first.accessToken, `/Patient/${first.patientId}`)).status).toBe(200);
       const relations = await api.fhir(first.accessToken, `/RelatedPerson?patient=${patient}`);
-      expect(ids(relations)).toEqual(await held(patient, 'RelatedPerson'));
+      expect(ids(relations)).toEqual([firstRef]);
+      const others = (await held(patient, 'RelatedPerson')).filter((r) => r !== firstRef);
+      expect(others.length).toBeGreaterThan(0);
+      const missing = await api.fhir(first.accessToken, '/RelatedPerson/does-not-exist');
+      for (const other of others) {
+        const read = await api.fhir(first.accessToken, `/${other}`);
+        expect(read.status).toBe(404);
+        expect(read.body.issue).toEqual(
+          missing.body.issue.map((i: object) => ({ ...i, diagnostics: expect.any(String) })),
+        );
+      }
+      expect((await api.fhir(first.accessToken, `/${firstRef}`)).status).toBe(200);
     });
 
     it("FHIR-OWN-1: another client's relations are refused, not silently emptied", async () => {
