@@ -6,9 +6,10 @@ import { SharedParameters, type FilterTest } from './shared-parameters';
 /**
  * MemoryRepository, with the filters on shared search parameters decided by the sandbox (see
  * shared-parameters.ts for why). Storage, history, the other filters, sorting, paging and _include
- * stay MemoryRepository's, over @medplum/core's definitions as loaded.
+ * stay MemoryRepository's, over @medplum/core's definitions as loaded. The sandbox's repository and
+ * each patient's compartment view (compartments.ts) search this way.
  */
-export class SandboxRepository extends MemoryRepository {
+export class DecidingRepository extends MemoryRepository {
   readonly #shared = new SharedParameters();
 
   override async search<T extends Resource>(request: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
