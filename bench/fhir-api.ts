@@ -173,9 +173,15 @@ async function compare(upstreamName: string, legs: Leg[], observationId: string)
 async function scale(replayUrl: string, observationId: string): Promise<void> {
   console.log('\n### The gateway with 100 and with 10,000 clients in its own database (replay upstream)\n');
   log('starting two gateways (importing 10,000 clients into PGlite takes a few minutes)');
-  const gateways = await Promise.all(
+  const starting = await Promise.allSettled(
     [100, LARGE].map((n) => startChild(['gateway', String(n), replayUrl, CLIENT], log)),
   );
+  const gateways = starting.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = starting.find((s) => s.status === 'rejected');
+  if (failure) {
+    await Promise.all(gateways.map((g) => g.stop()));
+    throw failure.reason;
+  }
   try {
     const names = ['100 clients', `${LARGE.toLocaleString('en')} clients`];
     const mixes = await Promise.all(gateways.map((g) => buildMix(gatewayTarget(g), observationId)));

@@ -9,6 +9,7 @@
  */
 import { generateSandboxData, startSandboxServer } from '../../src/sandbox';
 import { startBenchGateway } from './gateway';
+import { paddedTo } from './padded';
 import { startReplayUpstream } from './replay';
 
 export type ChildReport =
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   } else if (role === 'gateway') {
     const clients = Number(args[0]);
     const started = Date.now();
-    const data = generateSandboxData({ clients, seed: 1 });
+    const generated = generateSandboxData({ clients: Math.min(clients, 2000), seed: 1 });
+    const data = clients > 2000 ? paddedTo(generated, clients) : generated;
     progress(`gateway (${clients} clients): generated the ECD exports in ${seconds(started).toFixed(1)} s`);
     const gateway = await startBenchGateway({
       data,
