@@ -1,6 +1,7 @@
 // `npm run bench`: prints figures, asserts nothing (timings belong here, never in tests).
 import { benchConsentEngine } from './consent-engine';
 import { benchEcdImport } from './ecd-import';
+import { benchFhirApi } from './fhir-api';
 import { benchValidation } from './validation';
 
 interface ClusterModule {
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
     }
   }
   if (which === 'all' || which === 'validation') benchValidation();
+  if (which === 'all' || which === 'fhir') {
+    await benchFhirApi({ clients: Number(process.env.BENCH_SANDBOX_CLIENTS ?? 2000) });
+  }
   if (which === 'all' || which === 'ecd') {
     await benchEcdImport({ driver: { driver: 'pglite' }, label: 'PGlite (embedded)', clients });
     const cluster = await startPostgres();
