@@ -26,6 +26,9 @@ export interface VerifiedAccessToken {
   readonly kind: 'user' | 'system';
 }
 
+/** How many checked tokens one instance remembers (the oldest goes first). */
+const CHECKED_TOKENS_KEPT = 10_000;
+
 /** The algorithms our access tokens are signed with (see authorization-server.ts). */
 const ACCESS_TOKEN_ALGS = ['ES384'];
 
@@ -83,7 +86,35 @@ export class AccessTokenVerifier {
     }
   }
 
-  private async verifiedPayload(token: string, now: Date, retried = false): Promise<JWTPayload> {
+  /**
+   * Payloads whose signature, issuer, audience and type were checked, by token: a portal app sends
+   * the same token with every request until it expires, and the ES384 check is the dearest part of
+   * verifying it. The expiry is still held against `now` on every use, and whether the token is
+   * still on record (not revoked) is asked of the store every time, so that a revocation counts at
+   * once on every instance.
+   */
+  readonly #checked = new Map<string, JWTPayload>();
+
+  private async verifiedPayload(token: string, now: Date): Promise<JWTPayload> {
+    const known = this.#checked.get(token);
+    if (known !== undefined) {
+      const exp = typeof known.exp === 'number' ? known.exp : 0;
+      const nbf = typeof known.nbf === 'number' ? known.nbf : Number.NEGATIVE_INFINITY;
+      const seconds = Math.floor(now.getTime() / 1000);
+      if (seconds < exp && seconds >= nbf) return known;
+      // Outside its time, it is checked afresh (and refused there, with jose's own reason).
+      this.#checked.delete(token);
+    }
+    const payload = await this.checkedPayload(token, now);
+    if (this.#checked.size >= CHECKED_TOKENS_KEPT) {
+      const oldest = this.#checked.keys().next().value;
+      if (oldest !== undefined) this.#checked.delete(oldest);
+    }
+    this.#checked.set(token, payload);
+    return payload;
+  }
+
+  private async checkedPayload(token: string, now: Date, retried = false): Promise<JWTPayload> {
     this.#keys ??= createLocalJWKSet(await publicJwks(this.store));
     try {
       const { payload } = await jwtVerify(token, this.#keys, {
@@ -99,7 +130,7 @@ export class AccessTokenVerifier {
       // Another instance may have rotated the keys: read them again once.
       if (err instanceof joseErrors.JWKSNoMatchingKey && !retried) {
         this.#keys = undefined;
-        return this.verifiedPayload(token, now, true);
+        return this.checkedPayload(token, now, true);
       }
       throw invalidToken(err instanceof Error ? err.message : String(err));
     }

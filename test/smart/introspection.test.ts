@@ -342,6 +342,18 @@ describe('SMART token introspection and revocation', () => {
     expect((await oidc.tokenIntrospection(introClient(), backend)).active).toBe(true);
   });
 
+  it('SMART-I6b: one verifier that has checked a token before still refuses it at once when revoked, and past its expiry', async () => {
+    const one = verifier();
+    const tokens = await userTokens();
+    const checked = await one.verify(tokens.access_token);
+    await expect(one.verify(tokens.access_token)).resolves.toMatchObject({ clientId: 'conf' });
+    await expect(
+      one.verify(tokens.access_token, new Date(checked.expiresAt.getTime() + 1000)),
+    ).rejects.toMatchObject({ status: 401 });
+    await oidc.tokenRevocation(confClient(), tokens.access_token);
+    await expect(one.verify(tokens.access_token)).rejects.toMatchObject({ status: 401 });
+  });
+
   it('SMART-I6/N14: a revoked access token is inactive, AccessTokenVerifier refuses it at once, and its refresh token is gone', async () => {
     const tokens = await userTokens();
     await expect(verifier().verify(tokens.access_token)).resolves.toMatchObject({ clientId: 'conf' });
