@@ -67,21 +67,43 @@ class UpstreamSearch implements SearchSource {
   }
 
   async page(start: Start, want: number): Promise<Found> {
+    // A first page asks for one entry more than it shows (the look-ahead that tells whether there
+    // is a next page): an upstream that narrows needs no more. Only when judge drops a match of
+    // that small page is it asked again, in pages large enough to refill from.
+    const found = await this.#walk(start, want, start.page === undefined ? want + 1 : undefined);
+    if (found !== 'dropped') return found;
+    // The probe counts against the work cap of this answer.
+    const retried = await this.#walk(start, want, Math.max(want + 1, SEARCH_LIMITS.upstreamPageSize), 1);
+    if (retried === 'dropped') throw new TypeError('a large first page cannot ask to be retried');
+    return retried;
+  }
+
+  /**
+   * One walk over the upstream's pages. With `firstPageSize` equal to want + 1 it gives up as soon
+   * as judge drops a match ('dropped'), so that the caller asks again with larger pages.
+   */
+  async #walk(
+    start: Start,
+    want: number,
+    firstPageSize: number | undefined,
+    spent = 0,
+  ): Promise<Found | 'dropped'> {
     const matches: Resource[] = [];
     const includes = new Map<string, Resource>();
     const matchKeys = new Set<string>();
-    const pageSize = Math.max(want + 1, SEARCH_LIMITS.upstreamPageSize);
+    const small = firstPageSize !== undefined && firstPageSize < SEARCH_LIMITS.upstreamPageSize;
     let path = start.page;
     let skip = start.skip;
-    for (let pages = 1; ; pages += 1) {
+    for (let pages = 1 + spent; ; pages += 1) {
       const bundle =
         path === undefined
-          ? await this.#first(this.#narrowed.parameters, pageSize)
+          ? await this.#first(this.#narrowed.parameters, firstPageSize ?? SEARCH_LIMITS.upstreamPageSize)
           : await this.#view.page(path);
       const entries = bundle.entry ?? [];
       const pageIncludes = entries.filter(isInclude).map((e) => e.resource as Resource);
       for (let i = skip; i < entries.length; i += 1) {
         const match = this.#visibleMatch(entries[i]!);
+        if (!match && small && isCandidate(entries[i]!)) return 'dropped';
         if (!match || matchKeys.has(keyOf(match))) continue;
         // One more visible match than the page holds: the next page is known not to be empty.
         if (matches.length === want) return done(matches, includes, { ...pathOf(path), skip: i });
@@ -92,6 +114,8 @@ class UpstreamSearch implements SearchSource {
       }
       const next = this.#nextOf(bundle);
       if (next === undefined || next === path) return done(matches, includes);
+      // The small page held fewer visible matches than it asked for, yet the upstream has more.
+      if (small) return 'dropped';
       // The work is capped: what was found, and a cursor where the reading stopped (not "no more").
       if (pages >= SEARCH_LIMITS.pagesPerAnswer) return done(matches, includes, { page: next, skip: 0 });
       path = next;
@@ -225,4 +249,9 @@ function done(matches: Resource[], includes: Map<string, Resource>, next?: Start
     includes: [...includes.values()].filter((r) => !presentedMatches.has(keyOf(r))),
     ...(next === undefined ? {} : { next }),
   };
+}
+
+/** An entry that would be a match if judge showed it (not an include, not an outcome). */
+function isCandidate(entry: BundleEntry): boolean {
+  return !isInclude(entry) && entry?.search?.mode !== 'outcome' && entry?.resource !== undefined;
 }

@@ -102,6 +102,27 @@ describe('search against an upstream that ignores narrowing', () => {
     expect(ignoring.map((p) => p.text).join()).not.toContain('vital-signs');
   });
 
+  it('FHIR-SEARCH-38: a narrowing upstream is asked for one entry more than the page shows; only when judge drops one are larger pages asked for', async () => {
+    const countsAsked = (from: number) =>
+      proxy.searches
+        .slice(from)
+        .filter((s) => s.includes('/Observation'))
+        .map((s) => new URLSearchParams(s.split('?')[1] ?? '').get('_count'));
+    proxy.ignoring = false;
+    let before = proxy.searches.length;
+    const narrowed = await api.fhir(relation.accessToken, '/Observation?_count=4');
+    expect(narrowed.status).toBe(200);
+    expect(countsAsked(before)).toEqual(['5']);
+    proxy.ignoring = true;
+    before = proxy.searches.length;
+    const ignored = await api.fhir(relation.accessToken, '/Observation?_count=4');
+    expect(matchesOf(ignored)).toEqual(matchesOf(narrowed));
+    // The small page first; once judge drops a match there, larger ones (FHIR-SEARCH-23 shows they fill the page).
+    const asked = countsAsked(before);
+    expect(asked[0]).toBe('5');
+    expect(asked.slice(1).every((c) => c === '50')).toBe(true);
+  });
+
   it("LV-1, FHIR-SEARCH-24: totals are the gateway's own count of the visible set, never the upstream's", async () => {
     proxy.ignoring = false;
     const faithful = await api.fhir(relation.accessToken, '/Observation?_total=accurate&_count=3');
