@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from '../app';
-import { createFhirApi, type FhirApi } from '../fhir';
+import { AUDIT_KEY_VARIABLE, AuditTrail, auditKeyFromEnvironment } from '../audit';
+import { createFhirApi, trailAuditSink, type FhirApi, type FhirAuditSink } from '../fhir';
 import {
   createAuthorizationServer,
   keyEncryptionKeyFromEnvironment,
@@ -21,6 +22,8 @@ export interface RunningGateway {
   readonly port: number;
   readonly store: Store;
   readonly server: Server;
+  /** The audit trail this instance writes (shared by every instance on the same database). */
+  readonly audit: AuditTrail;
   /** Graceful stop: stop accepting, let requests in flight finish, then close the database. */
   close(): Promise<void>;
 }
@@ -36,6 +39,11 @@ export async function startGateway(
     /** Sends the login pages' codes (the demo: an OutboxFileSender). */
     messageSender?: MessageSender;
     accountSecret?: AccountSecret;
+    /**
+     * Where the FHIR API's step 8 writes instead of the audit trail. Only the benchmark's "audit off"
+     * run sets it, to price the trail; a gateway that serves portals never does.
+     */
+    fhirAuditSink?: FhirAuditSink;
   } = {},
 ): Promise<RunningGateway> {
   const log = options.log ?? createLogger(config.log.level);
@@ -49,6 +57,12 @@ export async function startGateway(
     const engine = createPolicyEngine(config.organisations, store, {
       administratorRegistrations: administratorRegistrationsOf,
     });
+    const auditKey = auditKeyFromEnvironment(process.env);
+    if (auditKey === undefined)
+      log.warn(
+        `${AUDIT_KEY_VARIABLE} is not set: the audit chain is unkeyed SHA-256, which shows changes but can be rewritten by whoever can write to the database`,
+      );
+    const audit = new AuditTrail(store, { key: auditKey });
     const stopListening = await engine.listenForChanges(store);
     const drain = new Drain();
     // Listen first: with port 0 the port, and so the issuer and the FHIR base, are known only then.
@@ -79,7 +93,14 @@ export async function startGateway(
         messageSender: options.messageSender,
         accountSecret: options.accountSecret,
       });
-      fhir = await createFhirApi({ config: resolved, store, engine, auth, log });
+      fhir = await createFhirApi({
+        config: resolved,
+        store,
+        engine,
+        auth,
+        log,
+        audit: options.fhirAuditSink ?? trailAuditSink(audit),
+      });
       const app = createApp({
         config: resolved,
         store,
@@ -94,6 +115,7 @@ export async function startGateway(
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await fhir?.close();
+      await audit.close();
       await stopListening();
       throw err;
     }
@@ -106,6 +128,7 @@ export async function startGateway(
       port,
       store,
       server,
+      audit,
       close() {
         closing ??= (async () => {
           log.info({ inFlight: drain.inFlight }, 'shutting down');
@@ -113,6 +136,8 @@ export async function startGateway(
           if (cutConnections) log.warn('grace period over: remaining connections were cut');
           await stopPruning();
           await fhir?.close();
+          // After the drain: the records of the last answers are written before the database closes.
+          await audit.close();
           await stopListening();
           await store.close();
           log.info('stopped');

@@ -35,6 +35,7 @@ export const SECTIONS = {
   upstream: "The dossier's FHIR server the gateway stands in front of",
   database: "The gateway's own database (consents, suspensions, audit)",
   fhir: 'The consent-enforcing FHIR API portal apps read from',
+  audit: 'The audit trail (NEN 7513): every access and change, hash-chained',
   ecd: 'The ECD link: exports pushed by the ECD',
   smart: 'The SMART on FHIR authorization server: token lifetimes, portal apps and systems',
   log: 'Logging (JSON lines on standard output)',
@@ -142,6 +143,14 @@ export const SETTINGS = {
     meaning: 'how long a paging link (a signed cursor) of a search stays valid',
     default: 900,
     reason: 'long enough to page through a result, short enough that an old link stops working',
+  },
+  'audit.retentionYears': {
+    type: 'integer 5–115 (years)',
+    meaning:
+      'how long an audit record is kept after it was written; older records may be deleted (`inzage audit prune`)',
+    default: 5,
+    reason:
+      'the legal minimum for NEN 7513 logging in Dutch care (Staatscourant 2019-38007); a shorter period is refused',
   },
   'database.pgliteDataDir': {
     type: 'directory',
@@ -374,6 +383,7 @@ export const DEFAULTS = {
   fhirPageSize: SETTINGS['fhir.pageSize'].default,
   fhirMaxPageSize: SETTINGS['fhir.maxPageSize'].default,
   fhirCursorSeconds: SETTINGS['fhir.cursorSeconds'].default,
+  auditRetentionYears: SETTINGS['audit.retentionYears'].default,
   databasePoolSize: SETTINGS['database.poolSize'].default,
   logLevel: SETTINGS['log.level'].default,
   ecdMaxPushBytes: sizeInBytes(SETTINGS['ecd.maxPushSize'].default),

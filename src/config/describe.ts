@@ -14,6 +14,7 @@ export interface ConfigView {
     connections: number;
   };
   fhir: { pageSize: number; maxPageSize: number; cursorSeconds: number };
+  audit: { retentionYears: number };
   database:
     | { driver: 'postgres'; url: '[from DATABASE_URL]'; host?: string; database?: string; poolSize: number }
     | { driver: 'pglite'; dataDir: string };
@@ -34,6 +35,7 @@ export function describeConfig(config: GatewayConfig): ConfigView {
     fhirBasePath: config.fhirBasePath,
     upstream: { ...config.upstream, url: redactText(config.upstream.url) },
     fhir: { ...config.fhir },
+    audit: { ...config.audit },
     database:
       config.database.driver === 'postgres'
         ? {

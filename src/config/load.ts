@@ -147,6 +147,7 @@ export function resolveConfig(
       maxPageSize: file.fhir?.maxPageSize ?? DEFAULTS.fhirMaxPageSize,
       cursorSeconds: file.fhir?.cursorSeconds ?? DEFAULTS.fhirCursorSeconds,
     },
+    audit: { retentionYears: file.audit?.retentionYears ?? DEFAULTS.auditRetentionYears },
     database,
     organisations: file.organisations.map((o) => ({
       ...o,

@@ -25,6 +25,7 @@ export interface ConfigFile {
     connections?: number;
   };
   fhir?: { pageSize?: number; maxPageSize?: number; cursorSeconds?: number };
+  audit?: { retentionYears?: number };
   database?: { pgliteDataDir?: string; poolSize?: number };
   organisations: Array<{
     id: string;
@@ -114,6 +115,15 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
         pageSize: { type: 'integer', nullable: true, minimum: 1, maximum: 1000 },
         maxPageSize: { type: 'integer', nullable: true, minimum: 1, maximum: 1000 },
         cursorSeconds: { type: 'integer', nullable: true, minimum: 30, maximum: 86_400 },
+      },
+    },
+    audit: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      properties: {
+        // Never below the legal minimum: a configuration cannot make the gateway delete records early.
+        retentionYears: { type: 'integer', nullable: true, minimum: 5, maximum: 115 },
       },
     },
     database: {

@@ -37,6 +37,12 @@ export interface FhirApiConfig {
   cursorSeconds: number;
 }
 
+/** The audit trail (src/audit). */
+export interface AuditConfig {
+  /** Years a record is kept after it was written; at least the legal minimum of 5. */
+  retentionYears: number;
+}
+
 export type DatabaseConfig =
   { driver: 'postgres'; url: string; poolSize: number } | { driver: 'pglite'; dataDir: string | undefined };
 
@@ -130,6 +136,7 @@ export interface GatewayConfig {
   fhirBasePath: '/fhir';
   upstream: UpstreamConfig;
   fhir: FhirApiConfig;
+  audit: AuditConfig;
   database: DatabaseConfig;
   organisations: OrganisationConfig[];
   ecd: EcdLinkConfig;

@@ -55,6 +55,14 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
     secret: true,
   },
   {
+    name: 'INZAGE_AUDIT_KEY',
+    holds:
+      'at least 32 bytes in base64 or hex (`openssl rand -base64 32`) that key the hash chain of the audit trail ' +
+      '(HMAC-SHA-256), so that someone who can write to the database cannot rewrite the chain to match; every ' +
+      'instance and `inzage audit verify` need the same key; without it the chain is plain SHA-256, and the gateway warns',
+    secret: true,
+  },
+  {
     name: 'INZAGE_LINK_CODE_SECRET',
     holds:
       'at least 32 bytes (`openssl rand -base64 32`) that key the hashes of link codes, verification codes and ' +

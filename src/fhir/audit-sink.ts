@@ -1,8 +1,10 @@
+import type { AuditBasis, AuditEntry, AuditTrail } from '../audit';
 import type { Logger } from '../http';
 
 /**
- * What step 8 records of every FHIR request, permitted or refused. Issue 11 puts an AuditEvent
- * writer with a hash chain behind this interface; until then the log is the record.
+ * What step 8 records of every FHIR request, permitted or refused. The gateway writes it to the
+ * audit trail (`trailAuditSink`); tests and the benchmark's "audit off" run may put another sink
+ * behind the interface.
  */
 export interface FhirAuditEntry {
   readonly requestId: string;
@@ -17,8 +19,8 @@ export interface FhirAuditEntry {
   readonly interaction?: string;
   /** The normalised request line (type, id, parameters), never the token. */
   readonly query?: string;
-  /** The decision's basis: organisation rules and Consents, one line each. */
-  readonly basis?: readonly string[];
+  /** The decision's basis: organisation rules and Consent provisions. */
+  readonly basis?: readonly AuditBasis[];
   /** `Type/id` of every resource the answer showed. */
   readonly shown?: readonly string[];
 }
@@ -28,8 +30,45 @@ export interface FhirAuditSink {
   record(entry: FhirAuditEntry): Promise<void>;
 }
 
+/** Step 8 on the audit trail: the record is committed (group commit) before the answer leaves. */
+export function trailAuditSink(trail: AuditTrail): FhirAuditSink {
+  return {
+    async record(entry) {
+      await trail.record(auditEntryOf(entry));
+    },
+  };
+}
+
+/** The FHIR request's record in the audit trail's terms. */
+export function auditEntryOf(entry: FhirAuditEntry): AuditEntry {
+  const outcome = entry.status < 400 ? 'success' : entry.status >= 500 ? 'failed' : 'refused';
+  return {
+    kind: 'fhir-request',
+    action: entry.interaction === 'create' ? 'C' : entry.interaction === 'delete' ? 'D' : 'R',
+    at: entry.at,
+    outcome,
+    status: entry.status,
+    ...(entry.errorCode ? { outcomeText: entry.errorCode } : {}),
+    requestId: entry.requestId,
+    ...(entry.user || entry.subject
+      ? {
+          actor: {
+            ...(entry.subject ? { account: entry.subject } : {}),
+            ...(entry.user ? { person: entry.user } : {}),
+          },
+        }
+      : {}),
+    ...(entry.clientApp ? { clientApp: entry.clientApp } : {}),
+    ...(entry.patient ? { patient: entry.patient } : {}),
+    ...(entry.interaction ? { interaction: entry.interaction } : {}),
+    ...(entry.query ? { query: entry.query } : {}),
+    ...(entry.shown && entry.shown.length > 0 ? { entities: entry.shown } : {}),
+    ...(entry.basis && entry.basis.length > 0 ? { basis: entry.basis } : {}),
+  };
+}
+
 /**
- * The record as a log line, until the audit trail of issue 11 exists. The log holds the parameter
+ * The record as a log line (tests that do not look at the trail). The log holds the parameter
  * names of the query but not their values: a search value can be a BSN or a name, and logs travel
  * further than the audit trail will.
  */

@@ -19,7 +19,13 @@ import { UpstreamClient } from './upstream-client';
  * in front of the upstream FHIR server. Owns fhir_patient_link.
  */
 export { UpstreamClient, type UpstreamAnswer } from './upstream-client';
-export type { FhirAuditEntry, FhirAuditSink } from './audit-sink';
+export {
+  trailAuditSink,
+  auditEntryOf,
+  logAuditSink,
+  type FhirAuditEntry,
+  type FhirAuditSink,
+} from './audit-sink';
 export { runPipeline, requestLine, type PipelineDependencies, type PipelineInput } from './pipeline';
 export type { FhirRequest, Principal } from './request';
 export { decideRequest, type RequestDecision } from './requests/channel';

@@ -191,7 +191,14 @@ function auditEntry(
     ...(decision
       ? {
           basis: decision.basis.map((b) =>
-            b.kind === 'rule' ? `${b.rule}: ${b.text}` : `Consent/${b.consentId} ${b.verdict}s ${b.section}`,
+            b.kind === 'rule'
+              ? { kind: 'rule' as const, ref: b.rule, text: b.text }
+              : {
+                  kind: 'consent' as const,
+                  ref: `Consent/${b.consentId}`,
+                  verdict: b.verdict,
+                  section: b.section,
+                },
           ),
         }
       : {}),

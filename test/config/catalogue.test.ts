@@ -132,6 +132,7 @@ describe('the environment catalogue', () => {
     const secrets = ENVIRONMENT_VARIABLES.filter((v) => v.secret).map((v) => v.name);
     expect(secrets.sort()).toEqual([
       'DATABASE_URL',
+      'INZAGE_AUDIT_KEY',
       'INZAGE_IDP_SECRET_<ID>',
       'INZAGE_KEY_ENCRYPTION_KEY',
       'INZAGE_LINK_CODE_SECRET',

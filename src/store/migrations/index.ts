@@ -8,6 +8,7 @@ import { accounts } from './0006-accounts';
 import { loginPages } from './0007-login-pages';
 import { accountIdentity } from './0008-account-identity';
 import { fhirApi } from './0009-fhir-api';
+import { auditTrail } from './0010-audit-trail';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   loginPages,
   accountIdentity,
   fhirApi,
+  auditTrail,
 ];
