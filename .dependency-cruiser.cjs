@@ -27,6 +27,7 @@ const MODULE_RANK = {
   fhir: 6,
   admin: 6,
   app: 7,
+  report: 7,
   commands: 8,
   cli: 9,
 };

@@ -1,8 +1,9 @@
 // `npm test`: prepares what the tests need (a PostgreSQL server, a browser), runs jest, and ends
 // with one summary line, so that a run that quietly skipped a whole area cannot pass for complete.
-// Extra arguments go to jest: `npm test -- test/store`.
+// Extra arguments go to jest: `npm test -- test/store`. INZAGE_TEST_RESULTS=<file> keeps jest's JSON
+// output of the run there (for `inzage report`); otherwise it goes with the temporary directory.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ import { startTestCluster } from './postgres-cluster.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const inCi = process.env.CI === 'true';
 const env = { ...process.env };
+// For this script only: the tests have no business with where their results are kept.
+delete env.INZAGE_TEST_RESULTS;
 /** Whole areas left out of this run, for the summary. */
 const skippedAreas = [];
 
@@ -116,6 +119,25 @@ function readResults(outputFile) {
   }
 }
 
+/** Copies jest's JSON output to INZAGE_TEST_RESULTS, when set; the path kept, or undefined. */
+function keepResults(outputFile, results) {
+  const target = process.env.INZAGE_TEST_RESULTS;
+  if (!target) return undefined;
+  if (results === undefined) {
+    console.error(`INZAGE_TEST_RESULTS: jest wrote no results, so none are kept at ${target}`);
+    return undefined;
+  }
+  const file = resolve(target);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    copyFileSync(outputFile, file);
+    return file;
+  } catch (error) {
+    console.error(`INZAGE_TEST_RESULTS: could not keep the results at ${file}: ${error.message}`);
+    return undefined;
+  }
+}
+
 /** Lines naming what was skipped and which suites could not run at all. */
 function describeResults(results) {
   const lines = [];
@@ -148,6 +170,7 @@ try {
   await stopCluster();
 }
 const results = readResults(outputFile);
+const keptResults = keepResults(outputFile, results);
 removeWorkDir();
 
 const passed = results?.numPassedTests ?? 0;
@@ -158,4 +181,5 @@ for (const line of describeResults(results)) console.log(line);
 if (results === undefined) console.log('jest wrote no results');
 else if (passed + failed === 0) console.log('no test ran');
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (keptResults) console.log(`test results (jest --json): ${keptResults}`);
 process.exit(exitCode !== 0 ? exitCode : passed + failed === 0 ? 1 : 0);

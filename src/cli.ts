@@ -10,6 +10,7 @@ import {
   registerEcdImport,
   registerEcdPush,
   registerExplain,
+  registerReport,
   registerSandbox,
   registerServe,
   registerSmartKeys,
@@ -26,6 +27,7 @@ export function buildCli(): Command {
   registerSmartKeys(program);
   registerExplain(program);
   registerConfigCheck(program);
+  registerReport(program);
   return program;
 }
 

@@ -23,6 +23,7 @@ export {
 export { registerSmartKeys, generateClientKey, type GeneratedClientKey } from './smart-keys';
 export { registerExplain, runExplain, type ExplainOptions } from './explain';
 export { registerConfigCheck } from './config-check';
+export { registerReport, runReport, type ReportOptions, type ReportOutcome } from './report';
 export { startGateway, type RunningGateway } from './start-gateway';
 export { openConfiguredStore, type ConfiguredStore } from './open-store';
 export { stopOnSignals } from './stop-on-signals';
