@@ -365,7 +365,7 @@ tr[data-status="failed"] > th, tr[data-status="failed"] > td { background: #fff5
 .none { font-weight: 600; color: #5a1575; }
 ul.tests, ul.settings { margin: 0.3rem 0 0; padding-left: 1.1rem; }
 ul.tests li { margin: 0.2rem 0; }
-.failure { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.85em; color: #9b1119; white-space: pre-wrap; overflow-wrap: anywhere; }
+.failure { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.85em; color: #9b1119; overflow-wrap: anywhere; }
 summary { cursor: pointer; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 dt { font-weight: 600; }
