@@ -164,7 +164,10 @@ export function registerReport(program: Command): void {
       "Write the reviewer's report: one self-contained HTML page of rules, leak vectors and SMART checks with their tests' results.",
     )
     .addOption(
-      new Option('--results <file>', "jest's JSON output of a test run (INZAGE_TEST_RESULTS=<file> npm test)")
+      new Option(
+        '--results <file>',
+        "jest's JSON output of a test run (npm test keeps it where INZAGE_TEST_RESULTS says)",
+      )
         .env('INZAGE_TEST_RESULTS')
         .makeOptionMandatory(),
     )
