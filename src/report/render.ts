@@ -150,7 +150,7 @@ function configurationSection(config: ConfigurationSummary | undefined): Html {
               <th scope="row">${o.name} <span class="muted">(${o.id})</span></th>
               <td><code>${o.preset.id}</code>: ${o.preset.title}</td>
               <td>
-                ${o.termsVersion ?? 'not set'}${o.termsUrl ? html` (<a href="${o.termsUrl}">terms</a>)` : ''}
+                ${o.termsVersion ?? 'not set'}${o.termsUrl && /^https?:\/\//i.test(o.termsUrl) ? html` (<a href="${o.termsUrl}">terms</a>)` : ''}
               </td>
               <td>
                 <ul class="settings">
