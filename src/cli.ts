@@ -4,6 +4,8 @@ import './commands/node-version';
 import type { Command } from 'commander';
 import {
   fail,
+  registerAuditBreach,
+  registerAuditExplain,
   inzageProgram,
   registerConfigCheck,
   registerDemo,
@@ -26,6 +28,8 @@ export function buildCli(): Command {
   registerEcdPush(program);
   registerSmartKeys(program);
   registerExplain(program);
+  registerAuditExplain(program);
+  registerAuditBreach(program);
   registerConfigCheck(program);
   registerReport(program);
   return program;

@@ -40,3 +40,13 @@ export {
   countAuditRecords,
   type AuditQuery,
 } from './read';
+export {
+  breachReport,
+  breachRecords,
+  BREACH_RECORD_LIMIT,
+  type BreachAccess,
+  type BreachActor,
+  type BreachClient,
+  type BreachReport,
+  type BreachScope,
+} from './breach';

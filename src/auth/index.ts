@@ -60,3 +60,5 @@ export {
   type MessageSender,
   type Recipient,
 } from './accounts';
+/** For the breach report: who reads a client's dossier, and the accounts behind the links. */
+export { accountById, linkById, linksOfPatient, type Account, type LinkWithAccount } from './accounts';

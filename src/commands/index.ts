@@ -22,6 +22,21 @@ export {
 } from './ecd-push';
 export { registerSmartKeys, generateClientKey, type GeneratedClientKey } from './smart-keys';
 export { registerExplain, runExplain, type ExplainOptions } from './explain';
+export {
+  registerAuditExplain,
+  runAuditExplain,
+  explainAuditRecord,
+  parseAuditedRequest,
+  type AuditExplainOutcome,
+} from './audit-explain';
+export {
+  registerAuditBreach,
+  runAuditBreach,
+  reportBreach,
+  type AuditBreachOptions,
+  type AuditBreachOutcome,
+  type BreachNotification,
+} from './audit-breach';
 export { registerConfigCheck } from './config-check';
 export { registerReport, runReport, type ReportOptions, type ReportOutcome } from './report';
 export { startGateway, type RunningGateway } from './start-gateway';

@@ -14,6 +14,8 @@ export interface FhirAuditEntry {
   readonly errorCode?: string;
   readonly clientApp?: string;
   readonly subject?: string;
+  /** The access token's `jti` (also of a refused token of ours, when it could be read). */
+  readonly tokenId?: string;
   readonly user?: string;
   readonly patient?: string;
   readonly interaction?: string;
@@ -59,6 +61,7 @@ export function auditEntryOf(entry: FhirAuditEntry): AuditEntry {
         }
       : {}),
     ...(entry.clientApp ? { clientApp: entry.clientApp } : {}),
+    ...(entry.tokenId ? { tokenId: entry.tokenId } : {}),
     ...(entry.patient ? { patient: entry.patient } : {}),
     ...(entry.interaction ? { interaction: entry.interaction } : {}),
     ...(entry.query ? { query: entry.query } : {}),

@@ -183,6 +183,7 @@ function auditEntry(
       ? {
           clientApp: principal.clientApp,
           subject: principal.subject,
+          tokenId: principal.tokenId,
           user: principal.user,
           patient: principal.patient,
         }

@@ -183,6 +183,20 @@ export async function linksOfAccount(
   return rows.map(linkOf);
 }
 
+/**
+ * The current links to one client (`Patient/<gateway id>`): every account that reads the client's
+ * dossier, as the client or as a relation; for a breach report's notifications (A-13).
+ */
+export async function linksOfPatient(tx: Queryable, patient: PatientReference): Promise<AccountLink[]> {
+  const rows = await tx.query<LinkRow>(
+    `SELECT id, account_id, organisation_id, person_reference, patient_reference, linked_at, ended_at
+     FROM account_link WHERE patient_reference = $1 AND ended_at IS NULL
+     ORDER BY linked_at, id`,
+    [patient],
+  );
+  return rows.map(linkOf);
+}
+
 async function insertLink(
   tx: Queryable,
   accountId: string,

@@ -66,6 +66,7 @@ export {
   passwordHashOf,
   setPasswordHash,
   linksOfAccount,
+  linksOfPatient,
   linkById,
   type LinkWithAccount,
   registerAccount,
