@@ -9,6 +9,7 @@ import {
   type WithdrawalRequest,
 } from '../../consent';
 import { auditJournal, type ChangeOrigin, type ChangeRecorder } from '../../ecd';
+import { Unavailable } from '../../errors';
 import { readResource, resourceHistory, resourcesOfPatient } from '../../resources';
 import type { Store } from '../../store';
 import type { PatientReference } from '../../vocabulary';
@@ -33,7 +34,7 @@ export class GatewayResources {
    */
   constructor(store: Store, changes: ChangeRecorder) {
     this.#store = store;
-    this.#changes = changes;
+    this.#changes = unavailableWhenFailing(changes);
   }
 
   /** A current resource by type and id; an ended one (a vanished ECD record) counts as missing. */
@@ -94,4 +95,28 @@ export class GatewayResources {
       .map((s) => s.content)
       .filter((resource) => matchesSearchRequest(resource, request));
   }
+}
+
+/**
+ * A change whose record cannot be written is rolled back, and answered as step 8 answers a record
+ * it cannot write: 503, try again (nothing was changed).
+ */
+function unavailableWhenFailing(changes: ChangeRecorder): ChangeRecorder {
+  return {
+    async recordIn(tx, entry) {
+      try {
+        return await changes.recordIn(tx, entry);
+      } catch (err) {
+        throw new Unavailable(
+          'the audit trail cannot be written: nothing was changed; try again shortly',
+          5,
+          {
+            code: 'ERR_AUDIT_UNAVAILABLE',
+            detail: String((err as Error)?.message ?? err),
+            cause: err,
+          },
+        );
+      }
+    },
+  };
 }
