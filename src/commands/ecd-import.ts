@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { AuditTrail, auditKeyFromEnvironment } from '../audit';
+import { AUDIT_KEY_VARIABLE, AuditTrail, auditKeyFromEnvironment, findAuditRecords } from '../audit';
 import { loadConfigFile, type GatewayConfig } from '../config';
 import {
   EcdImportError,
@@ -74,7 +74,18 @@ export async function runEcdImport(
   options: EcdImportCommandOptions,
 ): Promise<ImportResult> {
   const { store } = await openConfiguredStore(config);
-  const trail = new AuditTrail(store, { key: auditKeyFromEnvironment(process.env) });
+  const key = auditKeyFromEnvironment(process.env);
+  if (key === undefined) {
+    // An unkeyed link after keyed ones is a downgrade that `inzage audit verify` reports as a break.
+    const [newest] = await findAuditRecords(store, { newestFirst: true, limit: 1 });
+    if (newest?.alg === 'hmac-sha256') {
+      await store.close();
+      throw new Error(
+        `${AUDIT_KEY_VARIABLE} is not set, but the gateway's audit trail is keyed: run the import with the gateway's ${AUDIT_KEY_VARIABLE}`,
+      );
+    }
+  }
+  const trail = new AuditTrail(store, { key });
   const progress = progressLine(options.progress);
   const origin: EcdSyncOrigin = { via: 'file', account: `cli:${operatingSystemUser()}` };
   const source = `cli:${basename(options.path)}`;

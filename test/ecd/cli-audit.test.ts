@@ -70,4 +70,30 @@ describe('inzage ecd import in the audit trail', () => {
       await store.close();
     }
   });
+
+  it('AUDIT-CHANGE-14: without the audit key, an import into a keyed trail is refused before anything is read', async () => {
+    const keyed = {
+      ...config,
+      database: { ...config.database, dataDir: join(dir, 'keyed') },
+    } as GatewayConfig;
+    const file = join(dir, 'export.json');
+    const saved = process.env.INZAGE_AUDIT_KEY;
+    process.env.INZAGE_AUDIT_KEY = 'a'.repeat(64);
+    try {
+      await runEcdImport(keyed, { path: file, dryRun: true, allowEndingAll: false, progress });
+      delete process.env.INZAGE_AUDIT_KEY;
+      await expect(
+        runEcdImport(keyed, { path: file, dryRun: false, allowEndingAll: false, progress }),
+      ).rejects.toThrow(/INZAGE_AUDIT_KEY is not set, but the gateway's audit trail is keyed/);
+    } finally {
+      if (saved === undefined) delete process.env.INZAGE_AUDIT_KEY;
+      else process.env.INZAGE_AUDIT_KEY = saved;
+    }
+    const store = await openStore({ driver: 'pglite', dataDir: join(dir, 'keyed') });
+    try {
+      expect((await findAuditRecords(store, {})).map((r) => r.alg)).toEqual(['hmac-sha256']);
+    } finally {
+      await store.close();
+    }
+  });
 });
