@@ -7,6 +7,7 @@ import {
   EcdPushClientRefused,
   EcdPushTokenRefused,
   ecdSyncRouter,
+  type EcdAuditTrail,
   type EcdPushIdentity,
 } from './ecd';
 import {
@@ -39,6 +40,8 @@ export interface AppDependencies {
   auth: AuthorizationServer;
   /** The consent-enforcing FHIR API at /fhir, made before the app because it listens for changes. */
   fhir: FhirApi;
+  /** The audit trail of this instance: every ECD push is recorded in it. */
+  audit: EcdAuditTrail;
   /** Defaults to the database and the configured upstream. */
   readinessChecks?: ReadinessCheck[];
 }
@@ -68,6 +71,7 @@ export function createApp(deps: AppDependencies): Express {
       organisations: config.organisations,
       authenticate: ecdPusher(deps.auth),
       maxBytes: config.ecd.maxPushBytes,
+      audit: deps.audit,
     }),
   );
   // Before the body parsers: oidc-provider reads its own request bodies.

@@ -27,6 +27,7 @@ const TYPE_OF_KIND: Record<AuditEventKind, Coding> = {
   'consent-change': { system: DCM, code: '110110', display: 'Patient Record' },
   suspension: { system: DCM, code: '110110', display: 'Patient Record' },
   'ecd-sync': { system: DCM, code: '110107', display: 'Import' },
+  'request-channel': { system: DCM, code: '110110', display: 'Patient Record' },
   admin: { system: DCM, code: '110100', display: 'Application Activity' },
   'audit-deletion': { system: DCM, code: '110105', display: 'DICOM Study Deleted' },
   'breach-report': { system: DCM, code: '110113', display: 'Security Alert' },

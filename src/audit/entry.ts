@@ -22,6 +22,8 @@ export const AUDIT_EVENT_KINDS = [
   'suspension',
   /** An ECD export imported (pushed or from a file). */
   'ecd-sync',
+  /** A request of the request channel (M-9, M-10) filed by a portal user, or decided by the organisation. */
+  'request-channel',
   /** An action of the care organisation's staff through the administration. */
   'admin',
   /** Audit records deleted after their retention period. */

@@ -76,6 +76,19 @@ export class AuditTrail {
     return record!;
   }
 
+  /**
+   * Writes several records inside the caller's transaction, in the order given, with one insert (an
+   * ECD sync: its own record and one for each client whose Consents it changed).
+   */
+  async recordAllIn(tx: Queryable, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    if (this.#closed) throw new Error('the audit trail is closed');
+    if (entries.length === 0) return [];
+    return this.#append(
+      tx,
+      entries.map((entry) => ({ entry })),
+    );
+  }
+
   /** Writes what is queued, then refuses new records. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -1,9 +1,14 @@
+import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { AUDIT_KEY_VARIABLE, AuditTrail, auditKeyFromEnvironment, findAuditRecords } from '../audit';
 import { loadConfigFile, type GatewayConfig } from '../config';
 import {
+  EcdImportError,
+  ecdSyncRefusalEntry,
   importEcdExport,
   readEcdExport,
+  type EcdSyncOrigin,
   type CountedKind,
   type ImportPhase,
   type ImportResult,
@@ -59,24 +64,65 @@ Exit codes: 0 applied (or dry run passed), 2 invalid configuration, 3 the export
     );
 }
 
-/** One export file or CSV directory into the configured database. */
+/**
+ * One export file or CSV directory into the configured database. Recorded in the audit trail as an
+ * 'ecd-sync' by the operating-system user who ran it: an applied import with its changes, in its
+ * transaction; a dry run, and an import refused for its problems or failed, after.
+ */
 export async function runEcdImport(
   config: GatewayConfig,
   options: EcdImportCommandOptions,
 ): Promise<ImportResult> {
   const { store } = await openConfiguredStore(config);
+  const key = auditKeyFromEnvironment(process.env);
+  if (key === undefined) {
+    // An unkeyed link after keyed ones is a downgrade that `inzage audit verify` reports as a break.
+    const [newest] = await findAuditRecords(store, { newestFirst: true, limit: 1 });
+    if (newest?.alg === 'hmac-sha256') {
+      await store.close();
+      throw new Error(
+        `${AUDIT_KEY_VARIABLE} is not set, but the gateway's audit trail is keyed: run the import with the gateway's ${AUDIT_KEY_VARIABLE}`,
+      );
+    }
+  }
+  const trail = new AuditTrail(store, { key });
   const progress = progressLine(options.progress);
+  const origin: EcdSyncOrigin = { via: 'file', account: `cli:${operatingSystemUser()}` };
+  const source = `cli:${basename(options.path)}`;
+  const at = new Date();
   try {
     return await importEcdExport(store, readEcdExport(options.path), {
       organisations: config.organisations,
       dryRun: options.dryRun,
       allowEndingAll: options.allowEndingAll,
-      source: `cli:${basename(options.path)}`,
+      source,
       onProgress: progress.update,
+      audit: { trail, origin },
     });
+  } catch (err) {
+    const problems = err instanceof EcdImportError ? { problems: err.problems.length } : {};
+    // The refusal stands whether or not its record can be written (nothing was imported).
+    await trail
+      .record(ecdSyncRefusalEntry(origin, at, err, { source, dryRun: options.dryRun, ...problems }))
+      .catch(() => undefined);
+    throw err;
   } finally {
     progress.done();
+    await trail.close();
     await store.close();
+  }
+}
+
+/** Who ran the command, as the operating system knows them. */
+function operatingSystemUser(): string {
+  try {
+    return (
+      userInfo()
+        .username.replace(/[^A-Za-z0-9._@-]/g, '_')
+        .slice(0, 64) || 'unknown'
+    );
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -100,6 +100,7 @@ export async function startGateway(
         auth,
         log,
         audit: options.fhirAuditSink ?? trailAuditSink(audit),
+        changes: audit,
       });
       const app = createApp({
         config: resolved,
@@ -109,6 +110,7 @@ export async function startGateway(
         engine,
         auth,
         fhir,
+        audit,
         readinessChecks: options.readinessChecks,
       });
       server.on('request', app);

@@ -9,6 +9,7 @@ import {
   PORTAL_CONSENT,
   PORTAL_CONSENT_TYPE_DISPLAY,
   PROFILE,
+  isPersonReference,
   isPortalSection,
   parsePatientReference,
   parsePersonReference,
@@ -17,6 +18,7 @@ import {
   type PersonReference,
   type PortalSection,
 } from '../vocabulary';
+import type { ConsentChangeJournal } from './change-journal';
 import { changeClientFacts } from './client-change';
 import type { PolicyEngine } from './engine';
 import { GrantNotFound, GrantNotWithdrawable, GrantRefused, UnknownClient } from './errors';
@@ -53,12 +55,14 @@ const ENGINE_SOURCE = 'inzage:engine';
 /**
  * Grants a relation access to sections of a client's dossier, as a Consent written through the engine.
  * Refused unless `by` may grant at this moment: the administrator (Amerpoort), or the client or
- * legal representative (Meerlanden). Takes effect on the next request on every instance.
+ * legal representative (Meerlanden). Takes effect on the next request on every instance. The
+ * journal records the grant in the same transaction: no grant without its record.
  */
 export async function grantAccess(
   engine: PolicyEngine,
   store: Store,
   request: GrantRequest,
+  journal?: ConsentChangeJournal,
 ): Promise<Consent & { id: string }> {
   const at = request.at ?? new Date();
   const by = parsePersonReference(request.by).reference;
@@ -88,6 +92,18 @@ export async function grantAccess(
       at,
     );
     await announce(patient.reference);
+    await journal?.(tx, {
+      kind: 'grant',
+      patient: patient.reference,
+      organisationId,
+      at,
+      by: personActor(by),
+      consent: { id: consent.id, versionId: stored!.versionId },
+      subject: grantee,
+      sections,
+      rule: grantingRule(preset),
+      period: { start: at },
+    });
     return stored!.content as Consent & { id: string };
   });
 }
@@ -95,16 +111,18 @@ export async function grantAccess(
 /**
  * Withdraws a grant the gateway wrote: the Consent becomes inactive and its period ends at `at`; its
  * history stays. A grant recorded in the ECD is withdrawn in the ECD (M-3), and arrives with its sync.
+ * The journal records the withdrawal in the same transaction.
  */
 export async function withdrawAccess(
   engine: PolicyEngine,
   store: Store,
   request: WithdrawalRequest,
+  journal?: ConsentChangeJournal,
 ): Promise<Consent> {
   const at = request.at ?? new Date();
   const by = parsePersonReference(request.by).reference;
   const patient = parsePatientReference(request.patient);
-  const { organisationId } = await checkGrantor(engine, by, patient, at);
+  const { preset, organisationId } = await checkGrantor(engine, by, patient, at);
   return changeClientFacts(engine, store, async (tx, announce) => {
     const stored = await readResource<Consent>(tx, 'Consent', request.consentId);
     if (!stored || stored.patientId !== patient.id || !hasConsentType(stored.content, 'portal-access'))
@@ -140,8 +158,26 @@ export async function withdrawAccess(
       at,
     );
     await announce(patient.reference);
+    const grantee = stored.content.provision?.actor?.[0]?.reference?.reference;
+    const start = stored.content.provision?.period?.start;
+    await journal?.(tx, {
+      kind: 'withdrawal',
+      patient: patient.reference,
+      organisationId,
+      at,
+      by: personActor(by),
+      consent: { id: request.consentId, versionId: written!.versionId },
+      ...(grantee && isPersonReference(grantee) ? { subject: grantee } : {}),
+      rule: grantingRule(preset),
+      period: { ...(start ? { start: new Date(start) } : {}), end: at },
+    });
     return written!.content as Consent;
   });
+}
+
+/** The rule that lets `by` grant and withdraw: the administrator (A-3) or the client or representative (M-2). */
+function grantingRule(preset: PolicyPreset): string {
+  return preset.model === 'portal-administrator' ? 'A-3' : 'M-2';
 }
 
 function checkedSections(sections: readonly unknown[]): PortalSection[] {

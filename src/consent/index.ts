@@ -38,6 +38,8 @@ export { explainDecision } from './explain';
 
 export { grantAccess, withdrawAccess, type GrantRequest, type WithdrawalRequest } from './grants';
 export { suspendAccess, liftSuspension, type SuspensionRequest, type LiftRequest } from './suspensions';
+/** What those writes tell the audit trail, inside their transaction. */
+export type { ConsentChange, ConsentChangeJournal, ConsentChangeKind } from './change-journal';
 
 /** Where a preset places resource types (used by `inzage explain` and the sandbox). */
 export { sectionMappingOf, type PolicyPreset } from './preset';

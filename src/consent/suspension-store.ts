@@ -62,8 +62,17 @@ export async function recordSuspension(tx: Queryable, record: SuspensionRecord):
   );
 }
 
+/** A suspension just lifted: what the audit trail says of it. */
+export interface LiftedSuspension {
+  patientId: string;
+  organisationId: string;
+  principal?: PersonReference;
+  startsAt: Date;
+  reason: string;
+}
+
 /**
- * Lifts a suspension that is in force: the patient id when it was, `{ lifted }` with the moment when it
+ * Lifts a suspension that is in force: what it was when it was, `{ lifted }` with the moment when it
  * had been lifted already, undefined when there is no such suspension.
  */
 export async function recordLift(
@@ -71,13 +80,29 @@ export async function recordLift(
   id: string,
   at: Date,
   liftedBy: string,
-): Promise<{ patientId: string } | { lifted: Date } | undefined> {
-  const done = await tx.query<{ patient_id: string }>(
+): Promise<LiftedSuspension | { lifted: Date } | undefined> {
+  const done = await tx.query<{
+    patient_id: string;
+    organisation_id: string;
+    principal: string | null;
+    starts_at: Date;
+    reason: string;
+  }>(
     `UPDATE access_suspension SET lifted_at = $2, lifted_by = $3 WHERE id = $1 AND lifted_at IS NULL
-     RETURNING patient_id`,
+     RETURNING patient_id, organisation_id, principal, starts_at, reason`,
     [id, at.toISOString(), liftedBy],
   );
-  if (done[0]) return { patientId: done[0].patient_id };
+  const row = done[0];
+  if (row) {
+    const principal = tryParseReference(row.principal)?.reference as PersonReference | undefined;
+    return {
+      patientId: row.patient_id,
+      organisationId: row.organisation_id,
+      ...(principal ? { principal } : {}),
+      startsAt: new Date(row.starts_at),
+      reason: row.reason,
+    };
+  }
   const earlier = await tx.query<{ lifted_at: Date }>(
     'SELECT lifted_at FROM access_suspension WHERE id = $1',
     [id],

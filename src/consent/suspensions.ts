@@ -8,6 +8,7 @@ import {
   patientReference,
   type Actor,
 } from '../vocabulary';
+import type { ConsentChangeJournal } from './change-journal';
 import { changeClientFacts } from './client-change';
 import type { PolicyEngine } from './engine';
 import { SuspensionNotFound, UnknownClient } from './errors';
@@ -42,11 +43,13 @@ export interface LiftRequest {
 /**
  * M-5 and A-10: the organisation suspends or ends a person's access to a client's portal, or closes
  * the whole portal. Effective on the next request on every instance. Returns the suspension's id.
+ * The journal records it in the same transaction: no suspension without its record.
  */
 export async function suspendAccess(
   engine: PolicyEngine,
   store: Store,
   request: SuspensionRequest,
+  journal?: ConsentChangeJournal,
 ): Promise<string> {
   const patient = parsePatientReference(request.patient);
   const principal =
@@ -74,21 +77,50 @@ export async function suspendAccess(
       createdAt: at,
     });
     await announce(patient.reference);
+    await journal?.(tx, {
+      kind: 'suspension-start',
+      patient: patient.reference,
+      organisationId: facts.organisationId,
+      at,
+      by: request.by,
+      suspensionId: id,
+      ...(principal ? { subject: principal } : {}),
+      reason,
+      period: { start: startsAt, ...(request.endsAt ? { end: request.endsAt } : {}) },
+    });
   });
   return id;
 }
 
-/** Lifts a suspension (M-7's "manual lift" too): access comes back on the next request. */
+/**
+ * Lifts a suspension (M-7's "manual lift" too): access comes back on the next request. The journal
+ * records the lift in the same transaction.
+ */
 export async function liftSuspension(
   engine: PolicyEngine,
   store: Store,
   request: LiftRequest,
+  journal?: ConsentChangeJournal,
 ): Promise<void> {
   const at = request.at ?? new Date();
   const liftedBy = actorText(request.by);
   const outcome = await changeClientFacts(engine, store, async (tx, announce) => {
     const lifted = await recordLift(tx, request.id, at, liftedBy);
-    if (lifted && 'patientId' in lifted) await announce(patientReference(lifted.patientId));
+    if (lifted && 'patientId' in lifted) {
+      const patient = patientReference(lifted.patientId);
+      await announce(patient);
+      await journal?.(tx, {
+        kind: 'suspension-lift',
+        patient,
+        organisationId: lifted.organisationId,
+        at,
+        by: request.by,
+        suspensionId: request.id,
+        ...(lifted.principal ? { subject: lifted.principal } : {}),
+        reason: lifted.reason,
+        period: { start: lifted.startsAt, end: at },
+      });
+    }
     return lifted;
   });
   if (!outcome) throw new SuspensionNotFound(request.id);

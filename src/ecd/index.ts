@@ -35,6 +35,15 @@ export {
   type CountedKind,
 } from './sync';
 export { ecdSyncRouter, type EcdSyncRouteDependencies } from './sync-route';
+// The audit records of consent changes (every writer's: the FHIR API, the sync, the administration) and of syncs.
+export {
+  auditJournal,
+  changeActor,
+  changeAuditEntry,
+  type ChangeOrigin,
+  type ChangeRecorder,
+} from './change-audit';
+export { ecdSyncRefusalEntry, type EcdAuditTrail, type EcdSyncAudit, type EcdSyncOrigin } from './sync-audit';
 export { ECD_SYNC_SCOPES, type EcdPushIdentity } from './push';
 export { EcdPushTokenRefused, EcdPushClientRefused } from './push-errors';
 // The mapping of ECD records to the gateway's FHIR resources, pure: tests and benchmarks build dossiers with it.

@@ -4,6 +4,7 @@ import { EcdExportRejected, EcdExportTooLarge, EcdPushMediaType } from './push-e
 import { EcdImportError } from './problems';
 import { readEcdJsonStream } from './read';
 import { importEcdExport, type ImportResult } from './sync';
+import type { EcdAuditTrail, EcdSyncOrigin } from './sync-audit';
 
 /**
  * POST /ecd/sync without the transport: an ECD pushes its export. The ECD authenticates as its
@@ -16,6 +17,8 @@ export interface EcdPushDependencies {
   organisations: readonly OrganisationConfig[];
   /** Largest body accepted, in bytes. */
   maxBytes: number;
+  /** Where every push is recorded (NEN 7513), applied or refused. */
+  audit: EcdAuditTrail;
 }
 
 /**
@@ -35,6 +38,8 @@ export interface EcdPush {
   contentType: string | undefined;
   dryRun: boolean;
   body: AsyncIterable<Buffer | string>;
+  /** Who pushes, for the audit trail (the request id, the backend client, the address). */
+  origin: EcdSyncOrigin;
 }
 
 /** Only JSON is pushed: CSV directories are for `inzage ecd import`. */
@@ -58,7 +63,8 @@ export async function receiveEcdExport(
         organisations: deps.organisations,
         expectedOrganisationId: organisationId,
         dryRun: push.dryRun,
-        source: `push:${organisationId}`,
+        source: pushSource(organisationId),
+        audit: { trail: deps.audit, origin: push.origin },
       },
     );
   } catch (err) {
@@ -67,6 +73,11 @@ export async function receiveEcdExport(
       throw new EcdExportRejected(err.problems, err.truncated, { cause: err });
     throw err;
   }
+}
+
+/** The `source` of a push in the import log and the audit trail. */
+export function pushSource(organisationId: string): string {
+  return `push:${organisationId}`;
 }
 
 /** The 200 answer: what the import did (or, for a dry run, would do). */

@@ -3,11 +3,13 @@ import { TooManyAttempts, Unauthenticated } from '../errors';
 import { FailureLimit, contextOf, type Logger } from '../http';
 import {
   checkPushMediaType,
+  pushSource,
   receiveEcdExport,
   resultBody,
   type EcdPushDependencies,
   type EcdPushIdentity,
 } from './push';
+import { ecdSyncRefusalEntry, type EcdSyncOrigin } from './sync-audit';
 import {
   EcdExportRejected,
   EcdPushOtherOrganisation,
@@ -58,13 +60,18 @@ export function ecdSyncRouter(deps: EcdSyncRouteDependencies): Router {
   const router = Router();
 
   router.post('/ecd/sync', async (req, res) => {
-    const log = contextOf(req).log;
+    const at = new Date();
+    const { log, id: requestId } = contextOf(req);
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     let bodyRead = false;
     let organisationId: string | undefined;
+    let named: string | undefined;
+    let dryRun: boolean | undefined;
+    let origin: EcdSyncOrigin = { via: 'push', requestId, address };
     try {
       const query = parseSyncQuery(req.originalUrl);
-      const named = query.organisation;
+      named = query.organisation;
+      dryRun = query.dryRun;
       // Unknown names share one count, so that inventing names cannot buy more guesses.
       const bucket = `${named !== undefined && known.has(named) ? named : '*'} ${address}`;
       const wait = failures.retryAfter(bucket);
@@ -74,8 +81,9 @@ export function ecdSyncRouter(deps: EcdSyncRouteDependencies): Router {
           detail: `ecd push from ${address} for ${named ?? '(none named)'}`,
         });
       }
-      organisationId = (await authenticate(deps, req, { failures, bucket, address, named, log }))
-        .organisationId;
+      const pusher = await authenticate(deps, req, { failures, bucket, address, named, log });
+      organisationId = pusher.organisationId;
+      origin = { ...origin, clientApp: pusher.clientId };
       if (named !== undefined && named !== organisationId) throw new EcdPushOtherOrganisation(named);
       checkPushMediaType(req.get('content-type'));
       bodyRead = true;
@@ -83,6 +91,7 @@ export function ecdSyncRouter(deps: EcdSyncRouteDependencies): Router {
         contentType: req.get('content-type'),
         dryRun: query.dryRun,
         body: req,
+        origin,
       });
       log.info(
         {
@@ -106,6 +115,20 @@ export function ecdSyncRouter(deps: EcdSyncRouteDependencies): Router {
             truncated: err.publicFields.truncated,
           },
           'ecd push rejected: the export has problems',
+        );
+      // Every refused or failed push is recorded too; a trail that cannot be written does not
+      // change the refusal (nothing was applied, and the log has it).
+      await deps.audit
+        .record(
+          ecdSyncRefusalEntry(origin, at, err, {
+            ...(organisationId ? { organisationId, source: pushSource(organisationId) } : {}),
+            ...(named === undefined ? {} : { named }),
+            ...(dryRun === undefined ? {} : { dryRun }),
+            ...(err instanceof EcdExportRejected ? { problems: err.publicFields.problems.length } : {}),
+          }),
+        )
+        .catch((auditErr: unknown) =>
+          log.error({ err: auditErr }, 'the audit record of a refused ecd push could not be written'),
         );
       throw err;
     }

@@ -14,8 +14,9 @@ import {
   type ResourceWrite,
   type Sweep,
 } from '../resources';
+import type { ConsentChange } from '../consent';
 import type { Queryable, Store } from '../store';
-import { NAMING_SYSTEM, parsePatientReference, type Actor } from '../vocabulary';
+import { NAMING_SYSTEM, parsePatientReference, patientReference, type Actor } from '../vocabulary';
 import {
   currentRegistrations,
   endRegistrationsNotStaged,
@@ -47,6 +48,7 @@ import { endResource } from './lifecycle';
 import { ProblemList, type ImportProblem } from './problems';
 import { EcdReadError, lineOfField, type EcdRecord } from './read';
 import { checkRecord, type RecordEntity } from './record-schemas';
+import { ecdClientConsentEntry, ecdSyncEntry, type EcdSyncAudit } from './sync-audit';
 import {
   BATCH,
   badRelationRefs,
@@ -108,6 +110,13 @@ export interface ImportOptions {
   /** An export with no clients would end every client; refuse unless this is set. */
   allowEndingAll?: boolean;
   onProgress?: (phase: ImportPhase, done: number) => void;
+  /**
+   * The audit trail and who syncs (NEN 7513): an applied run writes its 'ecd-sync' record, and a
+   * 'consent-change' record for each client whose Consents it changed, inside its own transaction;
+   * a dry run its record after. The push route and `inzage ecd import` always give it; refusals and
+   * failures are recorded by them (`ecdSyncRefusalEntry`).
+   */
+  audit?: EcdSyncAudit;
 }
 
 const DEFAULT_MAX_PROBLEMS = 100;
@@ -133,7 +142,8 @@ export async function importEcdExport(
   records: AsyncIterable<EcdRecord>,
   options: ImportOptions,
 ): Promise<ImportResult> {
-  const today = dutchDate(options.now ?? new Date());
+  const began = options.now ?? new Date();
+  const today = dutchDate(began);
   try {
     return await store.transaction(async (tx) => {
       const result = await new ImportRun(tx, options, today).execute(records);
@@ -141,8 +151,11 @@ export async function importEcdExport(
       return result;
     });
   } catch (err) {
-    if (err instanceof DryRunRollback) return err.result;
-    throw err;
+    if (!(err instanceof DryRunRollback)) throw err;
+    // A dry run changed nothing, but it did look at the organisation's clients: recorded all the same.
+    const { audit } = options;
+    if (audit) await audit.trail.record(ecdSyncEntry(audit.origin, began, options.source, err.result));
+    return err.result;
   }
 }
 
@@ -171,6 +184,9 @@ type ResourceKind = 'Patient' | 'RelatedPerson' | 'Consent';
 
 class ImportRun {
   readonly problems: ProblemList;
+
+  /** Per client (patient id): the Consent versions this run writes, for the client's audit record. */
+  readonly consentChanges = new Map<string, ConsentChange[]>();
 
   constructor(
     readonly tx: Queryable,
@@ -229,6 +245,15 @@ class ImportRun {
     if (!this.options.dryRun) {
       await finishImportLog(this.tx, run, counts);
       result.importId = run;
+      // Last, so that the chain head's lock is held only from here to the commit.
+      const { audit } = this.options;
+      if (audit)
+        await audit.trail.recordAllIn(this.tx, [
+          ecdSyncEntry(audit.origin, startedAt, this.options.source, result),
+          ...[...this.consentChanges].map(([patient, changes]) =>
+            ecdClientConsentEntry(audit.origin, patient, changes, run),
+          ),
+        ]);
       // Delivered on commit only: other instances never hear of a sync that rolled back.
       await announceChange(this.tx, { organisation: org.id });
     }
@@ -592,6 +617,14 @@ class ImportRun {
         continue;
       }
       counts[before ? 'updated' : 'created'] += 1;
+      if (type === 'Consent')
+        this.noteConsent(
+          target,
+          m.patientId,
+          m.resource,
+          before?.versionId ?? 0,
+          !before ? 'grant' : undefined,
+        );
       writes.push({
         resource: m.resource,
         organisationId: target.org.id,
@@ -615,6 +648,8 @@ class ImportRun {
       if (vanished.length === 0) return ended;
       const writes = vanished.map((r): ResourceWrite => {
         ended[r.resourceType as ResourceKind] += 1;
+        if (r.resourceType === 'Consent' && r.patientId !== null)
+          this.noteConsent(target, r.patientId, r.content, r.versionId, 'withdrawal');
         return {
           resource: endResource(stripVersion(r.content), this.today, now),
           organisationId: r.organisationId,
@@ -628,6 +663,31 @@ class ImportRun {
       await writeResources(this.tx, writes, target.actor, target.at);
       this.options.onProgress?.('ending', ended.Patient + ended.RelatedPerson + ended.Consent);
     }
+  }
+
+  /**
+   * Notes a Consent version this run writes: new (a grant), ended or made inactive (a withdrawal),
+   * or otherwise changed (a replacement).
+   */
+  noteConsent(
+    target: WriteTarget,
+    patient: string,
+    resource: Resource & { id: string },
+    basedOn: number,
+    kind?: ConsentChange['kind'],
+  ): void {
+    const status = (resource as { status?: string }).status;
+    const change: ConsentChange = {
+      kind: kind ?? (status === 'active' ? 'replacement' : 'withdrawal'),
+      patient: patientReference(patient),
+      organisationId: target.org.id,
+      at: target.at,
+      by: target.actor,
+      consent: { id: resource.id, versionId: basedOn + 1 },
+    };
+    const changes = this.consentChanges.get(patient);
+    if (changes) changes.push(change);
+    else this.consentChanges.set(patient, [change]);
   }
 
   async applyRegistrations(organisationId: string, delta: boolean, at: Date): Promise<ChangeCounts> {

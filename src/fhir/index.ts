@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import type { AuthorizationServer } from '../auth';
 import type { GatewayConfig } from '../config';
 import { sectionMappingOf, type PolicyEngine } from '../consent';
+import type { ChangeRecorder } from '../ecd';
 import type { Logger } from '../http';
 import type { Store } from '../store';
 import { logAuditSink, type FhirAuditSink } from './audit-sink';
@@ -39,6 +40,11 @@ export interface FhirApiOptions {
   readonly log: Logger;
   /** Where step 8 records each request (default: the log, until the audit trail exists). */
   readonly audit?: FhirAuditSink;
+  /**
+   * The audit trail the writes (grants, withdrawals, the request channel's Tasks) record their
+   * changes in, inside their own transactions. Required: no write path without its record.
+   */
+  readonly changes: ChangeRecorder;
 }
 
 export interface FhirApi {
@@ -64,7 +70,7 @@ export async function createFhirApi(options: FhirApiOptions): Promise<FhirApi> {
     pipeline: {
       tokens: auth.tokens,
       engine: options.engine,
-      gateway: new GatewayResources(store),
+      gateway: new GatewayResources(store, options.changes),
       upstream: new UpstreamDossier(upstream, links, fhirBase),
       cursors: new PagingCursors(cursorKey, config.fhir.cursorSeconds),
       audit: options.audit ?? logAuditSink(options.log),

@@ -75,6 +75,7 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       cursors: deps.cursors,
       settings: deps.settings,
       at,
+      requestId: input.requestId,
     });
     if (result.stream)
       // Recorded once composed, before its Bundle is closed (see auditedStream).

@@ -29,6 +29,8 @@ export interface InteractionContext {
   readonly settings: FhirSettings;
   /** The request's arrival: the moment decided for. */
   readonly at: Date;
+  /** X-Request-Id: the changes a write makes are recorded with it (their records and the request's side by side). */
+  readonly requestId: string;
 }
 
 /** What an interaction answers with: judged and presented, ready to be audited and sent. */

@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { ChangeOrigin } from '../../ecd';
 import { Forbidden } from '../../errors';
 import { InteractionNotSupported, MalformedRequest } from '../errors';
 import { checkGrant } from '../requests/grant-schema';
@@ -43,12 +44,10 @@ async function fileTask(context: InteractionContext): Promise<FhirResult> {
   const body = checkRequestTask(request.body);
   if (body.for.reference !== principal.patient) throw otherPatient('Task.for', body.for.reference, principal);
   if (body.focus) await checkFocus(context, body.focus.reference);
-  const task = await context.gateway.fileRequest({
-    body,
-    requester: principal.user,
-    patient: principal.patient,
-    at: context.at,
-  });
+  const task = await context.gateway.fileRequest(
+    { body, requester: principal.user, patient: principal.patient, at: context.at },
+    changeOrigin(context),
+  );
   return created(context, task);
 }
 
@@ -61,14 +60,31 @@ async function grant(context: InteractionContext, decision: OwnAccessDecision): 
   const { request, principal } = context;
   const body = checkGrant(request.body);
   if (body.patient !== principal.patient) throw otherPatient('Consent.patient', body.patient, principal);
-  const consent = await context.gateway.grantAccess(decision.own.engine, {
-    by: principal.user,
-    patient: principal.patient,
-    grantee: body.grantee,
-    sections: body.sections,
-    at: context.at,
-  });
+  const consent = await context.gateway.grantAccess(
+    decision.own.engine,
+    {
+      by: principal.user,
+      patient: principal.patient,
+      grantee: body.grantee,
+      sections: body.sections,
+      at: context.at,
+    },
+    changeOrigin(context),
+  );
   return created(context, consent);
+}
+
+/**
+ * The request a write comes from, for the record of its change: written with the change, in its
+ * transaction, before step 8 records the request itself.
+ */
+export function changeOrigin(context: InteractionContext): ChangeOrigin {
+  return {
+    requestId: context.requestId,
+    clientApp: context.principal.clientApp,
+    account: context.principal.subject,
+    tokenId: context.principal.tokenId,
+  };
 }
 
 function created(context: InteractionContext, resource: Resource & { id: string }): FhirResult {

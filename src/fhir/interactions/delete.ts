@@ -3,6 +3,7 @@ import { isGatewayError } from '../../errors';
 import { InteractionNotSupported, ResourceNotFound } from '../errors';
 import { isOwnAccessDecision } from '../requests/own-access';
 import { resourceResult, type FhirResult, type InteractionContext } from './context';
+import { changeOrigin } from './create';
 
 /**
  * delete, of one kind only: the withdrawal of a grant (A-3; M-2, M-3), `DELETE /fhir/Consent/<id>`.
@@ -19,12 +20,11 @@ export async function remove(context: InteractionContext): Promise<FhirResult> {
   if (!decision.allowed) throw new ResourceNotFound({ detail: `decision: ${decision.extent}` });
   let ended: Consent;
   try {
-    ended = await context.gateway.withdrawAccess(decision.own.engine, {
-      by: principal.user,
-      patient: principal.patient,
-      consentId: request.id!,
-      at: context.at,
-    });
+    ended = await context.gateway.withdrawAccess(
+      decision.own.engine,
+      { by: principal.user, patient: principal.patient, consentId: request.id!, at: context.at },
+      changeOrigin(context),
+    );
   } catch (err) {
     // Not a grant of this client: the one 404 of a missing resource, whatever the reason.
     if (isGatewayError(err) && err.code === 'ERR_GRANT_NOT_FOUND')

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Patient, Task } from '@medplum/fhirtypes';
+import type { AuditEntry } from '../../audit';
+import { changeActor, type ChangeOrigin, type ChangeRecorder } from '../../ecd';
 import { Conflict, InvalidInput } from '../../errors';
 import { readResource, writeResources } from '../../resources';
 import type { Queryable, Store } from '../../store';
 import {
+  patientReference,
   personActor,
   type Actor,
   type DataSubjectRequest,
@@ -17,7 +20,8 @@ import type { RequestTaskBody } from './task-schema';
  * The request channel (M-9, M-10): the one place where a portal user's words are written, as a Task
  * in the gateway's own store (source 'request-channel'), never into the dossier. The organisation
  * answers with `decideRequest`; the requester reads the outcome through the FHIR API (Task.status,
- * statusReason, businessStatus, note). Nothing here is sent to the upstream.
+ * statusReason, businessStatus, note). Nothing here is sent to the upstream. Filing and deciding
+ * are each recorded in the audit trail ('request-channel') inside their own transaction.
  */
 
 /** `meta.source` of the request channel's Tasks. */
@@ -39,8 +43,12 @@ export interface FiledRequest {
   readonly at: Date;
 }
 
-/** Keeps a new request; the stored Task, version 1. */
-export async function fileRequest(store: Store, request: FiledRequest): Promise<Task & { id: string }> {
+/** Keeps a new request, with its audit record; the stored Task, version 1. */
+export async function fileRequest(
+  store: Store,
+  request: FiledRequest,
+  audit: { readonly trail: ChangeRecorder; readonly origin: ChangeOrigin },
+): Promise<Task & { id: string }> {
   const patientId = request.patient.slice('Patient/'.length);
   return store.transaction(async (tx) => {
     const client = await readResource<Patient>(tx, 'Patient', patientId);
@@ -86,8 +94,46 @@ export async function fileRequest(store: Store, request: FiledRequest): Promise<
       personActor(request.requester),
       request.at,
     );
+    const { origin } = audit;
+    await audit.trail.recordIn(tx, {
+      ...requestEntry(stored!.content as Task & { id: string }, 'filed', request.at),
+      action: 'C',
+      ...(origin.requestId ? { requestId: origin.requestId } : {}),
+      actor: changeActor(
+        {
+          by: personActor(request.requester),
+          patient: request.patient,
+          organisationId: client.organisationId,
+        },
+        origin,
+      ),
+      ...(origin.clientApp ? { clientApp: origin.clientApp } : {}),
+      ...(origin.tokenId ? { tokenId: origin.tokenId } : {}),
+    });
     return stored!.content as Task & { id: string };
   });
+}
+
+/** What the trail keeps of a request: which Task version, of what kind, its status; never its words. */
+function requestEntry(
+  task: Task & { id: string },
+  interaction: 'filed' | 'decided',
+  at: Date,
+): Omit<AuditEntry, 'action'> {
+  const code = task.code?.coding?.[0]?.code;
+  return {
+    kind: 'request-channel',
+    at,
+    outcome: 'success',
+    ...(task.for?.reference ? { patient: task.for.reference } : {}),
+    interaction,
+    entities: [`Task/${task.id}/_history/${task.meta?.versionId ?? '1'}`],
+    detail: {
+      ...(code ? { request: code } : {}),
+      status: task.status,
+      ...(task.focus?.reference ? { focus: task.focus.reference } : {}),
+    },
+  };
 }
 
 /** What the organisation decides about a request. */
@@ -114,9 +160,14 @@ const BUSINESS_STATUS: Readonly<Record<RequestDecision['status'], string>> = {
 /**
  * Records the organisation's decision on a request: the new status, the reasons as statusReason and
  * as a note (the notes keep every step, so the requester sees the whole course), lastModified. The
- * reason carries no staff name: who decided is the version's actor, for the audit trail only.
+ * reason carries no staff name: who decided is the version's actor, for the audit trail only. The
+ * decision's audit record is written in the same transaction (`trail`: the audit trail).
  */
-export async function decideRequest(store: Store, decision: RequestDecision): Promise<Task & { id: string }> {
+export async function decideRequest(
+  store: Store,
+  decision: RequestDecision,
+  trail: ChangeRecorder,
+): Promise<Task & { id: string }> {
   const reason = decision.reason.trim();
   if (reason.length === 0 || reason.length > 2000)
     throw new InvalidInput('a decision on a request gives its reasons (1–2000 characters)');
@@ -153,7 +204,17 @@ export async function decideRequest(store: Store, decision: RequestDecision): Pr
       decision.actor,
       at,
     );
-    return written!.content as Task & { id: string };
+    const task = written!.content as Task & { id: string };
+    await trail.recordIn(tx, {
+      ...requestEntry(task, 'decided', at),
+      action: 'U',
+      actor: changeActor({
+        by: decision.actor,
+        patient: patientReference(stored.patientId!),
+        organisationId: stored.organisationId,
+      }),
+    });
+    return task;
   });
 }
 

@@ -8,6 +8,8 @@ import {
   type PolicyEngine,
   type WithdrawalRequest,
 } from '../../consent';
+import { auditJournal, type ChangeOrigin, type ChangeRecorder } from '../../ecd';
+import { Unavailable } from '../../errors';
 import { readResource, resourceHistory, resourcesOfPatient } from '../../resources';
 import type { Store } from '../../store';
 import type { PatientReference } from '../../vocabulary';
@@ -24,9 +26,15 @@ export const GATEWAY_TYPES: ReadonlySet<string> = new Set(['Patient', 'RelatedPe
 
 export class GatewayResources {
   readonly #store: Store;
+  readonly #changes: ChangeRecorder;
 
-  constructor(store: Store) {
+  /**
+   * `changes` is the audit trail: every write below records its change inside its own transaction,
+   * so that a grant, a withdrawal or a filed request is never kept without its record.
+   */
+  constructor(store: Store, changes: ChangeRecorder) {
     this.#store = store;
+    this.#changes = unavailableWhenFailing(changes);
   }
 
   /** A current resource by type and id; an ended one (a vanished ECD record) counts as missing. */
@@ -37,18 +45,22 @@ export class GatewayResources {
   }
 
   /** Keeps a request of the request channel (M-9, M-10), checked by the create interaction. */
-  fileRequest(request: FiledRequest): Promise<Task & { id: string }> {
-    return fileRequest(this.#store, request);
+  fileRequest(request: FiledRequest, origin: ChangeOrigin): Promise<Task & { id: string }> {
+    return fileRequest(this.#store, request, { trail: this.#changes, origin });
   }
 
   /** A grant (A-3, M-2) through the consent engine, which refuses anyone who may not grant now. */
-  grantAccess(engine: PolicyEngine, request: GrantRequest): Promise<Consent & { id: string }> {
-    return grantAccess(engine, this.#store, request);
+  grantAccess(
+    engine: PolicyEngine,
+    request: GrantRequest,
+    origin: ChangeOrigin,
+  ): Promise<Consent & { id: string }> {
+    return grantAccess(engine, this.#store, request, auditJournal(this.#changes, origin));
   }
 
   /** The withdrawal of a grant the gateway wrote, through the consent engine. */
-  withdrawAccess(engine: PolicyEngine, request: WithdrawalRequest): Promise<Consent> {
-    return withdrawAccess(engine, this.#store, request);
+  withdrawAccess(engine: PolicyEngine, request: WithdrawalRequest, origin: ChangeOrigin): Promise<Consent> {
+    return withdrawAccess(engine, this.#store, request, auditJournal(this.#changes, origin));
   }
 
   /**
@@ -83,4 +95,28 @@ export class GatewayResources {
       .map((s) => s.content)
       .filter((resource) => matchesSearchRequest(resource, request));
   }
+}
+
+/**
+ * A change whose record cannot be written is rolled back, and answered as step 8 answers a record
+ * it cannot write: 503, try again (nothing was changed).
+ */
+function unavailableWhenFailing(changes: ChangeRecorder): ChangeRecorder {
+  return {
+    async recordIn(tx, entry) {
+      try {
+        return await changes.recordIn(tx, entry);
+      } catch (err) {
+        throw new Unavailable(
+          'the audit trail cannot be written: nothing was changed; try again shortly',
+          5,
+          {
+            code: 'ERR_AUDIT_UNAVAILABLE',
+            detail: String((err as Error)?.message ?? err),
+            cause: err,
+          },
+        );
+      }
+    },
+  };
 }

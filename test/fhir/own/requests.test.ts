@@ -259,18 +259,26 @@ describe('the request channel', () => {
     const filed = await post(firstContact.accessToken, request('erasure'));
     expect(filed.status).toBe(201);
     const store = api.gateway.running.store;
-    await decideRequest(store, {
-      taskId: filed.body.id,
-      status: 'in-progress',
-      reason: 'We bekijken uw verzoek met de behandelaar.',
-      actor: { kind: 'staff', account: 'secretariaat-1' },
-    });
-    await decideRequest(store, {
-      taskId: filed.body.id,
-      status: 'rejected',
-      reason: 'Deze rapportage moeten wij wettelijk bewaren (Wgbo art. 7:454).',
-      actor: { kind: 'staff', account: 'secretariaat-1' },
-    });
+    await decideRequest(
+      store,
+      {
+        taskId: filed.body.id,
+        status: 'in-progress',
+        reason: 'We bekijken uw verzoek met de behandelaar.',
+        actor: { kind: 'staff', account: 'secretariaat-1' },
+      },
+      api.gateway.running.audit,
+    );
+    await decideRequest(
+      store,
+      {
+        taskId: filed.body.id,
+        status: 'rejected',
+        reason: 'Deze rapportage moeten wij wettelijk bewaren (Wgbo art. 7:454).',
+        actor: { kind: 'staff', account: 'secretariaat-1' },
+      },
+      api.gateway.running.audit,
+    );
     const read = await api.fhir(firstContact.accessToken, `/Task/${filed.body.id}`);
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({
@@ -286,12 +294,16 @@ describe('the request channel', () => {
     expect(read.text).not.toContain('secretariaat');
     // Settled: no further decision.
     await expect(
-      decideRequest(store, {
-        taskId: filed.body.id,
-        status: 'completed',
-        reason: 'toch gedaan',
-        actor: { kind: 'staff', account: 'secretariaat-1' },
-      }),
+      decideRequest(
+        store,
+        {
+          taskId: filed.body.id,
+          status: 'completed',
+          reason: 'toch gedaan',
+          actor: { kind: 'staff', account: 'secretariaat-1' },
+        },
+        api.gateway.running.audit,
+      ),
     ).rejects.toMatchObject({ code: 'ERR_REQUEST_SETTLED' });
   });
 

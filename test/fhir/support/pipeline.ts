@@ -70,7 +70,7 @@ export function directPipeline(
   const base: PipelineDependencies = {
     tokens: new AccessTokenVerifier(store, api.gateway.discovery.issuer, api.fhirBase),
     engine,
-    gateway: new GatewayResources(store),
+    gateway: new GatewayResources(store, api.gateway.running.audit),
     upstream: new UpstreamDossier(
       client,
       new PatientLinks(store, client, config.organisations),
