@@ -171,7 +171,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // An empty DATABASE_URL counts as unset: the printed commands then use the demo's database.
     const commandPrefix = options.env.DATABASE_URL ? 'DATABASE_URL= ' : '';
     try {
-      imports = await importSandboxExports(gateway.store, data.exports, config.organisations);
+      imports = await importSandboxExports(gateway, data.exports, config.organisations);
       showcases = await showcasesOf(gateway.store, data.exports, data.scenarios);
       loginFacts = await login.ready(
         { store: gateway.store, url: gateway.url, fhirBasePath: config.fhirBasePath },
@@ -221,7 +221,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
 /** The sandbox's ECD facts go in through the same reader and sync as a customer's export. */
 async function importSandboxExports(
-  store: Store,
+  gateway: RunningGateway,
   exports: readonly EcdExport[],
   organisations: readonly OrganisationConfig[],
 ): Promise<ImportResult[]> {
@@ -229,9 +229,11 @@ async function importSandboxExports(
   for (const ecdExport of exports) {
     const name = `sandbox-${ecdExport.organisation.id}.json`;
     results.push(
-      await importEcdExport(store, readEcdJsonStream([JSON.stringify(ecdExport)], name), {
+      await importEcdExport(gateway.store, readEcdJsonStream([JSON.stringify(ecdExport)], name), {
         organisations,
         source: `demo:${name}`,
+        // The demo's seeding is an ECD sync like any other: the client's log starts with it.
+        audit: { trail: gateway.audit, origin: { via: 'file', account: 'demo' } },
       }),
     );
   }
