@@ -6,6 +6,9 @@ import {
   fail,
   inzageProgram,
   registerConfigCheck,
+  registerAuditVerify,
+  registerAuditPrune,
+  registerAuditExport,
   registerDemo,
   registerEcdImport,
   registerEcdPush,
@@ -26,6 +29,9 @@ export function buildCli(): Command {
   registerSmartKeys(program);
   registerExplain(program);
   registerConfigCheck(program);
+  registerAuditVerify(program);
+  registerAuditPrune(program);
+  registerAuditExport(program);
   return program;
 }
 

@@ -23,6 +23,16 @@ export {
 export { registerSmartKeys, generateClientKey, type GeneratedClientKey } from './smart-keys';
 export { registerExplain, runExplain, type ExplainOptions } from './explain';
 export { registerConfigCheck } from './config-check';
+export {
+  registerAuditVerify,
+  runAuditVerify,
+  describeReport,
+  parseAnchor,
+  type AuditVerifyOptions,
+  type AuditVerifyOutcome,
+} from './audit-verify';
+export { registerAuditPrune, runAuditPrune, type AuditPruneCommandOptions } from './audit-prune';
+export { registerAuditExport, runAuditExport, type AuditExportOptions } from './audit-export';
 export { startGateway, type RunningGateway } from './start-gateway';
 export { openConfiguredStore, type ConfiguredStore } from './open-store';
 export { stopOnSignals } from './stop-on-signals';
