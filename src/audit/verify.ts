@@ -155,8 +155,9 @@ export async function verifyChain(q: Queryable, options: VerifyOptions = {}): Pr
       }
       if (!ChainHasher.same(hash, row.hash)) {
         // A changed record breaks its own hash only: the next one still hashes over its own stored
-        // link. When the next keyed record fails too, the key is the likelier cause.
-        if (row.alg === 'hmac-sha256' && options.key !== undefined) {
+        // link. When no keyed record has verified yet and the next one fails too, the key is the
+        // likelier cause; after one that verified, the key is right and this record was changed.
+        if (row.alg === 'hmac-sha256' && options.key !== undefined && !keyedSeen) {
           const next = rows[index + 1] ?? (await nextRow(q, seq));
           if (next?.alg === 'hmac-sha256' && !linkVerifies(hasher, next))
             return report({
@@ -229,7 +230,9 @@ export async function verifyChain(q: Queryable, options: VerifyOptions = {}): Pr
 }
 
 async function nextRow(q: Queryable, seq: number): Promise<AuditRow | undefined> {
-  const [row] = await q.query<AuditRow>(`SELECT ${RECORD_COLUMNS} FROM audit_event WHERE seq = $1`, [seq + 1]);
+  const [row] = await q.query<AuditRow>(`SELECT ${RECORD_COLUMNS} FROM audit_event WHERE seq = $1`, [
+    seq + 1,
+  ]);
   return row;
 }
 
