@@ -18,7 +18,7 @@ import { parseMoment } from '../calendar';
 import { InvalidInput, NotFound, isGatewayError } from '../errors';
 import { contextOf } from '../http';
 import type { Store } from '../store';
-import { adminCaller, type AdminCaller } from './access';
+import { adminCaller, authoriseAuditReader, type AdminCaller } from './access';
 
 export interface AdminApiDependencies {
   readonly store: Store;
@@ -158,15 +158,18 @@ async function answer(
   const at = new Date();
   const note: Note = {};
   let caller: AdminCaller | undefined;
+  let authorised = false;
   let send: () => unknown;
   res.set('Cache-Control', 'no-store');
   try {
     caller = await adminCaller(deps.tokens, req);
+    authoriseAuditReader(caller);
+    authorised = true;
     send = await handle(caller, note);
   } catch (err) {
     const status = isGatewayError(err) ? err.status : 500;
     await deps.trail.record(
-      entryOf(req, at, interaction, caller, note, {
+      entryOf(req, at, interaction, caller, authorised, note, {
         outcome: status < 500 ? 'refused' : 'failed',
         status,
         outcomeText: isGatewayError(err) ? err.code : 'ERR_INTERNAL',
@@ -174,7 +177,9 @@ async function answer(
     );
     throw err;
   }
-  await deps.trail.record(entryOf(req, at, interaction, caller, note, { outcome: 'success', status: 200 }));
+  await deps.trail.record(
+    entryOf(req, at, interaction, caller, authorised, note, { outcome: 'success', status: 200 }),
+  );
   await send();
 }
 
@@ -183,6 +188,7 @@ function entryOf(
   at: Date,
   interaction: string,
   caller: AdminCaller | undefined,
+  authorised: boolean,
   note: Note,
   result: Pick<AuditEntry, 'outcome' | 'status' | 'outcomeText'>,
 ): AuditEntry {
@@ -195,7 +201,8 @@ function entryOf(
     requestId: contextOf(req).id,
     actor: {
       ...(caller ? { account: caller.clientId } : {}),
-      role: 'reviewer',
+      // The role the request was granted in; a refused caller had none.
+      ...(authorised ? { role: 'reviewer' } : {}),
       ...(address !== undefined ? { address } : {}),
     },
     ...(caller ? { clientApp: caller.clientId } : {}),
@@ -296,7 +303,7 @@ function integerParam(
 /** The request line as recorded: known parameters only (they were checked), in a fixed order. */
 function normalisedLine(path: string, params: readonly [string, string][]): string {
   const sorted = [...params].sort(([a], [b]) => a.localeCompare(b));
-  const q = new URLSearchParams(sorted.map(([n, v]) => [n, v.slice(0, 256)]));
+  const q = new URLSearchParams(sorted.map(([n, v]): [string, string] => [n, v.slice(0, 256)]));
   const text = q.toString();
   return `GET ${path}${text ? `?${text}` : ''}`;
 }

@@ -5,4 +5,4 @@
  * audit trail. It reads the trail through src/audit only; the FHIR API is not involved.
  */
 export { createAdminApi, type AdminApi, type AdminApiDependencies } from './audit-routes';
-export { ADMIN_AUDIT_SCOPES, adminCaller, type AdminCaller } from './access';
+export { ADMIN_AUDIT_SCOPES, adminCaller, authoriseAuditReader, type AdminCaller } from './access';

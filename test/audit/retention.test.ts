@@ -4,6 +4,7 @@ import {
   AuditTrail,
   findAuditRecords,
   planAuditPrune,
+  pruneAuditEvery,
   pruneAuditTrail,
   retentionCutoff,
   verifyChain,
@@ -153,6 +154,29 @@ function retentionSuite(open: () => Promise<Store>, close: (store: Store) => Pro
     ]);
     // The deletion records of the first batches were themselves young: they stay.
     expect(await verifyChain(store, { key })).toMatchObject({ ok: true, checked: 4, keyed: 4, startSeq: 7 });
+  });
+
+  it("AUDIT-RETENTION-8: the gateway's timer prunes on its own, and its stop waits for a run", async () => {
+    await writeAt(store, [new Date('2024-01-01T09:00:00Z'), new Date('2030-01-01T09:00:00Z')]);
+    const trail = new AuditTrail(store, { now: () => NOW });
+    const pruned = new Promise<number>((resolve, reject) => {
+      const stop = pruneAuditEvery(store, trail, {
+        retentionYears: 5,
+        now: () => NOW,
+        intervalMs: 60_000,
+        firstDelayMs: 10,
+        by: 'gateway retention',
+        onPruned: (results) => {
+          void stop().then(() => resolve(results.reduce((n, r) => n + r.count, 0)));
+        },
+        onError: reject,
+      });
+    });
+    expect(await pruned).toBe(1);
+    await trail.close();
+    const kept = await findAuditRecords(store, {});
+    expect(kept.map((r) => r.entry.kind)).toEqual(['fhir-request', 'audit-deletion']);
+    expect(kept[1]!.entry.actor).toMatchObject({ account: 'gateway retention' });
   });
 
   it('AUDIT-RETENTION-7: keyed records are not deleted unchecked: without the key, pruning refuses', async () => {
