@@ -172,7 +172,7 @@ async function planBefore(
     [young ? Number(young.seq) : Number.MAX_SAFE_INTEGER],
   );
   const count = Number(row?.n ?? 0);
-  if (count === 0 || row?.first == null || row.last == null) return { retentionYears, cutoff, count: 0 };
+  if (count === 0 || !row?.first || !row.last) return { retentionYears, cutoff, count: 0 };
   const [span] = await q.query<{ oldest: Date; newest: Date }>(
     'SELECT min(recorded) AS oldest, max(recorded) AS newest FROM audit_event WHERE seq BETWEEN $1 AND $2',
     [Number(row.first), Number(row.last)],

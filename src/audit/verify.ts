@@ -81,9 +81,9 @@ export async function verifyChain(q: Queryable, options: VerifyOptions = {}): Pr
   const [start] = await q.query<{ seq: string; hash: string }>(
     'SELECT seq, hash FROM audit_chain_start WHERE id = 1',
   );
-  const [head] = await q.query<{ seq: string; hash: string }>(
-    'SELECT seq, hash FROM audit_chain_head WHERE id = 1',
-  );
+  const readHead = async () =>
+    (await q.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1'))[0];
+  let head = await readHead();
   const startSeq = Number(start?.seq ?? 0);
   let expectedSeq = startSeq + 1;
   let prevHash = start?.hash ?? '0'.repeat(64);
@@ -118,92 +118,106 @@ export async function verifyChain(q: Queryable, options: VerifyOptions = {}): Pr
     });
   if (anchor && anchor.seq === startSeq) anchorChecked = true;
   let after = startSeq;
+  let headSeen = Number(head.seq);
   for (;;) {
-    const rows = await q.query<AuditRow>(
-      `SELECT ${RECORD_COLUMNS} FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT ${pageSize}`,
-      [after, Number.isFinite(through) ? through : Number.MAX_SAFE_INTEGER],
-    );
-    for (const [index, row] of rows.entries()) {
-      const seq = Number(row.seq);
-      const at = { seq, id: row.id };
-      if (seq !== expectedSeq)
-        return report({
-          problem: 'gap',
-          ...at,
-          detail: `expected record ${expectedSeq}, found ${seq}: ${seq > expectedSeq ? 'records were deleted' : 'a record was inserted'}`,
-        });
-      if (row.prev_hash !== prevHash)
-        return report({
-          problem: 'unlinked',
-          ...at,
-          detail:
-            'does not link to the record before it: records were reordered, or one before it was replaced or inserted',
-        });
-      if (row.alg === 'sha256' && keyedSeen)
-        return report({ problem: 'downgraded', ...at, detail: 'an unkeyed link after keyed ones' });
-      let hash: string;
-      try {
-        hash = hasher.link(
-          row.prev_hash,
-          { seq, id: row.id, recorded: row.recorded, entry: row.entry },
-          row.alg,
-        );
-      } catch (err) {
-        if (err instanceof ChainKeyMissing)
-          return report({ problem: 'key-missing', ...at, detail: err.message });
-        throw err;
-      }
-      if (!ChainHasher.same(hash, row.hash)) {
-        // A changed record breaks its own hash only: the next one still hashes over its own stored
-        // link. When no keyed record has verified yet and the next one fails too, the key is the
-        // likelier cause; after one that verified, the key is right and this record was changed.
-        if (row.alg === 'hmac-sha256' && options.key !== undefined && !keyedSeen) {
-          const next = rows[index + 1] ?? (await nextRow(q, seq));
-          if (next?.alg === 'hmac-sha256' && !linkVerifies(hasher, next))
-            return report({
-              problem: 'key-wrong',
-              ...at,
-              detail: `neither this keyed record nor the next verifies under the key given: ${AUDIT_KEY_VARIABLE} is not the key the chain was written with, or the chain was rewritten with another key`,
-            });
-        }
-        return report({
-          problem: 'changed',
-          ...at,
-          detail:
-            row.alg === 'hmac-sha256'
-              ? 'its content is not what was hashed when it was written (or, if it is the only keyed record, the key is another one)'
-              : 'its content is not what was hashed when it was written',
-        });
-      }
-      const columns = columnsOf(row.entry);
-      const changedColumn = (Object.keys(columns) as (keyof typeof columns)[]).find(
-        (c) => columns[c] !== row[c],
+    for (;;) {
+      const rows = await q.query<AuditRow>(
+        `SELECT ${RECORD_COLUMNS} FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT ${pageSize}`,
+        [after, Number.isFinite(through) ? through : Number.MAX_SAFE_INTEGER],
       );
-      if (changedColumn)
-        return report({
-          problem: 'column-changed',
-          ...at,
-          detail: `column ${changedColumn} no longer matches the entry`,
-        });
-      if (anchor && seq === anchor.seq) {
-        if (!ChainHasher.same(anchor.hash, row.hash))
+      for (const [index, row] of rows.entries()) {
+        const seq = Number(row.seq);
+        const at = { seq, id: row.id };
+        if (seq !== expectedSeq)
           return report({
-            problem: 'anchor-mismatch',
+            problem: 'gap',
             ...at,
-            detail: `the record at the anchored head ${anchor.seq} has another hash than the one anchored: the chain was rewritten from there or before`,
+            detail: `expected record ${expectedSeq}, found ${seq}: ${seq > expectedSeq ? 'records were deleted' : 'a record was inserted'}`,
           });
-        anchorChecked = true;
+        if (row.prev_hash !== prevHash)
+          return report({
+            problem: 'unlinked',
+            ...at,
+            detail:
+              'does not link to the record before it: records were reordered, or one before it was replaced or inserted',
+          });
+        if (row.alg === 'sha256' && keyedSeen)
+          return report({ problem: 'downgraded', ...at, detail: 'an unkeyed link after keyed ones' });
+        let hash: string;
+        try {
+          hash = hasher.link(
+            row.prev_hash,
+            { seq, id: row.id, recorded: row.recorded, entry: row.entry },
+            row.alg,
+          );
+        } catch (err) {
+          if (err instanceof ChainKeyMissing)
+            return report({ problem: 'key-missing', ...at, detail: err.message });
+          throw err;
+        }
+        if (!ChainHasher.same(hash, row.hash)) {
+          // A changed record breaks its own hash only: the next one still hashes over its own stored
+          // link. When no keyed record has verified yet and the next one fails too, the key is the
+          // likelier cause; after one that verified, the key is right and this record was changed.
+          if (row.alg === 'hmac-sha256' && options.key !== undefined && !keyedSeen) {
+            const next = rows[index + 1] ?? (await nextRow(q, seq));
+            if (next?.alg === 'hmac-sha256' && !linkVerifies(hasher, next))
+              return report({
+                problem: 'key-wrong',
+                ...at,
+                detail: `neither this keyed record nor the next verifies under the key given: ${AUDIT_KEY_VARIABLE} is not the key the chain was written with, or the chain was rewritten with another key`,
+              });
+          }
+          return report({
+            problem: 'changed',
+            ...at,
+            detail:
+              row.alg === 'hmac-sha256'
+                ? 'its content is not what was hashed when it was written (or, if it is the only keyed record, the key is another one)'
+                : 'its content is not what was hashed when it was written',
+          });
+        }
+        const columns = columnsOf(row.entry);
+        const changedColumn = (Object.keys(columns) as (keyof typeof columns)[]).find(
+          (c) => columns[c] !== row[c],
+        );
+        if (changedColumn)
+          return report({
+            problem: 'column-changed',
+            ...at,
+            detail: `column ${changedColumn} no longer matches the entry`,
+          });
+        if (anchor && seq === anchor.seq) {
+          if (!ChainHasher.same(anchor.hash, row.hash))
+            return report({
+              problem: 'anchor-mismatch',
+              ...at,
+              detail: `the record at the anchored head ${anchor.seq} has another hash than the one anchored: the chain was rewritten from there or before`,
+            });
+          anchorChecked = true;
+        }
+        if (row.alg === 'hmac-sha256') {
+          keyedSeen = true;
+          keyed += 1;
+        }
+        prevHash = row.hash;
+        expectedSeq = seq + 1;
+        checked += 1;
+        after = seq;
       }
-      if (row.alg === 'hmac-sha256') {
-        keyedSeen = true;
-        keyed += 1;
-      }
-      prevHash = row.hash;
-      expectedSeq = seq + 1;
-      checked += 1;
-      after = seq;
+      if (rows.length < pageSize) break;
     }
-    if (rows.length < pageSize) break;
+    if (Number.isFinite(through)) break;
+    // A gateway writing while the walk went on commits its records with a later head: walk on to
+    // it, so that a live trail verifies. A head that did not move ends the walk.
+    const latest = await readHead();
+    if (!latest) break;
+    head = latest;
+    if (Number(latest.seq) > headSeen && Number(latest.seq) > expectedSeq - 1) {
+      headSeen = Number(latest.seq);
+      continue;
+    }
+    break;
   }
   if (Number.isFinite(through)) {
     if (expectedSeq - 1 !== through && through <= Number(head.seq))

@@ -79,7 +79,11 @@ export async function runAuditExport(
 
 /** `inzage audit export`: registers the command in the `inzage audit` group. */
 export function registerAuditExport(program: Command): void {
-  commandGroup(program, 'audit', 'The audit trail (NEN 7513): verify, export, explain, breach reports, retention')
+  commandGroup(
+    program,
+    'audit',
+    'The audit trail (NEN 7513): verify, export, explain, breach reports, retention',
+  )
     .command('export')
     .description('Write the AuditEvents of a date range as NDJSON (for reviewers).')
     .addOption(configOption('configuration file (the database it names is read)'))

@@ -109,7 +109,11 @@ function describePlan(plan: AuditPrunePlan, verb: string): string {
 
 /** `inzage audit prune`: registers the command in the `inzage audit` group. */
 export function registerAuditPrune(program: Command): void {
-  commandGroup(program, 'audit', 'The audit trail (NEN 7513): verify, export, explain, breach reports, retention')
+  commandGroup(
+    program,
+    'audit',
+    'The audit trail (NEN 7513): verify, export, explain, breach reports, retention',
+  )
     .command('prune')
     .description('Show (or with --apply delete) the audit records older than the retention period.')
     .addOption(configOption('configuration file (audit.retentionYears and the database)'))

@@ -75,7 +75,9 @@ export function describeReport(report: ChainReport): string {
   if (report.startSeq > 0)
     lines.push(`chain starts      after seq ${report.startSeq} (older records deleted by retention)`);
   if (report.anchorChecked !== undefined)
-    lines.push(`anchor            ${report.anchorChecked && report.ok ? 'found, as anchored' : 'not confirmed'}`);
+    lines.push(
+      `anchor            ${report.anchorChecked && report.ok ? 'found, as anchored' : 'not confirmed'}`,
+    );
   const broken = report.firstBroken;
   if (broken) {
     lines.push(
@@ -84,8 +86,7 @@ export function describeReport(report: ChainReport): string {
     lines.push(`                  ${broken.detail}`);
   }
   lines.push(`head              ${report.headSeq}:${report.headHash}`);
-  if (report.ok)
-    lines.push('                  (publish this line elsewhere; check it later with --anchor)');
+  if (report.ok) lines.push('                  (publish this line elsewhere; check it later with --anchor)');
   return `${lines.join('\n')}\n`;
 }
 
@@ -105,7 +106,11 @@ function warnings(report: ChainReport, keyed: boolean): string {
 
 /** `inzage audit verify`: registers the command in the `inzage audit` group. */
 export function registerAuditVerify(program: Command): void {
-  commandGroup(program, 'audit', 'The audit trail (NEN 7513): verify, export, explain, breach reports, retention')
+  commandGroup(
+    program,
+    'audit',
+    'The audit trail (NEN 7513): verify, export, explain, breach reports, retention',
+  )
     .command('verify')
     .description('Check the hash chain of the audit trail and name the first broken link.')
     .addOption(configOption('configuration file (the database it names is read)'))

@@ -137,7 +137,10 @@ export async function startGateway(
       by: 'gateway retention',
       intervalMs: options.auditPruneIntervalMs ?? 24 * 60 * 60 * 1000,
       onPruned: (results) =>
-        log.info({ deleted: results.reduce((n, r) => n + r.count, 0) }, 'audit records past retention deleted'),
+        log.info(
+          { deleted: results.reduce((n, r) => n + r.count, 0) },
+          'audit records past retention deleted',
+        ),
       onError: (err) => log.error({ err }, 'deleting audit records past retention failed'),
     });
 

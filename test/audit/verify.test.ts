@@ -176,6 +176,22 @@ function tamperSuite(open: () => Promise<Store>, close: (store: Store) => Promis
     });
   });
 
+  it('AUDIT-CHAIN-13: a chain that grows while it is checked (a live gateway) verifies', async () => {
+    await writeManyRecords(store, 400);
+    const trail = new AuditTrail(store);
+    const writing = (async () => {
+      for (let i = 0; i < 20; i++)
+        await Promise.all(Array.from({ length: 10 }, (_, j) => trail.record(entry(j))));
+    })();
+    const report = await verifyChain(store, { pageSize: 25 });
+    await writing;
+    await trail.close();
+    expect(report).toMatchObject({ ok: true });
+    expect(report.checked).toBeGreaterThanOrEqual(400);
+    expect(report.headSeq).toBe(report.checked);
+    expect(await verifyChain(store)).toMatchObject({ ok: true, checked: 600 });
+  });
+
   it('AUDIT-CHAIN-12: an emptied trail (no head, no records) is an intact, empty chain', async () => {
     expect(await verifyChain(store)).toMatchObject({ ok: true, checked: 0 });
   });
