@@ -8,7 +8,7 @@ import { verifyChain, type ChainReport } from './verify';
 const MIN_RETENTION_YEARS = 5;
 
 /** The most records one pruning transaction deletes; a larger backlog goes in several. */
-const DEFAULT_BATCH = 50_000;
+const DEFAULT_BATCH = 10_000;
 
 /**
  * The first moment whose records must still be kept: the start of today's date in Amsterdam,
@@ -45,7 +45,7 @@ export interface AuditPruneOptions {
   readonly now?: () => Date;
   /** INZAGE_AUDIT_KEY: what is about to be deleted is verified first. */
   readonly key?: Buffer;
-  /** Records per transaction (default 50,000). */
+  /** Records per transaction (default 10,000: the head stays locked, and writers wait, while it runs). */
   readonly batch?: number;
   /** Who prunes, for the deletion record (`inzage audit prune`, the gateway's daily run). */
   readonly by?: string;
