@@ -1,4 +1,5 @@
 import express, { type Express, type Request } from 'express';
+import type { AdminApi } from './admin';
 import { authRouter, bearerToken, grantableScopes, type AuthorizationServer } from './auth';
 import type { GatewayConfig } from './config';
 import type { PolicyEngine } from './consent';
@@ -42,6 +43,8 @@ export interface AppDependencies {
   fhir: FhirApi;
   /** The audit trail of this instance: every ECD push is recorded in it. */
   audit: EcdAuditTrail;
+  /** The audit trail for staff and reviewers at /admin (Backend Services tokens). */
+  admin: AdminApi;
   /** Defaults to the database and the configured upstream. */
   readinessChecks?: ReadinessCheck[];
 }
@@ -76,6 +79,8 @@ export function createApp(deps: AppDependencies): Express {
   );
   // Before the body parsers: oidc-provider reads its own request bodies.
   app.use(authRouter(deps.auth, deps.store));
+  // Before the timeout: a long export streams, and a chain check reads every record.
+  app.use(deps.admin.router);
   app.use(requestTimeout(config.server.requestTimeoutMs));
   app.use(bodyParsers(config.server.bodyLimitBytes));
   app.use(healthRoutes({ checks, drain }));

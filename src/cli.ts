@@ -8,6 +8,9 @@ import {
   registerAuditExplain,
   inzageProgram,
   registerConfigCheck,
+  registerAuditVerify,
+  registerAuditPrune,
+  registerAuditExport,
   registerDemo,
   registerEcdImport,
   registerEcdPush,
@@ -32,6 +35,9 @@ export function buildCli(): Command {
   registerAuditBreach(program);
   registerConfigCheck(program);
   registerReport(program);
+  registerAuditVerify(program);
+  registerAuditPrune(program);
+  registerAuditExport(program);
   return program;
 }
 

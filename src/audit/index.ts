@@ -25,7 +25,25 @@ export {
   GENESIS_HASH,
 } from './chain';
 export { canonicalJson } from './canonical';
-export { verifyChain, type BrokenLink, type ChainProblem, type ChainReport } from './verify';
+export {
+  verifyChain,
+  type BrokenLink,
+  type ChainAnchor,
+  type ChainProblem,
+  type ChainReport,
+  type VerifyOptions,
+} from './verify';
+export {
+  retentionCutoff,
+  planAuditPrune,
+  pruneAuditTrail,
+  pruneAuditEvery,
+  AuditChainBroken,
+  type AuditPrunePlan,
+  type AuditPruneResult,
+  type AuditPruneOptions,
+} from './retention';
+export { auditExportLines, writeAuditExport, type AuditExportQuery } from './export';
 export {
   toAuditEvent,
   AUDIT_EVENT_SUBTYPE_SYSTEM,

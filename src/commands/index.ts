@@ -39,6 +39,16 @@ export {
 } from './audit-breach';
 export { registerConfigCheck } from './config-check';
 export { registerReport, runReport, type ReportOptions, type ReportOutcome } from './report';
+export {
+  registerAuditVerify,
+  runAuditVerify,
+  describeReport,
+  parseAnchor,
+  type AuditVerifyOptions,
+  type AuditVerifyOutcome,
+} from './audit-verify';
+export { registerAuditPrune, runAuditPrune, type AuditPruneCommandOptions } from './audit-prune';
+export { registerAuditExport, runAuditExport, type AuditExportOptions } from './audit-export';
 export { startGateway, type RunningGateway } from './start-gateway';
 export { openConfiguredStore, type ConfiguredStore } from './open-store';
 export { stopOnSignals } from './stop-on-signals';

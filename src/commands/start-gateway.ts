@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import { createAdminApi } from '../admin';
 import { createApp } from '../app';
-import { AUDIT_KEY_VARIABLE, AuditTrail, auditKeyFromEnvironment } from '../audit';
+import { AUDIT_KEY_VARIABLE, AuditTrail, auditKeyFromEnvironment, pruneAuditEvery } from '../audit';
 import { createFhirApi, trailAuditSink, type FhirApi, type FhirAuditSink } from '../fhir';
 import {
   createAuthorizationServer,
@@ -44,6 +45,8 @@ export async function startGateway(
      * run sets it, to price the trail; a gateway that serves portals never does.
      */
     fhirAuditSink?: FhirAuditSink;
+    /** How often audit records past their retention are deleted (default once a day). */
+    auditPruneIntervalMs?: number;
   } = {},
 ): Promise<RunningGateway> {
   const log = options.log ?? createLogger(config.log.level);
@@ -111,6 +114,13 @@ export async function startGateway(
         auth,
         fhir,
         audit,
+        admin: createAdminApi({
+          store,
+          trail: audit,
+          tokens: auth.tokens,
+          publicUrl: resolved.server.publicUrl,
+          auditKey,
+        }),
         readinessChecks: options.readinessChecks,
       });
       server.on('request', app);
@@ -123,6 +133,18 @@ export async function startGateway(
     }
     log.info({ url, fhirBase: `${resolved.server.publicUrl}${config.fhirBasePath}` }, 'gateway listening');
     const stopPruning = pruneEvery(store, log, options.pruneIntervalMs ?? PRUNE_INTERVAL_MS);
+    const stopAuditPruning = pruneAuditEvery(store, audit, {
+      retentionYears: config.audit.retentionYears,
+      key: auditKey,
+      by: 'gateway retention',
+      intervalMs: options.auditPruneIntervalMs ?? 24 * 60 * 60 * 1000,
+      onPruned: (results) =>
+        log.info(
+          { deleted: results.reduce((n, r) => n + r.count, 0) },
+          'audit records past retention deleted',
+        ),
+      onError: (err) => log.error({ err }, 'deleting audit records past retention failed'),
+    });
 
     let closing: Promise<void> | undefined;
     return {
@@ -137,6 +159,7 @@ export async function startGateway(
           const { cutConnections } = await drain.close(server, config.server.shutdownGraceMs);
           if (cutConnections) log.warn('grace period over: remaining connections were cut');
           await stopPruning();
+          await stopAuditPruning();
           await fhir?.close();
           // After the drain: the records of the last answers are written before the database closes.
           await audit.close();

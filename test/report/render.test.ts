@@ -86,6 +86,8 @@ describe('HTML escaping', () => {
               report: {
                 ok: false,
                 checked: 4,
+                keyed: 4,
+                unkeyed: 0,
                 startSeq: 0,
                 headSeq: 9,
                 headHash: 'ab'.repeat(32),
