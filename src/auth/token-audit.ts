@@ -30,7 +30,9 @@ function text(value: unknown): string | undefined {
 
 function factsOf(ctx: KoaContextWithOIDC | undefined): RequestFacts {
   if (ctx === undefined) return { at: new Date() };
-  return requestFacts(ctx.req, new Date(), ctx.ip);
+  // The address as express sees it (server.trustProxy), as the login pages record it: koa's own
+  // `ctx.ip` would trust any X-Forwarded-For once a proxy is trusted at all.
+  return requestFacts(ctx.req, new Date());
 }
 
 /** The grant type of the request (`authorization_code`, `refresh_token`, …). */

@@ -260,7 +260,7 @@ describe('the audit records of the authorization server', () => {
 
   it('AUDIT-AUTH-7: terms declined: the answer with its version, the revocation and the refused login, and no token', async () => {
     const who = await person();
-    const outcome = await authorize(gw, { ...who, acceptTerms: false }, REQUEST);
+    const outcome = await authorize(gw, { ...who, acceptTerms: false } as Person, REQUEST);
     expect(outcome.redirect?.searchParams.get('error')).toBe('access_denied');
     const entries = (await recordsOf(who.accountId)).map((r) => r.entry);
     expect(entries.map((e) => `${e.kind} ${e.interaction} ${e.outcome}`)).toEqual([
