@@ -40,6 +40,19 @@ function describeEvents(name: string, open: () => Promise<Store>, dispose: (stor
       // Not a token model: no record.
       await adapter('Session').upsert('s1', { uid: 'u1' }, 60);
       await tokens.revokeByGrantId('g1');
+      // A Backend Services token: the client's, for no account.
+      await adapter('ClientCredentials').upsert(
+        'jti-s',
+        { jti: 'jti-s', clientId: 'ecd', scope: 'system/*.rs' },
+        60,
+      );
+      const [system] = (await findAuditRecords(store, { tokenId: 'jti-s' })).map((r) => r.entry);
+      expect(system).toMatchObject({
+        interaction: 'issued',
+        clientApp: 'ecd',
+        detail: { tokenType: 'system' },
+      });
+      expect(system!.actor?.account).toBeUndefined();
       const records = (await findAuditRecords(store, { tokenId: 'jti-1' })).map((r) => r.entry);
       expect(records.map((e) => `${e.interaction} ${e.action}`)).toEqual(['issued C', 'revoked D']);
       expect(records[0]).toMatchObject({ clientApp: 'app', detail: { scope: 'patient/*.rs', grant: 'g1' } });
