@@ -37,7 +37,7 @@ import { findLaunch } from './launch';
 import { messagePage, requestLanguage } from './pages/message-page';
 import { CONTEXT_SCOPES, grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
-import { tokenAuditEvents } from './token-audit';
+import { recordTokenRefusal, tokenAuditEvents } from './token-audit';
 
 /** Whether a link may get tokens now: no suspension, care not ended, access not closed. */
 export type PortalAccessCheck = (link: AccountLink, at: Date) => Promise<boolean>;
@@ -390,6 +390,13 @@ export async function createAuthorizationServer(
     for (const field of ['patient', 'need_patient_banner'] as const) {
       if (extra[field] !== undefined) body[field] = extra[field];
     }
+  });
+
+  // A refused token request is recorded before its answer leaves (koa sends after the chain).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === 'token' && ctx.status >= 400)
+      await recordTokenRefusal(audit, store, ctx as unknown as KoaContextWithOIDC);
   });
 
   storeJwtAccessTokens(provider);

@@ -12,9 +12,12 @@
  * - A refresh token used again, or an authorization code used again: `refresh-token-reuse` or
  *   `code-reuse`, refused; every token of the grant then removed is recorded as `revoked`.
  * - Revocation (`/auth/revoke`): each token removed is `revoked`.
+ * - Any other refusal of the token endpoint (a bad client authentication, an expired code, a refresh
+ *   for a suspended or blocked account): `refused`, with the OAuth error the app got
+ *   (`recordTokenRefusal`, awaited before the answer is sent).
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { Queryable } from '../store';
+import type { Queryable, Store } from '../store';
 import { linkById } from './accounts';
 import type { RemovedToken, TokenEvents } from './adapter';
 import { requestFacts, type AuthAudit, type AuthEvent, type RequestFacts } from './audit';
@@ -56,6 +59,9 @@ async function holderOf(
     patient: found.link.patient,
   };
 }
+
+/** The token requests whose refusal is a reuse, recorded as such already. */
+const reuses = new WeakSet<object>();
 
 export function tokenAuditEvents(audit: AuthAudit, contextOf: ContextOf): TokenEvents {
   return {
@@ -123,6 +129,7 @@ export function tokenAuditEvents(audit: AuthAudit, contextOf: ContextOf): TokenE
           ? (ctx?.oidc?.entities?.RefreshToken as unknown as Payload | undefined)
           : undefined;
         const source = presented ?? (removed[0]?.payload as Payload | undefined) ?? {};
+        if (ctx !== undefined) reuses.add(ctx);
         const { link, ...holder } = await holderOf(tx, source);
         await audit.recordIn(
           tx,
@@ -174,5 +181,41 @@ async function recordRevoked(
       },
     },
     facts,
+  );
+}
+
+/**
+ * The record of a token request that was refused or failed, other than a reuse (recorded by the
+ * adapter already): the client, the grant type, the OAuth error, and for a refresh the account of
+ * the refresh token. Call it after oidc-provider answered and before the answer is sent.
+ */
+export async function recordTokenRefusal(
+  audit: AuthAudit,
+  store: Store,
+  ctx: KoaContextWithOIDC,
+): Promise<void> {
+  if (!audit.enabled || reuses.has(ctx)) return;
+  const body = (ctx.body ?? {}) as Payload;
+  const presented = ctx.oidc.entities?.RefreshToken as unknown as Payload | undefined;
+  const { link, ...holder } = presented ? await holderOf(store, presented) : {};
+  const params = (ctx.oidc.params ?? {}) as Payload;
+  await audit.record(
+    {
+      kind: 'token',
+      action: 'E',
+      outcome: ctx.status >= 500 ? 'failed' : 'refused',
+      outcomeText: text(body.error) ?? 'ERR_TOKEN_REFUSED',
+      status: ctx.status,
+      interaction: 'token-request',
+      ...holder,
+      clientApp: text(ctx.oidc.client?.clientId) ?? text(params.client_id),
+      detail: {
+        grantType: grantTypeOf(ctx),
+        description: text(body.error_description),
+        grant: text(presented?.grantId),
+        link,
+      },
+    },
+    factsOf(ctx),
   );
 }

@@ -206,6 +206,7 @@ describe('the audit records of the authorization server', () => {
     expect(revoked.map((e) => e.tokenId).sort()).toEqual([jti1, jti2].sort());
     expect(revoked[0]!.outcomeText).toBe('a refresh token was used again');
     expect(JSON.stringify(tokens)).not.toContain(String(first.body.refresh_token));
+    expect(tokens.filter((e) => e.interaction === 'token-request')).toEqual([]);
   });
 
   it('AUDIT-AUTH-5: an authorization code used twice is recorded as reuse, and the token it gave as revoked', async () => {
@@ -235,6 +236,8 @@ describe('the audit records of the authorization server', () => {
       }),
     );
     expect(JSON.stringify(tokens)).not.toContain(got.code);
+    // The reuse is recorded once, as a reuse, not also as an ordinary refused request.
+    expect(tokens.filter((e) => e.interaction === 'token-request')).toEqual([]);
   });
 
   it('AUDIT-AUTH-6: a revocation at /auth/revoke is recorded with the token id', async () => {
@@ -277,6 +280,45 @@ describe('the audit records of the authorization server', () => {
       actor: { person: who.person },
     });
     expect(entries[4]!.outcomeText).toBe('the terms were not accepted');
+  });
+
+  it('AUDIT-AUTH-14: a refused token request is recorded with the OAuth error; a refresh for a blocked account names the account', async () => {
+    const who = await person();
+    const got = await codeFor(gw, who, REQUEST);
+    const wrong = await exchangePublic(gw, got, 'app', { code_verifier: 'x'.repeat(43) });
+    expect(wrong.status).toBe(400);
+    const answer = await exchangePublic(gw, got, 'app');
+    expect(answer.status).toBe(200);
+    await gw.running.store.query('UPDATE account SET blocked_at = now() WHERE id = $1', [who.accountId]);
+    const refused = await tokenRequest(gw, {
+      grant_type: 'refresh_token',
+      refresh_token: String(answer.body.refresh_token),
+      client_id: 'app',
+    });
+    expect(refused.status).toBe(400);
+
+    const requests = (await findAuditRecords(gw.running.store, { kinds: ['token'], clientApp: 'app' }))
+      .map((r) => r.entry)
+      .filter((e) => e.interaction === 'token-request');
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        outcome: 'refused',
+        outcomeText: 'invalid_grant',
+        status: 400,
+        detail: expect.objectContaining({ grantType: 'authorization_code' }),
+      }),
+    );
+    const mine = (
+      await findAuditRecords(gw.running.store, { accountId: who.accountId, kinds: ['token'] })
+    ).map((r) => r.entry);
+    expect(mine[mine.length - 1]).toMatchObject({
+      interaction: 'token-request',
+      outcome: 'refused',
+      outcomeText: 'invalid_grant',
+      patient: who.patient,
+      detail: expect.objectContaining({ grantType: 'refresh_token' }),
+    });
+    expect(JSON.stringify([...requests, ...mine])).not.toContain(String(answer.body.refresh_token));
   });
 
   it('AUDIT-AUTH-8: with a trail that cannot be written, neither a login step nor a token is handed out', async () => {
