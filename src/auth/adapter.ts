@@ -4,7 +4,7 @@
  * the process: a token issued by one instance is found, consumed or revoked by any other at once.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Queryable } from '../store';
+import type { Queryable, Store } from '../store';
 
 /** How a model adapter is made: oidc-provider calls this once per model name (Session, AccessToken …). */
 export type AuthAdapterFactory = (model: string) => Adapter;
@@ -12,6 +12,42 @@ export type AuthAdapterFactory = (model: string) => Adapter;
 export interface AuthAdapterOptions {
   /** The clock for expiry and consumption (default: the system clock). Tests pass a fixed one. */
   now?: () => Date;
+  /**
+   * Told of every token row written or removed, inside the transaction that writes or removes it
+   * (the audit trail's record commits with the token, or neither does). Needs a store that can
+   * open transactions.
+   */
+  events?: TokenEvents;
+}
+
+/** The models whose rows are tokens, or (AuthorizationCode) a grant's source, for `events`. */
+export const TOKEN_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'ClientCredentials',
+  'RefreshToken',
+  'AuthorizationCode',
+]);
+
+/** A removed token row: its id (the `jti`, or the value of an opaque token) and its payload. */
+export interface RemovedToken {
+  readonly id: string;
+  readonly payload: AdapterPayload;
+}
+
+export interface TokenEvents {
+  /** A token row was inserted (not replaced): issued. A rejection undoes the insert. */
+  issued(tx: Queryable, model: string, id: string, payload: AdapterPayload): Promise<void>;
+  /**
+   * Token rows were removed: one token (`destroy`) or all of a grant's (`grant`, called even when
+   * none was left). A rejection undoes the removal.
+   */
+  removed(
+    tx: Queryable,
+    model: string,
+    how: 'destroy' | 'grant',
+    removed: readonly RemovedToken[],
+    grantId?: string,
+  ): Promise<void>;
 }
 
 interface ModelRow {
@@ -33,12 +69,27 @@ function textOrNull(value: unknown): string | null {
 
 const LIVE = '(expires_at IS NULL OR expires_at > $3)';
 
+const UPSERT = `INSERT INTO auth_model (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)
+       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+         user_code = EXCLUDED.user_code, uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at,
+         consumed_at = EXCLUDED.consumed_at
+       RETURNING (xmax = 0) AS inserted`;
+
 class StoreAdapter implements Adapter {
   constructor(
     private readonly model: string,
     private readonly store: Queryable,
     private readonly now: () => Date,
+    private readonly events?: TokenEvents,
   ) {}
+
+  /** The work in a transaction with the events, when this model's rows are tokens; else as is. */
+  private async withEvents<T>(work: (q: Queryable, events?: TokenEvents) => Promise<T>): Promise<T> {
+    if (this.events === undefined || !TOKEN_MODELS.has(this.model)) return work(this.store);
+    const events = this.events;
+    return (this.store as Store).transaction((tx) => work(tx, events));
+  }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const now = this.now();
@@ -47,13 +98,8 @@ class StoreAdapter implements Adapter {
     // (a model that was read, consumed and saved again) keeps it.
     const { consumed, ...rest } = payload;
     const consumedAt = typeof consumed === 'number' ? new Date(consumed * 1000) : null;
-    await this.store.query(
-      `INSERT INTO auth_model (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
-       VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)
-       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
-         user_code = EXCLUDED.user_code, uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at,
-         consumed_at = EXCLUDED.consumed_at`,
-      [
+    await this.withEvents(async (q, events) => {
+      const [row] = await q.query<{ inserted: boolean }>(UPSERT, [
         this.model,
         id,
         JSON.stringify(rest),
@@ -62,8 +108,9 @@ class StoreAdapter implements Adapter {
         textOrNull(payload.uid),
         expiresAt,
         consumedAt,
-      ],
-    );
+      ]);
+      if (events && row?.inserted) await events.issued(q, this.model, id, payload);
+    });
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -87,16 +134,25 @@ class StoreAdapter implements Adapter {
   }
 
   async destroy(id: string): Promise<void> {
-    await this.store.query(`DELETE FROM auth_model WHERE model = $1 AND id = $2`, [this.model, id]);
+    await this.withEvents(async (q, events) => {
+      const rows = await q.query<RemovedToken & Record<string, unknown>>(
+        `DELETE FROM auth_model WHERE model = $1 AND id = $2 RETURNING id, payload`,
+        [this.model, id],
+      );
+      if (events && rows.length > 0) await events.removed(q, this.model, 'destroy', rows);
+    });
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     // Per model: oidc-provider calls this on each token model, and destroys the Grant itself only
     // when its revokeGrantPolicy says so.
-    await this.store.query(`DELETE FROM auth_model WHERE model = $1 AND grant_id = $2`, [
-      this.model,
-      grantId,
-    ]);
+    await this.withEvents(async (q, events) => {
+      const rows = await q.query<RemovedToken & Record<string, unknown>>(
+        `DELETE FROM auth_model WHERE model = $1 AND grant_id = $2 RETURNING id, payload`,
+        [this.model, grantId],
+      );
+      if (events) await events.removed(q, this.model, 'grant', rows, grantId);
+    });
   }
 
   private async findWhere(condition: string, value: string): Promise<AdapterPayload | undefined> {
@@ -115,7 +171,7 @@ class StoreAdapter implements Adapter {
  */
 export function authAdapter(store: Queryable, options: AuthAdapterOptions = {}): AuthAdapterFactory {
   const now = options.now ?? (() => new Date());
-  return (model) => new StoreAdapter(model, store, now);
+  return (model) => new StoreAdapter(model, store, now, options.events);
 }
 
 /**

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Configuration, KoaContextWithOIDC, default as ProviderType } from 'oidc-provider';
+import type { AuditTrail } from '../audit';
 import type { GatewayConfig, IdentityProviderConfig, SmartClientConfig } from '../config';
 import type { Logger } from '../http';
 import type { Store } from '../store';
@@ -27,6 +28,7 @@ import {
 } from './accounts';
 import { authAdapter } from './adapter';
 import { AccessTokenVerifier } from './access-tokens';
+import { AuthAudit } from './audit';
 import { ClientKeyFetcher } from './client-keys';
 import { CLIENT_ASSERTION_ALGS, clientMetadata, clientOrigins } from './clients';
 import { INTROSPECT_SCOPE } from './introspection';
@@ -35,6 +37,7 @@ import { findLaunch } from './launch';
 import { messagePage, requestLanguage } from './pages/message-page';
 import { CONTEXT_SCOPES, grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
+import { recordTokenRefusal, tokenAuditEvents } from './token-audit';
 
 /** Whether a link may get tokens now: no suspension, care not ended, access not closed. */
 export type PortalAccessCheck = (link: AccountLink, at: Date) => Promise<boolean>;
@@ -53,6 +56,11 @@ export interface AuthorizationServerOptions {
   messageSender?: MessageSender;
   /** Keys link codes, verification codes and TOTP secrets (default: INZAGE_LINK_CODE_SECRET). */
   accountSecret?: AccountSecret;
+  /**
+   * The audit trail of logins, tokens, link codes and terms answers (the gateway always gives it;
+   * without it, as in unit tests of the authorization server alone, nothing is recorded).
+   */
+  audit?: AuditTrail;
 }
 
 /** The identity and launch scopes oidc-provider must know as such (the rest are resource scopes). */
@@ -89,6 +97,8 @@ export interface AuthorizationServer {
   readonly cookieKeys: readonly string[];
   readonly messageSender?: MessageSender;
   readonly accountSecret?: AccountSecret;
+  /** Where the login pages and the token writes record their events (see audit.ts). */
+  readonly audit: AuthAudit;
   /**
    * Whether a login for this link would get tokens now (the check of findAccount): the picker
    * offers only such links, so that a suspended or ended one ends the login cleanly.
@@ -159,10 +169,15 @@ export async function createAuthorizationServer(
     return found;
   }
 
+  const audit = new AuthAudit(options.audit);
+  // oidc-provider's context of the request in progress (its AsyncLocalStorage), for the token records.
+  const currentContext = () => (Provider as unknown as { ctx?: KoaContextWithOIDC }).ctx;
+
   const keys = cookieKeys(jwks as { keys: { d?: unknown }[] });
   const secureCookies = config.server.publicUrl.startsWith('https:');
   const configuration: Configuration = {
-    adapter: authAdapter(store),
+    // With the trail, every token row is written in one transaction with its record (token-audit.ts).
+    adapter: authAdapter(store, audit.enabled ? { events: tokenAuditEvents(audit, currentContext) } : {}),
     fetch: keyFetcher.fetch as Configuration['fetch'],
     jwks: jwks as Configuration['jwks'],
     clients: metadata,
@@ -377,6 +392,13 @@ export async function createAuthorizationServer(
     }
   });
 
+  // A refused token request is recorded before its answer leaves (koa sends after the chain).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === 'token' && ctx.status >= 400)
+      await recordTokenRefusal(audit, store, ctx as unknown as KoaContextWithOIDC);
+  });
+
   storeJwtAccessTokens(provider);
   const keyed = config.smart.clients.find((c) => c.jwksUrl !== undefined);
   if (keyed !== undefined) await keyFetcher.install(provider, keyed.id);
@@ -397,6 +419,7 @@ export async function createAuthorizationServer(
     cookieKeys: keys,
     messageSender: options.messageSender,
     accountSecret: options.accountSecret,
+    audit,
     mayLogIn: async (linkId) => (await usableLink(linkId)) !== undefined,
   };
 }

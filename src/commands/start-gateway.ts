@@ -95,6 +95,7 @@ export async function startGateway(
         keyEncryptionKey,
         messageSender: options.messageSender,
         accountSecret: options.accountSecret,
+        audit,
       });
       fhir = await createFhirApi({
         config: resolved,

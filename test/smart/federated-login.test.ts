@@ -5,6 +5,7 @@
  * with a cookie jar per origin: the app's authorize request, the gateway's login page, the
  * provider, the callback, the link-code page, and the token.
  */
+import { findAuditRecords } from '../../src/audit';
 import { formsOf } from './support/login';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -570,5 +571,59 @@ describe('federated login through an external OpenID Connect provider', () => {
       expect(html).toContain('kon niet worden gecontroleerd');
       expect(html).not.toContain(APP_REDIRECT);
     }
+  });
+  it('AUDIT-AUTH-13: the federated logins and link codes above are in the audit trail, with the provider and the patient', async () => {
+    const [alice] = await gateway.store.query<{ account_id: string }>(
+      `SELECT account_id FROM account_identity WHERE issuer = $1 AND subject = 'alice'`,
+      [external.issuer],
+    );
+    const entries = (await findAuditRecords(gateway.store, { accountId: alice!.account_id })).map(
+      (r) => r.entry,
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'link-code',
+        interaction: 'federated-link',
+        outcome: 'success',
+        patient: patients[0],
+        actor: expect.objectContaining({ person: patients[0], address: expect.any(String) }),
+        detail: expect.objectContaining({ provider: 'digid', account: 'created' }),
+      }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'login',
+        interaction: 'federated',
+        outcome: 'success',
+        clientApp: 'app',
+        detail: { provider: 'digid' },
+      }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'login',
+        interaction: 'completed',
+        outcome: 'success',
+        patient: patients[0],
+      }),
+    );
+    const all = (await findAuditRecords(gateway.store, { kinds: ['login', 'link-code'] })).map(
+      (r) => r.entry,
+    );
+    // The first login of an identity without an account, the incomplete link form, the provider's error.
+    expect(all).toContainEqual(
+      expect.objectContaining({ interaction: 'federated', outcomeText: 'ERR_IDENTITY_NOT_LINKED' }),
+    );
+    expect(all).toContainEqual(
+      expect.objectContaining({ interaction: 'federated-link', outcomeText: 'ERR_REGISTRATION_INCOMPLETE' }),
+    );
+    expect(all).toContainEqual(
+      expect.objectContaining({
+        interaction: 'federated',
+        outcome: 'refused',
+        outcomeText: 'ERR_FEDERATION_PROVIDER_ERROR',
+      }),
+    );
+    expect(JSON.stringify(all)).not.toContain('alice@example.org');
   });
 });

@@ -294,6 +294,8 @@ export interface ExternalRegistration {
   readonly outcome: 'existing' | 'created';
   readonly account: Account;
   readonly linkCodeId: string;
+  /** Whom the code was for: the client, the person and the organisation of the link. */
+  readonly binding: LinkCodeBinding;
 }
 
 /**
@@ -322,7 +324,12 @@ export async function registerExternalLogin(
   if (holders.length === 1) {
     const holder = holders[0]!;
     if (holder.blocked_at !== null) throw new AccountBlocked({ detail: holder.id });
-    return { outcome: 'existing', account: accountOf(holder), linkCodeId: redeemed.id };
+    return {
+      outcome: 'existing',
+      account: accountOf(holder),
+      linkCodeId: redeemed.id,
+      binding: redeemed.binding,
+    };
   }
   if (holders.length > 1) {
     // Two accounts for one person and client: which one is meant is for the organisation to say.
@@ -344,5 +351,5 @@ export async function registerExternalLogin(
   );
   if (row === undefined) throw new AccountExists({ detail: `external registration with ${email}` });
   await insertLink(tx, id, redeemed.id, redeemed.binding, input.at);
-  return { outcome: 'created', account: accountOf(row), linkCodeId: redeemed.id };
+  return { outcome: 'created', account: accountOf(row), linkCodeId: redeemed.id, binding: redeemed.binding };
 }

@@ -8,6 +8,7 @@
 import type { Request, Response } from 'express';
 import type { Store } from '../../store';
 import { accountById, linksOfAccount, type AccountLink } from '../accounts';
+import { requestFacts } from '../audit';
 import type { AuthorizationServer } from '../authorization-server';
 import { findLaunch } from '../launch';
 import { failurePage } from './pages';
@@ -44,9 +45,23 @@ export async function continueLoginAsAccount(
   const { store, server } = options;
   const { provider } = server;
   const account = await accountById(store, accountId);
-  if (account === undefined || account.blockedAt !== undefined) {
-    return void res.status(403).type('html').send(failurePage('no-access', details.uid));
-  }
+  const noAccess = async () => {
+    await server.audit.record(
+      {
+        kind: 'login',
+        action: 'E',
+        outcome: 'refused',
+        outcomeText: 'ERR_NO_ACCESS',
+        status: 403,
+        interaction: 'federated',
+        account: accountId,
+        clientApp: String(details.params.client_id),
+      },
+      requestFacts(req),
+    );
+    res.status(403).type('html').send(failurePage('no-access', details.uid));
+  };
+  if (account === undefined || account.blockedAt !== undefined) return noAccess();
   const interactionPage = `/auth/interaction/${encodeURIComponent(details.uid)}`;
   if (options.secondFactor && account.hasTotp) {
     await provider.interactionResult(
@@ -58,9 +73,7 @@ export async function continueLoginAsAccount(
     return void res.redirect(303, interactionPage);
   }
   const links = await choices(store, details, accountId);
-  if (links.length === 0) {
-    return void res.status(403).type('html').send(failurePage('no-access', details.uid));
-  }
+  if (links.length === 0) return noAccess();
   // The pages take it from here: the picker (or, with one link, straight on), then the terms (A-14).
   await provider.interactionResult(
     req,

@@ -12,6 +12,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { InvalidInput } from '../../errors';
 import { contextOf, FailureLimit } from '../../http';
 import type { Store } from '../../store';
+import { requestFacts, TOO_MANY_ATTEMPTS, type AuthEvent } from '../audit';
 import type { AuthorizationServer } from '../authorization-server';
 import { CsrfTokens } from '../pages/csrf';
 import { continueLoginAsAccount } from './continue-login';
@@ -48,6 +49,11 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
     res.set('Cache-Control', 'no-store');
     next();
   });
+
+  /** Writes the record of a federated step, for the interaction's app; resolves when committed. */
+  function audit(req: Request, details: Details, event: AuthEvent): Promise<void> {
+    return server.audit.record({ clientApp: String(details.params.client_id), ...event }, requestFacts(req));
+  }
 
   function fail(res: Response, status: number, reason: FailureReason, uid?: string): void {
     res.status(status).type('html').send(failurePage(reason, uid));
@@ -127,16 +133,45 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
       } catch (err) {
         if (!(err instanceof FederationFailure)) throw err;
         contextOf(req)?.log.info({ provider: provider.id, detail: err.detail }, err.message);
-        return fail(res, err.kind === 'unavailable' ? 502 : 400, err.kind, details.uid);
+        const status = err.kind === 'unavailable' ? 502 : 400;
+        await audit(req, details, {
+          kind: 'login',
+          action: 'E',
+          outcome: err.kind === 'unavailable' ? 'failed' : 'refused',
+          outcomeText: `ERR_FEDERATION_${err.kind.toUpperCase().replaceAll('-', '_')}`,
+          status,
+          interaction: 'federated',
+          detail: { provider: provider.id },
+        });
+        return fail(res, status, err.kind, details.uid);
       }
       const linked = await findLinkedIdentity(store, identity);
       if (linked) {
+        // The provider proved an identity linked to this account; the account's own steps follow.
+        await audit(req, details, {
+          kind: 'login',
+          action: 'E',
+          outcome: 'success',
+          interaction: 'federated',
+          account: linked.accountId,
+          detail: { provider: provider.id },
+        });
         return continueLoginAsAccount(req, res, details, linked.accountId, {
           store,
           server,
           secondFactor: provider.secondFactor,
         });
       }
+      // Proved, but linked to no account: a link code is asked next (the page says as much).
+      await audit(req, details, {
+        kind: 'login',
+        action: 'E',
+        outcome: 'refused',
+        outcomeText: 'ERR_IDENTITY_NOT_LINKED',
+        status: 303,
+        interaction: 'federated',
+        detail: { provider: provider.id },
+      });
       await saveFederationState(server, req, res, details, {
         unlinked: { ...identity, providerId: provider.id },
       });
@@ -182,7 +217,18 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
       }
       const identityKey = `${unlinked.issuer} ${unlinked.subject}`;
       const addressKey = req.ip ?? 'unknown';
+      const refused = (status: number, outcomeText: string) =>
+        audit(req, details, {
+          kind: 'link-code',
+          action: 'E',
+          outcome: 'refused',
+          outcomeText,
+          status,
+          interaction: 'federated-link',
+          detail: { provider: provider.id },
+        });
       if (perIdentity.retryAfter(identityKey) > 0 || perAddress.retryAfter(addressKey) > 0) {
+        await refused(429, TOO_MANY_ATTEMPTS);
         return show(429, 'too-many');
       }
       const text = (name: string) => {
@@ -204,10 +250,30 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
           { provider: provider.id, account: accountId, outcome: registration.outcome },
           'external identity linked',
         );
+        await audit(req, details, {
+          kind: 'link-code',
+          action: 'C',
+          outcome: 'success',
+          interaction: 'federated-link',
+          account: accountId,
+          person: registration.binding.person,
+          patient: registration.binding.patient,
+          detail: {
+            provider: provider.id,
+            organisation: registration.binding.organisationId,
+            account: registration.outcome,
+          },
+        });
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        if (code === 'ERR_REGISTRATION_INCOMPLETE') return show(400, 'incomplete');
-        if (err instanceof InvalidInput) return show(400, 'invalid');
+        if (code === 'ERR_REGISTRATION_INCOMPLETE') {
+          await refused(400, String(code));
+          return show(400, 'incomplete');
+        }
+        if (err instanceof InvalidInput) {
+          await refused(400, String(code ?? 'ERR_INVALID_INPUT'));
+          return show(400, 'invalid');
+        }
         if (
           ![
             'ERR_LINK_CODE_REFUSED',
@@ -221,6 +287,7 @@ export function federationRouter({ store, server }: FederationRouterOptions): Ro
         perIdentity.fail(identityKey);
         perAddress.fail(addressKey);
         contextOf(req)?.log.info({ provider: provider.id, err }, 'link code refused');
+        await refused(400, String(code));
         return show(400, 'refused');
       }
       await saveFederationState(server, req, res, details, {});

@@ -4,8 +4,9 @@
  */
 import type { Request, Response } from 'express';
 import type { GatewayConfig, OrganisationConfig } from '../../config';
-import type { Store } from '../../store';
+import type { Queryable, Store } from '../../store';
 import type { AccountSecret, MessageSender } from '../accounts';
+import { requestFacts, type AuthEvent } from '../audit';
 import type { AuthorizationServer } from '../authorization-server';
 import { clientOrigins } from '../clients';
 import type { CsrfTokens } from './csrf';
@@ -49,6 +50,8 @@ function pagePolicy(formTargets: readonly string[]): string {
 export class Interaction {
   readonly language: Language;
   readonly t: Texts;
+  /** When the request came: the `at` of its audit records. */
+  readonly at = new Date();
 
   constructor(
     readonly deps: PagesDeps,
@@ -85,6 +88,17 @@ export class Interaction {
       { inzage: state },
       { mergeWithLastSubmission: false },
     );
+  }
+
+  /**
+   * Writes this step's audit record (for this interaction's app), and resolves when it is committed:
+   * await it before the page answers. In `tx`, it commits with that transaction's change.
+   */
+  async audit(event: AuthEvent, tx?: Queryable): Promise<void> {
+    const { audit } = this.deps.server;
+    const full: AuthEvent = { clientApp: this.clientId, ...event };
+    const facts = requestFacts(this.req, this.at);
+    await (tx === undefined ? audit.record(full, facts) : audit.recordIn(tx, full, facts));
   }
 
   /** Whether the posted form carries this interaction's CSRF token. */

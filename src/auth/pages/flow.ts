@@ -117,7 +117,7 @@ export async function choices(ix: Interaction, accountId: string): Promise<Accou
 /** After the second factor: the picker when there is a choice, else the terms of the one link. */
 export async function afterSecondFactor(ix: Interaction, accountId: string): Promise<void> {
   const links = await choices(ix, accountId);
-  if (links.length === 0) return deny(ix, 'no client dossier is available for this login');
+  if (links.length === 0) return deny(ix, 'no client dossier is available for this login', accountId);
   if (links.length === 1) return startTerms(ix, accountId, links[0]!);
   return show(ix, { step: 'pick', accountId });
 }
@@ -144,27 +144,74 @@ export async function answerTerms(
   accepted: boolean,
 ): Promise<void> {
   const link = (await linksOfAccount(ix.deps.store, state.accountId)).find((l) => l.id === state.linkId);
-  if (link === undefined) return deny(ix, 'the link ended during the login');
-  await recordTermsAnswer(ix.deps.store, {
-    accountId: state.accountId,
-    linkId: link.id,
-    organisationId: link.organisationId,
-    clientId: ix.clientId,
-    termsVersion: state.termsVersion,
-    accepted,
-    shownAt: new Date(state.shownAt),
-    answeredAt: new Date(),
+  if (link === undefined) return deny(ix, 'the link ended during the login', state.accountId);
+  // The answer and its audit record commit together.
+  await ix.deps.store.transaction(async (tx) => {
+    const answer = await recordTermsAnswer(tx, {
+      accountId: state.accountId,
+      linkId: link.id,
+      organisationId: link.organisationId,
+      clientId: ix.clientId,
+      termsVersion: state.termsVersion,
+      accepted,
+      shownAt: new Date(state.shownAt),
+      answeredAt: new Date(),
+    });
+    await ix.audit(
+      {
+        kind: 'terms',
+        action: 'E',
+        outcome: accepted ? 'success' : 'refused',
+        ...(accepted ? {} : { outcomeText: 'the terms were declined' }),
+        interaction: accepted ? 'accepted' : 'declined',
+        account: state.accountId,
+        person: link.person,
+        patient: link.patient,
+        policy: `terms ${state.termsVersion}`,
+        detail: {
+          termsVersion: state.termsVersion,
+          organisation: link.organisationId,
+          link: link.id,
+          answer: answer.id,
+          shownAt: state.shownAt,
+        },
+      },
+      tx,
+    );
   });
   if (!accepted) {
-    await revokeAccountTokens(ix.deps.store, state.accountId, { clientId: ix.clientId });
-    return deny(ix, 'the terms were not accepted');
+    const revoked = await revokeAccountTokens(ix.deps.store, state.accountId, { clientId: ix.clientId });
+    await ix.audit({
+      kind: 'token',
+      action: 'D',
+      outcome: 'success',
+      outcomeText: 'the terms were declined',
+      interaction: 'revoked',
+      account: state.accountId,
+      person: link.person,
+      patient: link.patient,
+      detail: { revoked, scope: 'every grant and token of the account for this app' },
+    });
+    return deny(ix, 'the terms were not accepted', state.accountId, link);
   }
-  return finishLogin(ix, link.id);
+  return finishLogin(ix, link);
 }
 
-async function finishLogin(ix: Interaction, linkId: string): Promise<void> {
+async function finishLogin(ix: Interaction, link: AccountLink): Promise<void> {
+  const linkId = link.id;
   const launch = ix.details.params.launch as string | undefined;
   if (launch !== undefined) await consumeLaunch(ix.deps.store, launch);
+  // The login is complete: for this account, as this person, for this client's dossier.
+  await ix.audit({
+    kind: 'login',
+    action: 'E',
+    outcome: 'success',
+    interaction: 'completed',
+    account: link.accountId,
+    person: link.person,
+    patient: link.patient,
+    detail: { link: linkId, organisation: link.organisationId, ehrLaunch: launch !== undefined },
+  });
   await ix.deps.server.provider.interactionFinished(
     ix.req,
     ix.res,
@@ -174,7 +221,22 @@ async function finishLogin(ix: Interaction, linkId: string): Promise<void> {
 }
 
 /** Ends the interaction with access_denied: the app learns that it gets nothing. */
-export async function deny(ix: Interaction, description: string): Promise<void> {
+export async function deny(
+  ix: Interaction,
+  description: string,
+  accountId?: string,
+  link?: AccountLink,
+): Promise<void> {
+  // The outcome text is what the app is told (error_description), nothing more.
+  await ix.audit({
+    kind: 'login',
+    action: 'E',
+    outcome: 'refused',
+    outcomeText: description,
+    interaction: 'completed',
+    ...(accountId ? { account: accountId } : {}),
+    ...(link ? { person: link.person, patient: link.patient } : {}),
+  });
   await ix.deps.server.provider.interactionFinished(
     ix.req,
     ix.res,
@@ -324,7 +386,8 @@ export async function render(
     case 'pick': {
       const links = await choices(ix, state.accountId);
       // Nothing to choose (a handed-over login with one link, or none left): on to the terms, or out.
-      if (links.length === 0) return deny(ix, 'no client dossier is available for this login');
+      if (links.length === 0)
+        return deny(ix, 'no client dossier is available for this login', state.accountId);
       if (links.length === 1 && options.error === undefined)
         return startTerms(ix, state.accountId, links[0]!);
       const list = await Promise.all(links.map((l) => choiceOf(ix, l)));

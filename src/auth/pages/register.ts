@@ -24,6 +24,7 @@ import {
   verifyTotp,
   VerificationCodeRefused,
 } from '../accounts';
+import { TOO_MANY_ATTEMPTS } from '../audit';
 import type { Interaction } from './context';
 import { afterVerification, openTotpSetup, render, show, startTotpSetup, startVerification } from './flow';
 import { LIMITS, longestLock, recordFailure, throttleKey } from './limits';
@@ -57,6 +58,18 @@ function registerPage(
   );
 }
 
+/** The record of a link code not used: never the code or the address typed. */
+function linkCodeRefused(ix: Interaction, status: number, outcomeText: string): Promise<void> {
+  return ix.audit({
+    kind: 'link-code',
+    action: 'E',
+    outcome: 'refused',
+    outcomeText,
+    status,
+    interaction: 'register',
+  });
+}
+
 export function getRegister(ix: Interaction): void {
   registerPage(ix, {});
 }
@@ -68,7 +81,10 @@ export async function postRegister(ix: Interaction): Promise<void> {
   const password = field(ix, 'password');
   const key = throttleKey(LIMITS.linkCode, ix.req.ip ?? 'unknown');
   const locked = await longestLock(store, [key], now);
-  if (locked !== undefined) return ix.tooMany(locked);
+  if (locked !== undefined) {
+    await linkCodeRefused(ix, 429, TOO_MANY_ATTEMPTS);
+    return ix.tooMany(locked);
+  }
   if (password !== field(ix, 'password2')) return registerPage(ix, values, 400, ix.t.passwordsDiffer);
   // Before anything touches the account: an existing address must not answer differently.
   if (passwordProblems(password).length > 0) return registerPage(ix, values, 400, ix.t.weakPassword);
@@ -84,13 +100,28 @@ export async function postRegister(ix: Interaction): Promise<void> {
     return registerPage(ix, values, 400, ix.t.invalidMobile);
   }
   try {
-    const registration = await store.transaction((tx) =>
-      registerAccount(
+    // The account, its link and the record of the code that made them commit together.
+    const registration = await store.transaction(async (tx) => {
+      const made = await registerAccount(
         tx,
         { linkCode: values.linkCode, email, mobile: values.mobile, password, at: now },
         ix.deps.secret(),
-      ),
-    );
+      );
+      await ix.audit(
+        {
+          kind: 'link-code',
+          action: 'C',
+          outcome: 'success',
+          interaction: made.outcome === 'created' ? 'registered' : 'linked',
+          account: made.account.id,
+          person: made.link.person,
+          patient: made.link.patient,
+          detail: { link: made.link.id, organisation: made.link.organisationId, account: made.outcome },
+        },
+        tx,
+      );
+      return made;
+    });
     const { account } = registration;
     if (registration.outcome === 'linked' && account.emailVerifiedAt && account.mobileVerifiedAt) {
       return show(ix, { step: 'login', notice: 'linkAdded' });
@@ -101,10 +132,17 @@ export async function postRegister(ix: Interaction): Promise<void> {
   } catch (err) {
     if (err instanceof LinkCodeRefused) {
       const lockedNow = await recordFailure(store, LIMITS.linkCode, key, now);
-      if (lockedNow !== undefined) return ix.tooMany(lockedNow);
+      if (lockedNow !== undefined) {
+        await linkCodeRefused(ix, 429, TOO_MANY_ATTEMPTS);
+        return ix.tooMany(lockedNow);
+      }
+      await linkCodeRefused(ix, 400, err.code);
       return registerPage(ix, values, 400, ix.t.linkCodeRefused);
     }
     if (err instanceof AccountExists || err instanceof AccountBlocked) {
+      // The page answers as if it worked; the record (a reviewer's, with no account or patient
+      // named) says why the code was not used, and the code stays usable.
+      await linkCodeRefused(ix, 200, err.code);
       await sender.send({ channel: 'email', address: email }, EXISTING_ADDRESS_NOTICE);
       return startVerification(ix, 'verify-email', undefined, 'factor');
     }
