@@ -24,6 +24,8 @@ export interface VerifiedAccessToken {
   readonly expiresAt: Date;
   /** Whether a person is behind it (authorization code) or a system (client credentials). */
   readonly kind: 'user' | 'system';
+  /** The token's `jti`: the id the store and oidc-provider know it by, recorded in the audit trail. */
+  readonly jti: string;
 }
 
 /** How many checked tokens one instance remembers (the oldest goes first). */
@@ -69,6 +71,7 @@ export class AccessTokenVerifier {
       ...(typeof payload.fhirUser === 'string' ? { fhirUser: payload.fhirUser } : {}),
       expiresAt: new Date((payload.exp ?? 0) * 1000),
       kind: userRecord !== undefined ? 'user' : 'system',
+      jti,
     };
   }
 

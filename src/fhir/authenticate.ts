@@ -49,5 +49,6 @@ export async function authenticate(
     patient,
     scopes: Object.freeze(scopes),
     expiresAt: token.expiresAt,
+    tokenId: token.jti,
   });
 }

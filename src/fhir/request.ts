@@ -59,6 +59,8 @@ export interface Principal {
   /** The resource scopes that parsed; anything else grants nothing and is left out. */
   readonly scopes: readonly ResourceScope[];
   readonly expiresAt: Date;
+  /** The access token's `jti`, for the audit trail (A-13: which records a suspect token touched). */
+  readonly tokenId: string;
 }
 
 /** The search of a request: its type and parameters, as `narrow` takes it. */

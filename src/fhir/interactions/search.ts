@@ -1,4 +1,6 @@
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import { AUDIT_LOG_TYPE } from '../audit-log/access';
+import { auditLogSource } from '../audit-log/source';
 import { MalformedRequest } from '../errors';
 import { openPosition, sealPosition, type SearchPosition } from '../search/cursor';
 import { gatewaySource } from '../search/gateway-source';
@@ -41,9 +43,12 @@ export async function search(context: InteractionContext): Promise<FhirResult> {
   let total: number | undefined;
   if (decision.allowed) {
     refuseSortOnMasked(decision, type, result.filters);
-    const source = GATEWAY_TYPES.has(type)
-      ? gatewaySource(context, result.filters)
-      : await upstreamSource(context, result.filters);
+    const source =
+      type === AUDIT_LOG_TYPE
+        ? auditLogSource(context, result.filters, position.page)
+        : GATEWAY_TYPES.has(type)
+          ? gatewaySource(context, result.filters)
+          : await upstreamSource(context, result.filters);
     if (result.count > 0)
       found = await source.page(
         { ...(position.page === undefined ? {} : { page: position.page }), skip: position.skip },
@@ -81,6 +86,14 @@ export async function search(context: InteractionContext): Promise<FhirResult> {
     status: 200,
     resource: body,
     shown: entry.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`),
+    // A further page's request names only its path: the record carries the search it continues.
+    ...(request.cursor === undefined
+      ? {}
+      : {
+          auditQuery: `search ${pathOf(context)}${
+            position.parameters.length > 0 ? `?${queryString(position.parameters)}` : ''
+          } (further page)`,
+        }),
   };
 }
 
