@@ -13,10 +13,7 @@ import type { Principal } from './request';
  */
 type ClientFacts = NonNullable<Awaited<ReturnType<PolicyEngine['facts']>>>;
 
-export type AuditActorFields = Pick<
-  FhirAuditEntry,
-  'userName' | 'role' | 'onBehalfOf' | 'checks' | 'policy'
->;
+export type AuditActorFields = Pick<FhirAuditEntry, 'userName' | 'role' | 'onBehalfOf' | 'checks' | 'policy'>;
 
 export interface AuditActorInput {
   readonly engine: PolicyEngine;
@@ -97,7 +94,9 @@ function onBehalfOfOf(
 
 function grantorOf(grant: Consent | undefined): string | undefined {
   const reference = grant?.performer?.find((p) => typeof p.reference === 'string')?.reference;
-  return reference && /^(Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/.test(reference) ? reference : undefined;
+  return reference && /^(Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/.test(reference)
+    ? reference
+    : undefined;
 }
 
 function actorsOf(provision: ConsentProvision | undefined): string[] {

@@ -79,7 +79,7 @@ export function capabilityStatement(
         'was read and the outcome. Read by the client, the legal representative who counts as the ' +
         'client and the portal administrator; others get an empty searchset, and a read the one 404. ' +
         'Newest first unless `_sort=date`; `_id`, chains, modifiers and includes are refused (400). ' +
-        "Written by the gateway alone: no other interaction (405). Not part of Patient/$everything.",
+        'Written by the gateway alone: no other interaction (405). Not part of Patient/$everything.',
     },
   ];
   const statement: CapabilityStatement = {

@@ -87,7 +87,7 @@ export async function auditLogDecision(
     judge: enforcement.judge,
     inCompartmentOf(): DecisionEnforcement {
       // The log is the gateway's own, in its own ids: never read in the upstream's.
-      throw new AccessDenied("the access log is held by the gateway, in its own ids");
+      throw new AccessDenied('the access log is held by the gateway, in its own ids');
     },
   });
 }

@@ -39,7 +39,7 @@ export function logSearchOf(parameters: readonly SearchParameter[], patient: Pat
         const id = patient.slice('Patient/'.length);
         const others = parameter.value.split(',').filter((v) => v !== patient && v !== id);
         if (others.length > 0)
-          throw new UnsafeQuery(name, "only the access log of the patient in context can be searched");
+          throw new UnsafeQuery(name, 'only the access log of the patient in context can be searched');
         break;
       }
       case 'date': {
