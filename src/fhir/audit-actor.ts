@@ -58,11 +58,14 @@ export async function auditActorFields(input: AuditActorInput): Promise<AuditAct
 }
 
 /**
- * The engine's role, with the relation's own role beside it for a relative or representative:
- * `client`, `administrator (curator)`, `delegate (first-contact-person)`, `none (mentor)`.
+ * The engine's role, with what qualifies it in parentheses: the relation's own role for a relative
+ * or representative (`administrator (curator)`, `delegate (first-contact-person)`, `none (mentor)`);
+ * for the client, `client`, or `client (administrator)` where the client is their own portal
+ * administrator (A-4).
  */
 function roleOf(engineRole: string, facts: ClientFacts | undefined, principal: Principal): string {
-  if (principal.user === principal.patient) return engineRole;
+  if (principal.user === principal.patient)
+    return engineRole === 'administrator' ? 'client (administrator)' : engineRole;
   const relation = facts?.relations.find((r) => r.reference === principal.user);
   return relation ? `${engineRole} (${relation.role})` : engineRole;
 }

@@ -1,4 +1,4 @@
-import type { AuditEvent, Resource } from '@medplum/fhirtypes';
+import type { AuditEvent, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import {
   AccessDenied,
   type AccessDecision,
@@ -9,7 +9,7 @@ import {
   type Judgement,
   type PolicyEngine,
 } from '../../consent';
-import type { PatientReference } from '../../vocabulary';
+import { INZAGE_CANONICAL, type PatientReference } from '../../vocabulary';
 import type { Principal } from '../request';
 import { standingOf } from '../requests/own-access';
 import { logSearchOf } from './search';
@@ -40,6 +40,28 @@ export const AUDIT_LOG_TYPE = 'AuditEvent';
 export const AUDIT_LOG_INTERACTIONS: ReadonlySet<string> = new Set(['read', 'search']);
 
 const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
+
+/**
+ * What an empty searchset of the log says to someone who is not the client's steward, so that a
+ * portal app can tell "you may not read this log" from "nothing was recorded": an OperationOutcome
+ * entry (search mode `outcome`). It tells the caller only about their own standing, which they know.
+ */
+export const NOT_THE_STEWARD: BundleEntry = Object.freeze({
+  resource: {
+    resourceType: 'OperationOutcome',
+    issue: [
+      {
+        severity: 'information',
+        code: 'suppressed',
+        details: {
+          coding: [{ system: `${INZAGE_CANONICAL}/CodeSystem/audit-log`, code: 'not-the-steward' }],
+          text: "only the client, or whoever acts in the client's place, reads the client's access log",
+        },
+      },
+    ],
+  } satisfies OperationOutcome,
+  search: { mode: 'outcome' as const },
+});
 
 /** The decision of step 4 for an AuditEvent request. */
 export async function auditLogDecision(

@@ -326,7 +326,24 @@ describe('the FHIR API and the audit trail', () => {
       const answer = await log(first.accessToken, '&_total=accurate');
       expect(answer.status).toBe(200);
       expect(answer.body.total).toBe(0);
-      expect(answer.body.entry).toBeUndefined();
+      // No event; an outcome entry says why, so that an app can tell it from an empty log.
+      expect(answer.body.entry).toEqual([
+        {
+          resource: {
+            resourceType: 'OperationOutcome',
+            issue: [
+              expect.objectContaining({
+                severity: 'information',
+                details: expect.objectContaining({
+                  coding: [expect.objectContaining({ code: 'not-the-steward' })],
+                }),
+              }),
+            ],
+          },
+          search: { mode: 'outcome' },
+        },
+      ]);
+      expect((await entryOf(answer)).entities).toBeUndefined();
       const id = events(await log(client.accessToken, '&_count=1'))[0]!.id!;
       const read = await api.fhir(first.accessToken, `/AuditEvent/${id}`);
       const missing = await api.fhir(first.accessToken, `/AuditEvent/00000000-0000-4000-8000-000000000000`);
