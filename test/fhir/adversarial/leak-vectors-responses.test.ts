@@ -1,5 +1,5 @@
 import type { AuditEvent, Observation, Resource } from '@medplum/fhirtypes';
-import type { EcdExport } from '../../../src/ecd';
+import { relatedPersonId, type EcdExport } from '../../../src/ecd';
 import { runPipeline } from '../../../src/fhir';
 import {
   PORTAL_ORIGIN,
@@ -331,11 +331,14 @@ describe('leak vectors 17–24: freshness, redaction, responses, audit, scopes, 
       expect(foreign.status).toBe(404);
       expect(foreign.body.resourceType).toBe('OperationOutcome');
 
-      // Not the steward: a relative the client authorised sees none of the client's log.
-      const authorising = api.data.scenarios.firstContactAuthorised;
+      // Not the steward: a parent whom a client of 16 authorised sees none of the client's log.
+      const authorising = api.data.scenarios.sixteenPlusAuthorisedParent;
+      const grant = exportOf('amerhof').portalAuthorisations.find(
+        (a) => a.clientId === authorising && !a.withdrawal,
+      )!;
       const relative = await api.login(
         api.gateway.patientOf(authorising),
-        api.gateway.relationOf(authorising, 'first-contact-person'),
+        `RelatedPerson/${relatedPersonId('amerhof', grant.granteeRelationId)}`,
       );
       const none = await get('/AuditEvent?_total=accurate', relative.accessToken);
       expect(none.status).toBe(200);
