@@ -74,7 +74,8 @@ function roleOf(engineRole: string, facts: ClientFacts | undefined, principal: P
  * NEN 7513's responsible user ("verantwoordelijke gebruiker"): nobody for the client themself; the
  * client for whoever acts in the client's place (the administrator, the legal representative, a
  * parent the child let look); for a relative who sees what was granted, the grantor of the Consent
- * (its performer) that permitted, else of an active grant that names them.
+ * (its performer) that permitted, else of an active grant that names them (a request of theirs that
+ * was refused is still made under that grant).
  */
 function onBehalfOfOf(
   decision: AccessDecision,
@@ -85,7 +86,8 @@ function onBehalfOfOf(
   const role = decision.consentDecision.role;
   if (role === 'administrator' || role === 'legal-representative' || role === 'parent-with-consent')
     return principal.patient;
-  if (role !== 'delegate' || !decision.allowed || !facts) return undefined;
+  // A delegate acts under a grant, also when this request was refused (a section not granted).
+  if (role !== 'delegate' || !facts) return undefined;
   const permitting = decision.basis.flatMap((b) =>
     b.kind === 'consent' && b.verdict === 'permit' ? [b.consentId] : [],
   );
