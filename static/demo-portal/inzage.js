@@ -217,7 +217,7 @@
       text('log-status', '');
     } else {
       target.setAttribute('data-state', 'shown');
-      target.replaceChildren(el('ol', { class: 'items' }, ...items));
+      target.replaceChildren(el('ol', { class: 'items', start: state.index * PAGE + 1 }, ...items));
       if (typeof bundle.total === 'number') {
         const first = state.index * PAGE + 1;
         text(
