@@ -15,7 +15,8 @@ import type { Logger } from '../http';
  *
  * - The public app (`/`): static pages with fhirclient in the browser, a standalone launch. After
  *   the login it reads the dossier's sections through the gateway's FHIR API (callback.html) and
- *   files requests of the request channel, M-9 and M-10 (verzoek.html).
+ *   files requests of the request channel, M-9 and M-10 (verzoek.html), and shows the client's
+ *   access log, "Wie heeft mijn dossier ingezien" (inzage.html).
  * - The confidential app (`/server/`): the same flow server-side with openid-client and a client
  *   secret made at start (only its scrypt hash goes into the gateway's configuration). It shows who
  *   logged in and what the token grants.
@@ -25,9 +26,11 @@ export const PUBLIC_APP_ID = 'demo-portaal';
 export const CONFIDENTIAL_APP_ID = 'demo-portaal-server';
 /**
  * What the apps ask for (and are registered for): a patient context, the user's identity, a refresh
- * token, reads and searches, and creating the request channel's Tasks (M-9, M-10).
+ * token, reads and searches, creating the request channel's Tasks (M-9, M-10), and reading the
+ * client's access log (AuditEvent, named on its own so that an app that narrows `*` keeps it).
  */
-export const DEMO_APP_SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs patient/Task.c';
+export const DEMO_APP_SCOPE =
+  'launch/patient openid fhirUser offline_access patient/*.rs patient/Task.c patient/AuditEvent.rs';
 
 type ClientEntry = NonNullable<NonNullable<ConfigFile['smart']>['clients']>[number];
 

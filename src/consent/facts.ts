@@ -1,4 +1,4 @@
-import type { Consent, Extension, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import type { Consent, Extension, HumanName, Patient, RelatedPerson } from '@medplum/fhirtypes';
 import { dutchDate, isCalendarDate } from '../calendar';
 import {
   CODE_SYSTEM,
@@ -42,6 +42,11 @@ export interface ClientFacts {
   administratorRegistrations: RelatedPersonReference[];
   /** The organisation's suspensions of this client's portal or of one person's access (M-5, A-10). */
   suspensions: Suspension[];
+  /**
+   * Display names of the client and of each relation, by reference (`Patient/…`, `RelatedPerson/…`),
+   * as the ECD gave them: for the audit trail's access log, which names who read. No rule uses them.
+   */
+  names?: Readonly<Record<string, string>>;
 }
 
 export interface Suspension {
@@ -113,7 +118,34 @@ export function factsFromResources(input: {
     agreements: consents.flatMap(agreementFacts),
     administratorRegistrations: input.administratorRegistrations ?? [],
     suspensions: input.suspensions ?? [],
+    names: namesOf(self, patient, relatedPersons),
   };
+}
+
+/** The display name of the client and of each relation, when the ECD gave one. */
+function namesOf(
+  self: PatientReference,
+  patient: Patient,
+  relatedPersons: readonly RelatedPerson[],
+): Record<string, string> {
+  const names: Record<string, string> = {};
+  const client = displayName(patient.name);
+  if (client) names[self] = client;
+  for (const person of relatedPersons) {
+    const name = displayName(person.name);
+    if (person.id !== undefined && name) names[`RelatedPerson/${person.id}`] = name;
+  }
+  return names;
+}
+
+/** A person's name as one line: the usual name's text, else its given names and family name. */
+function displayName(names: readonly HumanName[] | undefined): string | undefined {
+  const name = names?.find((n) => n.use === 'usual' || n.use === 'official') ?? names?.[0];
+  if (!name) return undefined;
+  const text =
+    name.text ??
+    [...(name.given ?? []), name.family].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  return text === '' ? undefined : text.slice(0, 200);
 }
 
 /**

@@ -63,6 +63,24 @@ export function capabilityStatement(
         "The grants of the client's portal. Created and withdrawn only through the consent engine, " +
         'by whoever the organisation rules let grant.',
     },
+    {
+      type: 'AuditEvent',
+      interaction: [
+        {
+          code: 'read',
+          documentation: "The client's steward reads every AuditEvent of the client; anyone else none.",
+        },
+        { code: 'search-type' },
+      ],
+      searchParam: AUDIT_LOG_SEARCH,
+      documentation:
+        "The client's access log (NEN 7513), from the gateway's audit trail: every request on the " +
+        "client's dossier, permitted or refused, with who (name and role), on whose behalf, what " +
+        'was read and the outcome. Read by the client, the legal representative who counts as the ' +
+        'client and the portal administrator; others get an empty searchset, and a read the one 404. ' +
+        'Newest first unless `_sort=date`; `_id`, chains, modifiers and includes are refused (400). ' +
+        'Written by the gateway alone: no other interaction (405). Not part of Patient/$everything.',
+    },
   ];
   const statement: CapabilityStatement = {
     ...base,
@@ -84,7 +102,8 @@ const REST_DOCUMENTATION = [
   '`_revinclude` (each included resource judged as if read), `_count`, `_sort`, `_elements` and',
   '`_summary` (applied by the gateway to what is shown), `_total=accurate` and `_summary=count`',
   '(counted by the gateway over what the caller may see), paging through encrypted, expiring',
-  '`_cursor` links, and `Patient/[id]/$everything` for the patient in context',
+  "`_cursor` links, the client's access log as AuditEvent (read and search-type, for the client's",
+  'steward), and `Patient/[id]/$everything` for the patient in context',
   '(streamed; `_type` and `_since` are supported, other parameters refused). Only FHIR JSON:',
   '`application/fhir+json`, `application/json` and `_format=json`.',
   '',
@@ -94,7 +113,7 @@ const REST_DOCUMENTATION = [
   '  modifier or parameter the narrowing does not understand; a search for another patient, and',
   "  searches or sorts on employees' references where they are masked: 400;",
   '- writes: create, update, patch and delete on every type but Task (create) and Consent (create',
-  '  and delete, for grants), batch and',
+  '  and delete, for grants), anything but read and search on AuditEvent, batch and',
   '  transaction: 405; the history of a type or of the system, a search across all types, other',
   '  operations: 405;',
   '- XML (`application/fhir+xml`, `_format=xml`): 406.',
@@ -107,6 +126,24 @@ const OWN_SEARCH: CapabilityStatementRestResourceSearchParam[] = [
   { name: 'patient', type: 'reference', documentation: 'The patient in context.' },
   { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
   { name: '_count', type: 'number' },
+];
+
+/** What a search of the client's access log takes (audit-log/search.ts). */
+const AUDIT_LOG_SEARCH: CapabilityStatementRestResourceSearchParam[] = [
+  {
+    name: 'patient',
+    type: 'reference',
+    definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient',
+    documentation: 'The patient in context (`Patient/x` or the bare id); any other is refused.',
+  },
+  {
+    name: 'date',
+    type: 'date',
+    definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-date',
+    documentation: 'When the event was recorded; the prefixes eq, ge, gt, le and lt.',
+  },
+  { name: '_count', type: 'number', documentation: 'Events per page, capped by the gateway.' },
+  { name: '_sort', type: 'string', documentation: '`-date` (newest first, the default) or `date`.' },
 ];
 
 /** Result parameters the narrowing accepts on every search. */

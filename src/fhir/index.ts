@@ -6,6 +6,7 @@ import { sectionMappingOf, type PolicyEngine } from '../consent';
 import type { ChangeRecorder } from '../ecd';
 import type { Logger } from '../http';
 import type { Store } from '../store';
+import { auditLogReader } from './audit-log/reader';
 import { logAuditSink, type FhirAuditSink } from './audit-sink';
 import { portalOrigins } from './cors';
 import { PagingCursors } from './paging';
@@ -31,6 +32,7 @@ export { runPipeline, requestLine, type PipelineDependencies, type PipelineInput
 export type { FhirRequest, Principal } from './request';
 export { decideRequest, type RequestDecision } from './requests/channel';
 export { OWN_ACCESS_TYPES, standingOf, type OwnStanding } from './requests/own-access';
+export { auditLogReader, type AuditLogReader } from './audit-log/reader';
 
 export interface FhirApiOptions {
   readonly config: GatewayConfig;
@@ -74,6 +76,8 @@ export async function createFhirApi(options: FhirApiOptions): Promise<FhirApi> {
       upstream: new UpstreamDossier(upstream, links, fhirBase),
       cursors: new PagingCursors(cursorKey, config.fhir.cursorSeconds),
       audit: options.audit ?? logAuditSink(options.log),
+      auditLog: auditLogReader(store),
+      termsVersionOf: (id) => config.organisations.find((o) => o.id === id)?.termsVersion,
       settings: { fhirBase, pageSize: config.fhir.pageSize, maxPageSize: config.fhir.maxPageSize },
     },
   });

@@ -1,7 +1,10 @@
-import type { AccessTokenVerifier } from '../auth';
+import { bearerToken, type AccessTokenVerifier } from '../auth';
 import type { AccessDecision, AccessRequest, PolicyEngine } from '../consent';
 import { Unavailable, isGatewayError } from '../errors';
 import { StoreError } from '../store';
+import { auditActorFields } from './audit-actor';
+import { AUDIT_LOG_TYPE, auditLogDecision } from './audit-log/access';
+import type { AuditLogReader } from './audit-log/reader';
 import type { FhirAuditEntry, FhirAuditSink } from './audit-sink';
 import { authenticate } from './authenticate';
 import { auditedStream, interactionFor, type FhirResult, type FhirSettings } from './interactions';
@@ -43,6 +46,10 @@ export interface PipelineDependencies {
   readonly cursors: PagingCursors;
   readonly audit: FhirAuditSink;
   readonly settings: FhirSettings;
+  /** The client's access log (AuditEvent) as the audit trail holds it; absent: nobody reads any. */
+  readonly auditLog?: AuditLogReader;
+  /** The organisation's terms version, for the records' authorisation protocol (NEN 7513). */
+  readonly termsVersionOf?: (organisationId: string) => string | undefined;
   readonly now?: () => Date;
 }
 
@@ -50,19 +57,23 @@ export interface PipelineInput {
   readonly requestId: string;
   readonly authorization: string | undefined;
   readonly line: HttpRequestLine;
+  /** The caller's address as express sees it (`req.ip`, after `trust proxy`), for the audit trail. */
+  readonly address?: string;
 }
 
 export async function runPipeline(deps: PipelineDependencies, input: PipelineInput): Promise<FhirResult> {
   const at = deps.now?.() ?? new Date();
-  let principal: Principal | undefined;
-  let request: FhirRequest | undefined;
-  let decision: AccessDecision | undefined;
+  const state: RequestState = { scopesPassed: false };
   try {
-    principal = await authenticate(input.authorization, deps.tokens); //               1: 401, 403
-    request = withTypedPatient(normalise(input.line), principal.patient); //           2: 400, 405, 406
+    const principal = await authenticate(input.authorization, deps.tokens); //         1: 401, 403
+    state.principal = principal;
+    const request = withTypedPatient(normalise(input.line), principal.patient); //     2: 400, 405, 406
+    state.request = request;
     const interaction = interactionFor(request.interaction, request.resourceType); //   405
     const grant = checkScopes(principal, request); //                                   3: 403
-    decision = await decide(deps.engine, principal, request, at); //                    4: 503
+    state.scopesPassed = true;
+    const decision = await decide(deps.engine, principal, request, at); //              4: 503
+    state.decision = decision;
     // 5–7: narrow, fetch, filter
     const result = await interaction({
       request,
@@ -74,18 +85,22 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
       upstream: deps.upstream,
       cursors: deps.cursors,
       settings: deps.settings,
+      ...(deps.auditLog ? { auditLog: deps.auditLog } : {}),
       at,
       requestId: input.requestId,
     });
+    if (result.auditQuery !== undefined) state.query = result.auditQuery;
+    // Asked of the engine's cache now, so that the stream's record is not held up by it.
+    const actor = await auditActorFields(actorInput(deps, state, principal));
     if (result.stream)
       // Recorded once composed, before its Bundle is closed (see auditedStream).
       return auditedStream({ ...result, stream: result.stream }, (shown, failure) =>
         recordOrRefuse(
           deps.audit,
-          withFailure(auditEntry(input, at, principal, request, decision, result.status, shown), failure),
+          withFailure({ ...auditEntry(input, at, state, result.status, shown), ...actor }, failure),
         ),
       );
-    const record = auditEntry(input, at, principal, request, decision, result.status, result.shown);
+    const record = { ...auditEntry(input, at, state, result.status, result.shown), ...actor };
     await recordOrRefuse(deps.audit, record); //                                        8: 503
     return result; //                                                                   9: routes.ts
   } catch (err) {
@@ -93,10 +108,61 @@ export async function runPipeline(deps: PipelineDependencies, input: PipelineInp
     const status = isGatewayError(failure) ? failure.status : 500;
     const code = isGatewayError(failure) ? failure.code : 'ERR_INTERNAL';
     // The refusal is recorded too; if even that fails, the caller still gets the refusal (no data).
-    await deps.audit
-      .record({ ...auditEntry(input, at, principal, request, decision, status, []), errorCode: code })
+    await refusalEntry(deps, input, at, state, status, code)
+      .then((entry) => deps.audit.record(entry))
       .catch(() => undefined);
     throw failure;
+  }
+}
+
+/** What the pipeline knew of a request when it was answered or refused, for its record. */
+interface RequestState {
+  principal?: Principal;
+  request?: FhirRequest;
+  decision?: AccessDecision;
+  scopesPassed: boolean;
+  /** The request line as the interaction saw it (a cursor page: the search it continues). */
+  query?: string;
+}
+
+function actorInput(deps: PipelineDependencies, state: RequestState, principal: Principal) {
+  return {
+    engine: deps.engine,
+    principal,
+    decision: state.decision,
+    scopesPassed: state.scopesPassed,
+    ...(deps.termsVersionOf ? { termsVersionOf: deps.termsVersionOf } : {}),
+  };
+}
+
+/** The record of a refusal: who, as far as step 1 got, and the token's id even when it was refused. */
+async function refusalEntry(
+  deps: PipelineDependencies,
+  input: PipelineInput,
+  at: Date,
+  state: RequestState,
+  status: number,
+  code: string,
+): Promise<FhirAuditEntry> {
+  const entry: FhirAuditEntry = { ...auditEntry(input, at, state, status, []), errorCode: code };
+  if (state.principal)
+    return { ...entry, ...(await auditActorFields(actorInput(deps, state, state.principal))) };
+  // A token of ours that was refused (revoked, of a system): its jti, so that a breach report finds
+  // what it tried. A token that is not ours, or none, has none.
+  const tokenId = await tokenIdOf(deps.tokens, input.authorization);
+  return {
+    ...entry,
+    ...(tokenId ? { tokenId } : {}),
+    checks: { authorisation: false, careRelationship: false, consent: false, breakGlass: false },
+  };
+}
+
+async function tokenIdOf(tokens: AccessTokenVerifier, authorization: string | undefined) {
+  if (authorization === undefined) return undefined;
+  try {
+    return await tokens.tokenId(bearerToken(authorization));
+  } catch {
+    return undefined;
   }
 }
 
@@ -136,6 +202,8 @@ async function decide(
   };
   // Consent and Task are in no portal section: the gateway's own rule decides who reads them.
   if (OWN_ACCESS_TYPES.has(asked.resourceType)) return ownAccessDecision(engine, principal, asked);
+  // Nor is the access log: who reads the client's AuditEvents is audit-log/access.ts.
+  if (asked.resourceType === AUDIT_LOG_TYPE) return auditLogDecision(engine, principal, asked);
   const decision = await engine.check(
     { user: principal.user, patient: principal.patient, clientApp: principal.clientApp },
     asked,
@@ -170,16 +238,16 @@ function withFailure(entry: FhirAuditEntry, err: unknown): FhirAuditEntry {
 function auditEntry(
   input: PipelineInput,
   at: Date,
-  principal: Principal | undefined,
-  request: FhirRequest | undefined,
-  decision: AccessDecision | undefined,
+  state: RequestState,
   status: number,
   shown: readonly string[],
-) {
+): FhirAuditEntry {
+  const { principal, request, decision } = state;
   return {
     requestId: input.requestId,
     at,
     status,
+    ...(input.address ? { address: input.address } : {}),
     ...(principal
       ? {
           clientApp: principal.clientApp,
@@ -189,7 +257,7 @@ function auditEntry(
           patient: principal.patient,
         }
       : {}),
-    ...(request ? { interaction: request.interaction, query: requestLine(request) } : {}),
+    ...(request ? { interaction: request.interaction, query: state.query ?? requestLine(request) } : {}),
     ...(decision
       ? {
           basis: decision.basis.map((b) =>

@@ -139,5 +139,8 @@ async function handle(pipeline: PipelineDependencies, req: Request) {
     requestId: contextOf(req).id,
     authorization: req.get('authorization'),
     line: lineOf(req),
+    // The caller's address as express sees it: behind a reverse proxy, `server.trustProxy` makes it
+    // the client's rather than the proxy's.
+    ...(req.ip === undefined ? {} : { address: req.ip }),
   });
 }

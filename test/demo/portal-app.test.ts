@@ -400,4 +400,116 @@ describeBrowser('the demo portal app shows each user the dossier sections they m
       await context.close();
     }
   }, 180_000);
+  it('FHIR-DEMO-9, A-13: "Wie heeft mijn dossier ingezien": the client sees who read their dossier (name, role, on whose behalf, what, outcome), newest first, by period and page; a relative who is not the client\'s steward gets the explanation instead', async () => {
+    // The first contact person reads (their sections), then finds the log closed to them.
+    const firstContact = accounts.get('first')!;
+    const relative = await loggedIn(firstContact);
+    try {
+      await sectionStates(relative.page);
+      await Promise.all([
+        relative.page.waitForEvent('load'),
+        relative.page.getByRole('link', { name: 'Wie heeft mijn dossier ingezien' }).click(),
+      ]);
+      await relative.page.locator('#log[data-loaded="true"]').waitFor({ timeout: 60_000 });
+      expect(await relative.page.locator('h1').textContent()).toBe('Wie heeft mijn dossier ingezien');
+      expect(await relative.page.locator('#log').getAttribute('data-state')).toBe('not-steward');
+      expect(await relative.page.locator('#log .explanation').textContent()).toMatch(
+        /^U kunt niet zien wie dit dossier heeft ingezien\. Dat kan alleen de cliënt zelf/,
+      );
+      expect(await relative.page.locator('#log li').count()).toBe(0);
+      expect(await accessibilityViolations(relative.page)).toEqual([]);
+    } finally {
+      await relative.context.close();
+    }
+
+    const client = accounts.get('client')!;
+    const { context, page } = await loggedIn(client);
+    try {
+      await sectionStates(page);
+      const name = (await page.locator('#section-basic-details dd').first().textContent())!;
+      // Once more, so that the log has more than one page of 20 whatever ran before.
+      await page.reload();
+      await sectionStates(page);
+      await Promise.all([
+        page.waitForEvent('load'),
+        page.getByRole('link', { name: 'Wie heeft mijn dossier ingezien' }).click(),
+      ]);
+      await page.locator('#log[data-loaded="true"]').waitFor({ timeout: 60_000 });
+      expect(await page.getAttribute('html', 'lang')).toBe('nl');
+      expect(await page.locator('#log').getAttribute('data-state')).toBe('shown');
+      const items = page.locator('#log li');
+      expect(await items.count()).toBe(20);
+      // Newest first.
+      const moments = await page
+        .locator('#log li time')
+        .evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')!));
+      expect([...moments].sort().reverse()).toEqual(moments);
+      // The client's own reading of the reports, just now, with their name and role.
+      const own = items
+        .filter({ hasText: 'Rapportages (' })
+        .filter({ has: page.locator('.role', { hasText: /^cliënt$/ }) });
+      expect(await own.count()).toBeGreaterThan(0);
+      expect(await own.first().locator('.who').textContent()).toBe(name);
+      expect(await own.first().locator('.what').textContent()).toMatch(
+        /^Gezocht en bekeken: Rapportages \(\d+\)$/,
+      );
+      expect(await own.first().locator('.outcome').textContent()).toBe('toegestaan');
+      expect(await own.first().locator('.on-behalf-of').count()).toBe(0);
+      expect(await page.locator('#log-status').textContent()).toMatch(/^Inzage 1 tot en met 20 van \d+\.$/);
+      expect(await accessibilityViolations(page)).toEqual([]);
+
+      // Paging: an older page shows other events; back to the newest.
+      const firstPage = await items.evaluateAll((li) => li.map((l) => l.getAttribute('data-id')));
+      expect(await page.locator('#older').isVisible()).toBe(true);
+      expect(await page.locator('#newer').isVisible()).toBe(false);
+      await page.locator('#older').click();
+      await page.locator('#log[data-state="shown"]:not([aria-busy])').waitFor();
+      const older = await page
+        .locator('#log li')
+        .evaluateAll((li) => li.map((l) => l.getAttribute('data-id')));
+      expect(older.length).toBeGreaterThan(0);
+      expect(older.some((id) => firstPage.includes(id))).toBe(false);
+      expect(await page.locator('#log-status').textContent()).toMatch(/^Inzage 21 tot en met \d+ van \d+\.$/);
+      await page.locator('#newer').click();
+      await page.locator('#log[data-state="shown"]:not([aria-busy])').waitFor();
+      expect(await page.locator('#newer').isVisible()).toBe(false);
+
+      // The first contact person's reading of the client's dossier, on the client's behalf.
+      const role = () =>
+        page
+          .locator('#log li[data-outcome="allowed"]')
+          .filter({ has: page.locator('.role', { hasText: 'gemachtigde (eerste contactpersoon)' }) });
+      while ((await role().count()) === 0 && (await page.locator('#older').isVisible())) {
+        await page.locator('#older').click();
+        await page.locator('#log[data-state="shown"]:not([aria-busy])').waitFor();
+      }
+      const theirs = role();
+      expect(await theirs.count()).toBeGreaterThan(0);
+      expect(await theirs.first().locator('.on-behalf-of').textContent()).toBe(`${name} (de cliënt)`);
+      expect(await theirs.first().locator('.who').textContent()).not.toBe(name);
+
+      // A period: from tomorrow there is nothing; today's shows the reads again.
+      const today = new Intl.DateTimeFormat('en-CA').format(new Date());
+      const tomorrow = new Intl.DateTimeFormat('en-CA').format(new Date(Date.now() + 86_400_000));
+      await page.getByLabel('Van').fill(tomorrow);
+      await page.getByRole('button', { name: 'Tonen' }).click();
+      await page.locator('#log[data-state="none"]').waitFor();
+      expect(await page.locator('#log').textContent()).toBe(
+        'Er zijn in deze periode geen inzages vastgelegd.',
+      );
+      await page.getByLabel('Van').fill(today);
+      await page.getByLabel('Tot en met').fill(today);
+      await page.getByRole('button', { name: 'Tonen' }).click();
+      await page.locator('#log[data-state="shown"]').waitFor();
+      expect(await page.locator('#log li').count()).toBeGreaterThan(0);
+
+      await Promise.all([page.waitForEvent('load'), page.locator('#language').click()]);
+      await page.locator('#log[data-loaded="true"]').waitFor({ timeout: 60_000 });
+      expect(await page.locator('h1').textContent()).toBe('Who has looked at my record');
+      expect(await page.locator('#log li .role').first().textContent()).toBe('client');
+      expect(await accessibilityViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 240_000);
 });

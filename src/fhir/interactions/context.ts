@@ -6,6 +6,7 @@ import type { ScopeGrant } from '../scope-check';
 import type { GatewayResources } from '../sources/gateway';
 import type { UpstreamDossier } from '../sources/upstream';
 import type { PagingCursors } from '../paging';
+import type { AuditLogReader } from '../audit-log/reader';
 
 /** The settings the interactions read (from `fhir` and the server's public URL). */
 export interface FhirSettings {
@@ -27,6 +28,8 @@ export interface InteractionContext {
   readonly upstream: UpstreamDossier;
   readonly cursors: PagingCursors;
   readonly settings: FhirSettings;
+  /** The client's access log, when the gateway serves AuditEvent (absent: nobody reads any). */
+  readonly auditLog?: AuditLogReader;
   /** The request's arrival: the moment decided for. */
   readonly at: Date;
   /** X-Request-Id: the changes a write makes are recorded with it (their records and the request's side by side). */
@@ -41,6 +44,11 @@ export interface FhirResult {
   readonly headers?: Readonly<Record<string, string>>;
   /** `Type/id` of every resource the answer shows, for the audit trail (of a stream: empty). */
   readonly shown: readonly string[];
+  /**
+   * The request line the audit trail records, when the interaction knows more than the request
+   * says: a cursor page's request names only its type, the search it continues is in the cursor.
+   */
+  readonly auditQuery?: string;
   /**
    * A Bundle written out entry by entry instead of `resource` (Patient/$everything): routes.ts sends
    * it with chunked encoding. See StreamedBundle for what happens when it fails half way.

@@ -1,3 +1,4 @@
+import { AUDIT_LOG_INTERACTIONS, AUDIT_LOG_TYPE } from '../audit-log/access';
 import { InteractionNotSupported } from '../errors';
 import type { FhirApiInteraction } from '../request';
 import type { Interaction } from './context';
@@ -41,7 +42,7 @@ const WRITES = new Set<FhirApiInteraction>(['create', 'update', 'patch', 'delete
  * that a write gets its 405 whatever the token's scopes (a write is refused for what it is, not for
  * whom), and nothing of it reaches the upstream: a write on any type but the request channel's Task
  * and the grants' Consent, a batch or transaction at the base, an operation other than
- * Patient/$everything.
+ * Patient/$everything; on AuditEvent, anything but read and search.
  */
 export function interactionFor(interaction: FhirApiInteraction, resourceType?: string): Interaction {
   const writable =
@@ -49,6 +50,9 @@ export function interactionFor(interaction: FhirApiInteraction, resourceType?: s
     (resourceType !== undefined && (WRITABLE_TYPES[interaction]?.has(resourceType) ?? false));
   const handler =
     writable && Object.hasOwn(INTERACTIONS, interaction) ? INTERACTIONS[interaction] : undefined;
+  // The access log is read and searched; its records are not versioned, and only the gateway writes.
+  if (resourceType === AUDIT_LOG_TYPE && !AUDIT_LOG_INTERACTIONS.has(interaction))
+    throw new InteractionNotSupported('the access log (AuditEvent) is read and searched, nothing else');
   if (!handler)
     throw new InteractionNotSupported(
       WRITES.has(interaction)

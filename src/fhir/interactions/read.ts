@@ -1,4 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { AUDIT_LOG_TYPE } from '../audit-log/access';
+import { auditLogRead } from '../audit-log/source';
 import { ResourceNotFound } from '../errors';
 import { allowsResource } from '../scope-check';
 import { GATEWAY_TYPES } from '../sources/gateway';
@@ -18,6 +20,8 @@ export async function read(context: InteractionContext): Promise<FhirResult> {
   const id = request.id!;
   // Nothing of the type may be seen: the answer is the 404 of a missing resource, asked of no one.
   if (!decision.allowed) throw new ResourceNotFound({ detail: `decision: ${decision.extent}` });
+  // The client's access log, from the audit trail (audit-log/access.ts decides who reads it).
+  if (type === AUDIT_LOG_TYPE && request.interaction === 'read') return auditLogRead(context);
 
   let shown: Resource | undefined;
   if (request.interaction === 'vread') {

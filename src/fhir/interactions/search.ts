@@ -1,4 +1,6 @@
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import { AUDIT_LOG_TYPE, NOT_THE_STEWARD } from '../audit-log/access';
+import { auditLogSource } from '../audit-log/source';
 import { MalformedRequest } from '../errors';
 import { openPosition, sealPosition, type SearchPosition } from '../search/cursor';
 import { gatewaySource } from '../search/gateway-source';
@@ -41,9 +43,12 @@ export async function search(context: InteractionContext): Promise<FhirResult> {
   let total: number | undefined;
   if (decision.allowed) {
     refuseSortOnMasked(decision, type, result.filters);
-    const source = GATEWAY_TYPES.has(type)
-      ? gatewaySource(context, result.filters)
-      : await upstreamSource(context, result.filters);
+    const source =
+      type === AUDIT_LOG_TYPE
+        ? auditLogSource(context, result.filters, position.page)
+        : GATEWAY_TYPES.has(type)
+          ? gatewaySource(context, result.filters)
+          : await upstreamSource(context, result.filters);
     if (result.count > 0)
       found = await source.page(
         { ...(position.page === undefined ? {} : { page: position.page }), skip: position.skip },
@@ -70,6 +75,9 @@ export async function search(context: InteractionContext): Promise<FhirResult> {
     ...found.matches.map((r) => entryOf(subsetOf(r, result), 'match', settings.fhirBase)),
     ...found.includes.map((r) => entryOf(r, 'include', settings.fhirBase)),
   ];
+  const shown = entry.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`);
+  // The access log says why it is empty to whoever may not read it (their own standing only).
+  if (!decision.allowed && type === AUDIT_LOG_TYPE) entry.push(NOT_THE_STEWARD);
   const body: Bundle = {
     resourceType: 'Bundle',
     type: 'searchset',
@@ -80,7 +88,15 @@ export async function search(context: InteractionContext): Promise<FhirResult> {
   return {
     status: 200,
     resource: body,
-    shown: entry.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`),
+    shown,
+    // A further page's request names only its path: the record carries the search it continues.
+    ...(request.cursor === undefined
+      ? {}
+      : {
+          auditQuery: `search ${pathOf(context)}${
+            position.parameters.length > 0 ? `?${queryString(position.parameters)}` : ''
+          } (further page)`,
+        }),
   };
 }
 

@@ -1,5 +1,5 @@
-import type { Observation, Resource } from '@medplum/fhirtypes';
-import type { EcdExport } from '../../../src/ecd';
+import type { AuditEvent, Observation, Resource } from '@medplum/fhirtypes';
+import { relatedPersonId, type EcdExport } from '../../../src/ecd';
 import { runPipeline } from '../../../src/fhir';
 import {
   PORTAL_ORIGIN,
@@ -301,14 +301,49 @@ describe('leak vectors 17–24: freshness, redaction, responses, audit, scopes, 
       expect((await get('/Observation?_count=1')).status).toBe(200);
     });
 
-    // The client's own AuditEvents come with the audit trail (issue 11), through this same
-    // enforcement. Until then AuditEvent belongs to no section: nobody reads anyone's, and asking
-    // tells nothing (no upstream AuditEvent leaks through).
-    it("LV-21: until the audit trail serves them, AuditEvent reads show nothing of anyone's", async () => {
-      const answer = await get('/AuditEvent?_count=10');
-      expect(answer.status).toBeLessThan(500);
-      expect(answer.status === 200 ? resourcesIn(answer) : []).toEqual([]);
-      expect(clean(answer)).toEqual([]);
+    // The client's access log is served from the audit trail (src/fhir/audit-log), through this
+    // same pipeline: the client's steward reads the client's AuditEvents, nobody reads another
+    // client's, and someone who is not the steward reads none. No upstream AuditEvent is ever asked.
+    it("LV-21: the steward reads the client's own AuditEvents and nobody else's; a non-steward reads none", async () => {
+      // The other client of these tests, their own steward, with a login of their own.
+      const client = OTHER;
+      const patient = api.gateway.patientOf(client);
+      const steward = await api.login(patient);
+      const read = await get(`/${patient}`, steward.accessToken);
+      expect(read.status).toBe(200);
+      const answer = await get('/AuditEvent?_count=50', steward.accessToken);
+      expect(answer.status).toBe(200);
+      const events = resourcesIn(answer) as AuditEvent[];
+      expect(events.map((e) => e.resourceType).every((t) => t === 'AuditEvent')).toBe(true);
+      expect(events.some((e) => JSON.stringify(e).includes(read.headers.get('x-request-id')!))).toBe(true);
+      for (const event of events)
+        expect(event.entity!.filter((e) => e.role?.code === '1').map((e) => e.what?.reference)).toEqual([
+          patient,
+        ]);
+      expect(clean(answer, client)).toEqual([]);
+      expect(hostile.dossierRequests().filter((r) => r.path.includes('AuditEvent'))).toEqual([]);
+
+      // Another client's log: refused by parameter, by compartment, and by id (the one 404).
+      expect((await get(`/AuditEvent?patient=${ownPatient}`, steward.accessToken)).status).toBe(400);
+      expect((await get(`/${ownPatient}/AuditEvent`, steward.accessToken)).status).toBe(400);
+      const mine = resourcesIn(await get('/AuditEvent?_count=1'))[0]!;
+      const foreign = await get(`/AuditEvent/${mine.id}`, steward.accessToken);
+      expect(foreign.status).toBe(404);
+      expect(foreign.body.resourceType).toBe('OperationOutcome');
+
+      // Not the steward: a parent whom a client of 16 authorised sees none of the client's log.
+      const authorising = api.data.scenarios.sixteenPlusAuthorisedParent;
+      const grant = exportOf('amerhof').portalAuthorisations.find(
+        (a) => a.clientId === authorising && !a.withdrawal,
+      )!;
+      const relative = await api.login(
+        api.gateway.patientOf(authorising),
+        `RelatedPerson/${relatedPersonId('amerhof', grant.granteeRelationId)}`,
+      );
+      const none = await get('/AuditEvent?_total=accurate', relative.accessToken);
+      expect(none.status).toBe(200);
+      expect(resourcesIn(none).filter((r) => r.resourceType !== 'OperationOutcome')).toEqual([]);
+      expect(none.body.total).toBe(0);
     });
   });
 

@@ -65,10 +65,18 @@ describe('the CapabilityStatement, formats and writes', () => {
     expect(observation.searchInclude).not.toContain('Observation:subject');
     const patient = rest!.resource!.find((r) => r.type === 'Patient')!;
     expect(patient.operation?.map((o) => o.name)).toEqual(['everything']);
+    // The client's access log, from the audit trail: read and search, nothing else.
+    const auditEvent = rest!.resource!.find((r) => r.type === 'AuditEvent')!;
+    expect(auditEvent.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
+    expect(auditEvent.searchParam!.map((p) => p.name)).toEqual(['patient', 'date', '_count', '_sort']);
+    expect(auditEvent.searchInclude).toBeUndefined();
+    expect(rest!.documentation).toContain('access log');
   });
 
   it('FHIR-INT-2: every interaction the statement claims answers; a refused one answers 4xx', async () => {
-    const resources = statement.rest![0]!.resource!.filter((r) => r.type !== 'Task' && r.type !== 'Consent');
+    const resources = statement.rest![0]!.resource!.filter(
+      (r) => r.type !== 'Task' && r.type !== 'Consent' && r.type !== 'AuditEvent',
+    );
     let exercised = 0;
     for (const resource of resources) {
       const codes = resource.interaction!.map((i) => i.code);
@@ -102,6 +110,12 @@ describe('the CapabilityStatement, formats and writes', () => {
       }
     }
     expect((await api.fhir(token, `/Patient/${patientId}/$everything`)).status).toBe(200);
+    // The access log: its search and read answer; it has no versions to read.
+    const log = await api.fhir(token, '/AuditEvent?_count=1');
+    expect(log.status).toBe(200);
+    const event = log.body.entry[0].resource as Resource;
+    expect((await api.fhir(token, `/AuditEvent/${event.id}`)).status).toBe(200);
+    expect((await api.fhir(token, `/AuditEvent/${event.id}/_history`)).status).toBe(405);
     const refused = [
       `/Observation?_has:Observation:patient:code=x`,
       `/Observation?subject.name=x`,
@@ -124,7 +138,7 @@ describe('the CapabilityStatement, formats and writes', () => {
 
   it('FHIR-INT-18: every search parameter the statement lists is accepted', async () => {
     const valueOf = (type: string, name: string, kind: string): string => {
-      if (name === '_sort') return '_lastUpdated';
+      if (name === '_sort') return type === 'AuditEvent' ? '-date' : '_lastUpdated';
       if (name === '_id' && type === 'Patient') return patientId;
       const values: Record<string, string> = {
         token: 'x',

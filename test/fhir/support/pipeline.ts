@@ -19,7 +19,13 @@ import {
   requestContextMiddleware,
   securityHeaders,
 } from '../../../src/http';
-import type { FhirAuditEntry, FhirAuditSink, PipelineDependencies, PipelineInput } from '../../../src/fhir';
+import {
+  auditLogReader,
+  type FhirAuditEntry,
+  type FhirAuditSink,
+  type PipelineDependencies,
+  type PipelineInput,
+} from '../../../src/fhir';
 import { PagingCursors } from '../../../src/fhir/paging';
 import { PatientLinks } from '../../../src/fhir/patient-link';
 import { fhirRouter } from '../../../src/fhir/routes';
@@ -78,6 +84,8 @@ export function directPipeline(
     ),
     cursors: new PagingCursors(createHash('sha256').update('test cursors').digest(), 900),
     audit,
+    auditLog: auditLogReader(store),
+    termsVersionOf: (id) => config.organisations.find((o) => o.id === id)?.termsVersion,
     settings: { fhirBase: api.fhirBase, pageSize: 20, maxPageSize: 100 },
   };
   const deps = { ...base, ...change(base) };
