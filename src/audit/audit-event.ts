@@ -57,6 +57,12 @@ const RESTFUL: Record<string, string> = {
  */
 export type AuditAudience = 'reviewer' | 'client';
 
+/**
+ * Detail keys that are the organisation's internal identifiers (another person's account link, a
+ * grant, an import run): of use to an investigation, not to the client reading who looked.
+ */
+const REVIEWER_ONLY_DETAIL = new Set(['link', 'grant', 'account', 'importId', 'named', 'session']);
+
 /** The record as an IHE BALP-style FHIR R4 AuditEvent. */
 export function toAuditEvent(record: AuditRecord, audience: AuditAudience = 'reviewer'): AuditEvent {
   const { entry } = record;
@@ -140,10 +146,11 @@ export function toAuditEvent(record: AuditRecord, audience: AuditAudience = 'rev
       what: { identifier: { system: 'urn:ietf:params:oauth:jti', value: entry.tokenId } },
       type: { system: BALP_ENTITY_TYPE, code: 'OAuth', display: 'OAuth Token' },
     });
-  if (entry.detail && Object.keys(entry.detail).length > 0)
+  const details = Object.entries(entry.detail ?? {}).filter(([key]) => full || !REVIEWER_ONLY_DETAIL.has(key));
+  if (details.length > 0)
     entities.push({
       type: { system: ENTITY_TYPE, code: '4', display: 'Other' },
-      detail: Object.entries(entry.detail).map(([type, value]) => ({ type, valueString: String(value) })),
+      detail: details.map(([type, value]) => ({ type, valueString: String(value) })),
     });
 
   const subtype: Coding[] = [{ system: AUDIT_EVENT_SUBTYPE_SYSTEM, code: entry.kind }];
