@@ -188,7 +188,7 @@ describe('the FHIR API and the audit trail', () => {
   });
 
   describe("item 4: the client's access log as AuditEvent", () => {
-    it("AUDIT-FHIR-7: the client reads their log, newest first, with the reader's name and role and what was read; no address, account or token id", async () => {
+    it("AUDIT-FHIR-7: A-7: the client reads their log, newest first, with the reader's name and role and what was read; no address, account or token id", async () => {
       const id = observationOf(clientId);
       const read = await api.fhir(first.accessToken, `/Observation?_count=1`);
       const readId = read.headers.get('x-request-id');
@@ -305,7 +305,7 @@ describe('the FHIR API and the audit trail', () => {
       }
     });
 
-    it("AUDIT-FHIR-12: the curator, administrator in the client's place, reads the client's log, and is in it as administrator (curator) on the client's behalf", async () => {
+    it("AUDIT-FHIR-12: A-7: the curator, administrator in the client's place, reads the client's log, and is in it as administrator (curator) on the client's behalf", async () => {
       const curated = api.data.scenarios.withCurator;
       const curatedPatient = api.gateway.patientOf(curated);
       const curator = await api.login(curatedPatient, api.gateway.relationOf(curated, 'curator'));
