@@ -4,6 +4,7 @@
  *   child.js sandbox <clients>                    the sandbox upstream
  *   child.js replay <sandbox url>                 the replay upstream (replay.ts)
  *   child.js gateway <clients> <upstream> <id>    the gateway, logged in as sandbox client <id>
+ *   child.js gateway <clients> <upstream> <id> audit-off   the same without the audit trail (audit.ts)
  * It reports `{ kind: 'progress', text }` and once `{ kind: 'ready', ... }` over IPC, and closes on
  * SIGTERM (so that a --cpu-prof profile is written).
  */
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
       data,
       upstreamUrl: args[1]!,
       clientId: args[2]!,
+      auditOff: args[3] === 'audit-off',
       progress: (text) => progress(`gateway (${clients} clients): ${text}`),
     });
     close = gateway.close;

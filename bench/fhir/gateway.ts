@@ -54,6 +54,8 @@ export async function startBenchGateway(options: {
   upstreamUrl: string;
   /** The ECD client id (in the sandbox) to log in as. */
   clientId: string;
+  /** Step 8 writes nowhere (a sink that resolves at once): the audit benchmark's baseline. */
+  auditOff?: boolean;
   progress: (text: string) => void;
 }): Promise<BenchGateway> {
   const config = resolveConfig(
@@ -75,6 +77,7 @@ export async function startBenchGateway(options: {
     readinessChecks: [],
     messageSender: messages,
     accountSecret: SECRET,
+    ...(options.auditOff ? { fhirAuditSink: { record: async () => undefined } } : {}),
   });
   try {
     for (const exp of options.data.exports) {
