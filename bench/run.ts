@@ -37,9 +37,7 @@ async function main(): Promise<void> {
       clients: Number(process.env.BENCH_AUDIT_CLIENTS ?? 200),
       postgres: async () => {
         const given = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-        if (given) return { url: given, private: false, stop: async () => undefined };
-        const cluster = await startPostgres();
-        return cluster && { ...cluster, private: true };
+        return given ? { url: given, stop: async () => undefined } : startPostgres();
       },
     });
   }

@@ -56,6 +56,8 @@ export async function startBenchGateway(options: {
   clientId: string;
   /** Step 8 writes nowhere (a sink that resolves at once): the audit benchmark's baseline. */
   auditOff?: boolean;
+  /** A PostgreSQL database instead of PGlite in memory. */
+  databaseUrl?: string;
   progress: (text: string) => void;
 }): Promise<BenchGateway> {
   const config = resolveConfig(
@@ -69,7 +71,7 @@ export async function startBenchGateway(options: {
       },
     } satisfies ConfigFile,
     'test',
-    {},
+    options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {},
   );
   const messages = new LatestCodes();
   const running: RunningGateway = await startGateway(config, {

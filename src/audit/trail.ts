@@ -90,9 +90,10 @@ export class AuditTrail {
     const take = () => this.#queue.splice(0, this.#maxBatch);
     try {
       while (this.#queue.length > 0) {
-        // One turn of the event loop first: the requests that are about to record join this batch
-        // (on PGlite a statement holds the thread, so nothing else arrives while it runs).
-        await new Promise((resolve) => setImmediate(resolve));
+        // On PGlite a statement holds the thread, so nothing arrives while it runs: one turn of the
+        // event loop first lets the requests that are about to record join this batch. (PostgreSQL
+        // answers over the network; records arrive during every flush.)
+        if (this.#store.driver === 'pglite') await new Promise((resolve) => setImmediate(resolve));
         let batch: Pending[] | undefined;
         try {
           // One statement, its own transaction, when this writer knows the head: the usual case.
