@@ -147,4 +147,42 @@ describePostgres('several instances, one chain', () => {
       await Promise.all(stores.map((s) => s.close()));
     }
   }, 120_000);
+
+  it('AUDIT-INSTANCES-3: a writer whose idea of the head is stale (another wrote, a rollback, an emptied trail) still appends in place', async () => {
+    await store.query('TRUNCATE audit_event, audit_chain_head, audit_chain_start');
+    const other = await openStore({ driver: 'postgres', databaseUrl: database.url, poolSize: 2 });
+    const entry = (requestId: string): AuditEntry => ({
+      kind: 'fhir-request',
+      action: 'R',
+      at: new Date(),
+      outcome: 'success',
+      requestId,
+    });
+    try {
+      const mine = new AuditTrail(store);
+      const theirs = new AuditTrail(other);
+      expect((await mine.record(entry('a-1'))).seq).toBe(1);
+      expect((await theirs.record(entry('b-1'))).seq).toBe(2);
+      // Mine still thinks the head is at 1.
+      expect((await mine.record(entry('a-2'))).seq).toBe(3);
+      // A change and its record rolled back: the head mine remembers was never committed.
+      await expect(
+        store.transaction(async (tx) => {
+          await mine.recordIn(tx, { ...entry('a-rolled-back'), kind: 'consent-change' });
+          throw new Error('the change failed');
+        }),
+      ).rejects.toThrow('the change failed');
+      expect((await mine.record(entry('a-3'))).seq).toBe(4);
+      expect(await verifyChain(store)).toMatchObject({ ok: true, checked: 4 });
+      // Emptied by hand: both start again at the genesis link.
+      await store.query('TRUNCATE audit_event, audit_chain_head, audit_chain_start');
+      expect((await mine.record(entry('a-4'))).seq).toBe(1);
+      expect((await theirs.record(entry('b-2'))).seq).toBe(2);
+      await Promise.all([mine.close(), theirs.close()]);
+      expect(await verifyChain(store)).toMatchObject({ ok: true, checked: 2 });
+      expect(await auditRecordsOfRequest(store, 'a-rolled-back')).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
 });
