@@ -1,4 +1,5 @@
 // `npm run bench`: prints figures, asserts nothing (timings belong here, never in tests).
+import { benchAudit } from './audit';
 import { benchConsentEngine } from './consent-engine';
 import { benchEcdImport } from './ecd-import';
 import { benchFhirApi } from './fhir-api';
@@ -26,6 +27,19 @@ async function main(): Promise<void> {
   if (which === 'all' || which === 'validation') benchValidation();
   if (which === 'all' || which === 'fhir') {
     await benchFhirApi({ clients: Number(process.env.BENCH_SANDBOX_CLIENTS ?? 2000) });
+  }
+  if (which === 'all' || which === 'audit') {
+    // `npm run bench -- audit -d 5`: five seconds per measurement.
+    const d = process.argv.indexOf('-d');
+    await benchAudit({
+      seconds: Number(d > 0 ? process.argv[d + 1] : (process.env.BENCH_SECONDS ?? 5)),
+      rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+      clients: Number(process.env.BENCH_AUDIT_CLIENTS ?? 200),
+      postgres: async () => {
+        const given = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+        return given ? { url: given, stop: async () => undefined } : startPostgres();
+      },
+    });
   }
   if (which === 'all' || which === 'ecd') {
     await benchEcdImport({ driver: { driver: 'pglite' }, label: 'PGlite (embedded)', clients });

@@ -4,6 +4,9 @@
  *   child.js sandbox <clients>                    the sandbox upstream
  *   child.js replay <sandbox url>                 the replay upstream (replay.ts)
  *   child.js gateway <clients> <upstream> <id>    the gateway, logged in as sandbox client <id>
+ *   child.js gateway <clients> <upstream> <id> audit-on|audit-off [<database url>]
+ *                                                 the same with or without the audit trail, on PGlite
+ *                                                 or on that PostgreSQL database (audit.ts)
  * It reports `{ kind: 'progress', text }` and once `{ kind: 'ready', ... }` over IPC, and closes on
  * SIGTERM (so that a --cpu-prof profile is written).
  */
@@ -62,6 +65,8 @@ async function main(): Promise<void> {
       data,
       upstreamUrl: args[1]!,
       clientId: args[2]!,
+      auditOff: args[3] === 'audit-off',
+      databaseUrl: args[4],
       progress: (text) => progress(`gateway (${clients} clients): ${text}`),
     });
     close = gateway.close;

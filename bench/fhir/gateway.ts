@@ -54,6 +54,10 @@ export async function startBenchGateway(options: {
   upstreamUrl: string;
   /** The ECD client id (in the sandbox) to log in as. */
   clientId: string;
+  /** Step 8 writes nowhere (a sink that resolves at once): the audit benchmark's baseline. */
+  auditOff?: boolean;
+  /** A PostgreSQL database instead of PGlite in memory. */
+  databaseUrl?: string;
   progress: (text: string) => void;
 }): Promise<BenchGateway> {
   const config = resolveConfig(
@@ -67,7 +71,7 @@ export async function startBenchGateway(options: {
       },
     } satisfies ConfigFile,
     'test',
-    {},
+    options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {},
   );
   const messages = new LatestCodes();
   const running: RunningGateway = await startGateway(config, {
@@ -75,6 +79,7 @@ export async function startBenchGateway(options: {
     readinessChecks: [],
     messageSender: messages,
     accountSecret: SECRET,
+    ...(options.auditOff ? { fhirAuditSink: { record: async () => undefined } } : {}),
   });
   try {
     for (const exp of options.data.exports) {
