@@ -146,7 +146,9 @@ export function toAuditEvent(record: AuditRecord, audience: AuditAudience = 'rev
       what: { identifier: { system: 'urn:ietf:params:oauth:jti', value: entry.tokenId } },
       type: { system: BALP_ENTITY_TYPE, code: 'OAuth', display: 'OAuth Token' },
     });
-  const details = Object.entries(entry.detail ?? {}).filter(([key]) => full || !REVIEWER_ONLY_DETAIL.has(key));
+  const details = Object.entries(entry.detail ?? {}).filter(
+    ([key]) => full || !REVIEWER_ONLY_DETAIL.has(key),
+  );
   if (details.length > 0)
     entities.push({
       type: { system: ENTITY_TYPE, code: '4', display: 'Other' },

@@ -87,10 +87,7 @@ export class AuditTrail {
   async recordAllIn(tx: Queryable, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     if (this.#closed) throw new Error('the audit trail is closed');
     if (entries.length === 0) return [];
-    return this.#append(
-      tx,
-      entries.map((entry) => ({ entry })),
-    );
+    return this.#append(tx, () => entries.map((entry) => ({ entry })));
   }
 
   /** Writes what is queued, then refuses new records. */
