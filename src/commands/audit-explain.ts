@@ -202,6 +202,18 @@ function recordedBasisOf(decision: AccessDecision): AuditBasis[] {
   );
 }
 
+/**
+ * The engine's role in a recorded role: step 8 writes it first, qualified by the relation's role in
+ * parentheses (`administrator (curator)`), except for a client who is their own administrator,
+ * recorded as `client (administrator)`.
+ */
+function engineRoleOf(recorded: string): string {
+  const own = /^client \((.+)\)$/.exec(recorded);
+  if (own) return own[1]!;
+  const qualified = recorded.indexOf(' (');
+  return qualified < 0 ? recorded : recorded.slice(0, qualified);
+}
+
 /** What in the record the replay contradicts; empty when it agrees. */
 function compare(record: AuditRecord, replay: AccessDecision): string[] {
   const e = record.entry;
@@ -227,7 +239,7 @@ function compare(record: AuditRecord, replay: AccessDecision): string[] {
 
   const role = e.actor?.role;
   const replayRole = replay.consentDecision.role;
-  if (role !== undefined && role !== replayRole && !role.startsWith(`${replayRole} (`))
+  if (role !== undefined && engineRoleOf(role) !== replayRole)
     differences.push(`role: recorded '${role}', the replay decides as '${replayRole}'`);
   if (e.checks) {
     const careRelationship = replayRole !== 'none';

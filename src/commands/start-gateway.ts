@@ -124,6 +124,7 @@ export async function startGateway(
         }),
         readinessChecks: options.readinessChecks,
       });
+      server.removeAllListeners('request');
       server.on('request', app);
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -242,9 +243,21 @@ function portalAccessOf(engine: PolicyEngine): PortalAccessCheck {
     (await engine.decide({ principal: link.person, patient: link.patient, at })).permit;
 }
 
+const STARTING = JSON.stringify({
+  resourceType: 'OperationOutcome',
+  issue: [
+    { severity: 'error', code: 'transient', diagnostics: 'the gateway is starting; try again shortly' },
+  ],
+});
+
 function listen(host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    // The port opens before the routes exist (with port 0 the URLs depend on it): until they are
+    // attached, a request gets a plain 503 to retry, rather than no answer at all.
+    const server = createServer((_req, res) => {
+      res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/fhir+json; charset=utf-8' });
+      res.end(STARTING);
+    });
     server.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) => {

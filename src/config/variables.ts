@@ -74,7 +74,13 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'LOG_LEVEL', holds: 'the log level', secret: false, overrides: 'log.level' },
   {
     name: 'INZAGE_CONFIG',
-    holds: 'the configuration file, instead of `--config` (`serve`, `ecd import`, `explain`)',
+    holds: 'the configuration file, instead of `--config` (`serve`, `ecd import`, `explain`, `audit …`)',
+    secret: false,
+  },
+  {
+    name: 'INZAGE_TEST_RESULTS',
+    holds:
+      "where `npm test` keeps jest's JSON results, and where `inzage report` reads them when `--results` is not given",
     secret: false,
   },
 ];
