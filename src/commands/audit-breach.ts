@@ -1,3 +1,4 @@
+import { runReviewerCommand } from './reviewer-command';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import {
@@ -18,14 +19,13 @@ import {
   type MessageSender,
 } from '../auth';
 import { dutchDate, parseMoment } from '../calendar';
-import { loadConfigFile, type GatewayConfig, type OrganisationConfig } from '../config';
+import type { GatewayConfig, OrganisationConfig } from '../config';
 import { createPolicyEngine, InvalidPreset, type PolicyEngine } from '../consent';
 import { administratorRegistrationsOf } from '../ecd';
 import { InvalidInput, isGatewayError } from '../errors';
 import { standingOf } from '../fhir';
 import type { Store } from '../store';
 import { isPatientReference, type PatientReference } from '../vocabulary';
-import { fail } from './fail';
 import { openConfiguredStore } from './open-store';
 import { commandGroup, configOption } from './program';
 
@@ -411,21 +411,7 @@ trail (kind breach-report, with its counts).
 Exit codes: 0 the report was made, 2 the question cannot be asked (no scope, a bad moment,
 --notify without --outbox), 3 it could not be made (for example the database cannot be opened).`,
     )
-    .action(async (opts: AuditBreachOptions & { config: string }) => {
-      let config: GatewayConfig;
-      try {
-        config = loadConfigFile(opts.config, process.env);
-      } catch (err) {
-        fail(err);
-      }
-      try {
-        const outcome = await runAuditBreach(config, opts);
-        process.stdout.write(outcome.stdout);
-        process.stderr.write(outcome.stderr);
-        process.exitCode = outcome.exitCode;
-      } catch (err) {
-        console.error(`inzage: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(3);
-      }
-    });
+    .action((opts: AuditBreachOptions & { config: string }) =>
+      runReviewerCommand(opts.config, (config) => runAuditBreach(config, opts)),
+    );
 }

@@ -1,6 +1,7 @@
+import { runReviewerCommand } from './reviewer-command';
 import type { Command } from 'commander';
 import { auditRecordById, type AuditBasis, type AuditRecord } from '../audit';
-import { loadConfigFile, type GatewayConfig } from '../config';
+import type { GatewayConfig } from '../config';
 import {
   InvalidPreset,
   createPolicyEngine,
@@ -18,7 +19,6 @@ import { isGatewayError } from '../errors';
 import { OWN_ACCESS_TYPES } from '../fhir';
 import type { Store } from '../store';
 import { isPatientReference, isPersonReference } from '../vocabulary';
-import { fail } from './fail';
 import { openConfiguredStore } from './open-store';
 import { commandGroup, configOption } from './program';
 
@@ -365,22 +365,7 @@ Exit codes: 0 AGREES and PERMIT, 1 AGREES and DENY, 2 not a known record id (or 
 3 the replay could not be made (for example the database cannot be opened), 4 DIFFERS,
 5 shown without a replay (not a FHIR request, refused before the decision, or the gateway's own rule).`,
     )
-    .action(async (id: string, opts: { config: string }) => {
-      let config: GatewayConfig;
-      try {
-        config = loadConfigFile(opts.config, process.env);
-      } catch (err) {
-        fail(err);
-      }
-      try {
-        const outcome = await runAuditExplain(config, id);
-        process.stdout.write(outcome.stdout);
-        process.stderr.write(outcome.stderr);
-        process.exitCode = outcome.exitCode;
-      } catch (err) {
-        // Not 1 or 4: a script must never read a failure to replay as a verdict it can rely on.
-        console.error(`inzage: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(3);
-      }
-    });
+    .action((id: string, opts: { config: string }) =>
+      runReviewerCommand(opts.config, (config) => runAuditExplain(config, id)),
+    );
 }

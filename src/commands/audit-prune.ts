@@ -1,3 +1,4 @@
+import { runReviewerCommand } from './reviewer-command';
 import type { Command } from 'commander';
 import {
   AUDIT_KEY_VARIABLE,
@@ -8,7 +9,7 @@ import {
   pruneAuditTrail,
   type AuditPrunePlan,
 } from '../audit';
-import { loadConfigFile, type GatewayConfig } from '../config';
+import type { GatewayConfig } from '../config';
 import { openConfiguredStore } from './open-store';
 import { commandGroup, configOption } from './program';
 
@@ -132,22 +133,9 @@ once a day. Keyed records need ${AUDIT_KEY_VARIABLE} to be verified.
 Exits 0 when done (or nothing is old enough), 1 when the chain is broken in what would be deleted
 (nothing was deleted), 2 on bad input, 3 when the database cannot be read or written.`,
     )
-    .action(async (opts: { config: string; apply?: boolean }) => {
-      let config: GatewayConfig;
-      try {
-        config = loadConfigFile(opts.config, process.env);
-      } catch (err) {
-        console.error(`inzage: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(2);
-      }
-      try {
-        const outcome = await runAuditPrune(config, { apply: opts.apply === true }, process.env);
-        process.stdout.write(outcome.stdout);
-        process.stderr.write(outcome.stderr);
-        process.exitCode = outcome.exitCode;
-      } catch (err) {
-        console.error(`inzage: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(3);
-      }
-    });
+    .action((opts: { config: string; apply?: boolean }) =>
+      runReviewerCommand(opts.config, (config) =>
+        runAuditPrune(config, { apply: opts.apply === true }, process.env),
+      ),
+    );
 }

@@ -1,3 +1,4 @@
+import { runReviewerCommand } from './reviewer-command';
 import type { Command } from 'commander';
 import {
   AUDIT_KEY_VARIABLE,
@@ -6,7 +7,7 @@ import {
   type ChainAnchor,
   type ChainReport,
 } from '../audit';
-import { loadConfigFile, type GatewayConfig } from '../config';
+import type { GatewayConfig } from '../config';
 import { openConfiguredStore } from './open-store';
 import { commandGroup, configOption } from './program';
 
@@ -131,23 +132,7 @@ Exits 0 when the chain is intact, 1 when it is broken, 2 on bad input (a malform
 an invalid configuration), 3 when it cannot be checked (keyed records without the key, or the
 database cannot be read).`,
     )
-    .action(async (opts: AuditVerifyOptions & { config: string }) => {
-      let config: GatewayConfig;
-      try {
-        config = loadConfigFile(opts.config, process.env);
-      } catch (err) {
-        console.error(`inzage: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(2);
-      }
-      try {
-        const outcome = await runAuditVerify(config, opts, process.env);
-        process.stdout.write(outcome.stdout);
-        process.stderr.write(outcome.stderr);
-        process.exitCode = outcome.exitCode;
-      } catch (err) {
-        // Not 1: a script must never read a failure to check as a broken chain, nor as an intact one.
-        console.error(`inzage: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(3);
-      }
-    });
+    .action((opts: AuditVerifyOptions & { config: string }) =>
+      runReviewerCommand(opts.config, (config) => runAuditVerify(config, opts, process.env)),
+    );
 }

@@ -1,11 +1,11 @@
+import { runReviewerCommand } from './reviewer-command';
 import type { Command } from 'commander';
 import { parseMoment } from '../calendar';
-import { loadConfigFile, type GatewayConfig } from '../config';
+import type { GatewayConfig } from '../config';
 import { InvalidPreset, createPolicyEngine, explainDecision, parseRequestLine } from '../consent';
 import { administratorRegistrationsOf } from '../ecd';
 import { InvalidInput, isGatewayError } from '../errors';
 import { parsePatientReference, parsePersonReference } from '../vocabulary';
-import { fail } from './fail';
 import { openConfiguredStore } from './open-store';
 import { configOption } from './program';
 
@@ -118,25 +118,9 @@ portal-rules.md) and the Consent provisions that decided, and the obligations (m
 Exits 0 on PERMIT, 1 on DENY, 2 when the question cannot be asked (bad input or configuration),
 3 when the decision could not be made (for example the database cannot be opened).`,
     )
-    .action(async (opts: ExplainOptions & { config: string }) => {
-      let config: GatewayConfig;
-      try {
-        config = loadConfigFile(opts.config, process.env);
-      } catch (err) {
-        fail(err);
-      }
-      try {
-        const outcome = await runExplain(config, opts);
-        process.stdout.write(outcome.stdout);
-        process.stderr.write(outcome.stderr);
-        // 0 PERMIT, 1 DENY, 2 bad input: a reviewer can script it.
-        process.exitCode = outcome.exitCode;
-      } catch (err) {
-        // Not 1: a script must never read a failure to decide as a DENY it can rely on.
-        console.error(`inzage: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(3);
-      }
-    });
+    .action((opts: ExplainOptions & { config: string }) =>
+      runReviewerCommand(opts.config, (config) => runExplain(config, opts)),
+    );
 }
 
 /** Runs a parse; its refusal becomes an InvalidInput in the command's own words. */
