@@ -15,8 +15,8 @@ import {
 } from '../audit';
 import type { AccessTokenVerifier } from '../auth';
 import { parseMoment } from '../calendar';
-import { InvalidInput, NotFound, isGatewayError } from '../errors';
-import { contextOf } from '../http';
+import { InvalidInput, NotFound, TooManyAttempts, isGatewayError } from '../errors';
+import { FailureLimit, contextOf } from '../http';
 import type { Store } from '../store';
 import { adminCaller, authoriseAuditReader, type AdminCaller } from './access';
 
@@ -30,6 +30,9 @@ export interface AdminApiDependencies {
   readonly publicUrl: string;
   /** INZAGE_AUDIT_KEY, for /admin/audit/verify. */
   readonly auditKey?: Buffer;
+  /** Refused authentications per address before a pause (default 10 a minute). */
+  readonly maxFailures?: number;
+  readonly failureWindowMs?: number;
 }
 
 export interface AdminApi {
@@ -53,9 +56,10 @@ const PATIENT = /^(?:Patient\/)?([A-Za-z0-9.-]{1,64})$/;
 export function createAdminApi(deps: AdminApiDependencies): AdminApi {
   const router = Router();
   const base = deps.publicUrl.replace(/\/+$/, '');
+  const brake = new FailureLimit(deps.maxFailures ?? 10, deps.failureWindowMs ?? 60_000);
 
   router.get(`${PREFIX}/AuditEvent`, async (req, res) => {
-    await answer(deps, req, res, 'search', async (_caller, note) => {
+    await answer(deps, brake, req, res, 'search', async (_caller, note) => {
       const params = strictParams(req, SEARCH_PARAMETERS);
       const query = searchQueryOf(params);
       note.query = normalisedLine(`${PREFIX}/AuditEvent`, params);
@@ -92,7 +96,7 @@ export function createAdminApi(deps: AdminApiDependencies): AdminApi {
   });
 
   router.get(`${PREFIX}/AuditEvent/:id`, async (req, res) => {
-    await answer(deps, req, res, 'read', async (_caller, note) => {
+    await answer(deps, brake, req, res, 'read', async (_caller, note) => {
       strictParams(req, []);
       const id = String(req.params.id);
       note.query = `GET ${PREFIX}/AuditEvent/${id.slice(0, 64)}`;
@@ -106,7 +110,7 @@ export function createAdminApi(deps: AdminApiDependencies): AdminApi {
   });
 
   router.get(`${PREFIX}/export`, async (req, res) => {
-    await answer(deps, req, res, 'export', async (_caller, note) => {
+    await answer(deps, brake, req, res, 'export', async (_caller, note) => {
       const params = strictParams(req, EXPORT_PARAMETERS);
       note.query = normalisedLine(`${PREFIX}/export`, params);
       const query = searchQueryOf(params);
@@ -124,7 +128,7 @@ export function createAdminApi(deps: AdminApiDependencies): AdminApi {
   });
 
   router.get(`${PREFIX}/verify`, async (req, res) => {
-    await answer(deps, req, res, 'verify', async (_caller, note) => {
+    await answer(deps, brake, req, res, 'verify', async (_caller, note) => {
       strictParams(req, []);
       note.query = `GET ${PREFIX}/verify`;
       const report = await verifyChain(deps.store, { key: deps.auditKey });
@@ -150,6 +154,7 @@ interface Note {
  */
 async function answer(
   deps: AdminApiDependencies,
+  brake: FailureLimit,
   req: Request,
   res: Response,
   interaction: string,
@@ -161,8 +166,18 @@ async function answer(
   let authorised = false;
   let send: () => unknown;
   res.set('Cache-Control', 'no-store');
+  // A brake on guessing tokens, per address. Its refusals are not recorded one by one (the refusal
+  // that engaged it was), so that anonymous requests cannot flood the trail.
+  const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const wait = brake.retryAfter(address);
+  if (wait > 0) throw new TooManyAttempts(wait, { detail: `admin API, address ${address}` });
   try {
-    caller = await adminCaller(deps.tokens, req);
+    try {
+      caller = await adminCaller(deps.tokens, req);
+    } catch (err) {
+      if (isGatewayError(err) && err.status === 401) brake.fail(address);
+      throw err;
+    }
     authoriseAuditReader(caller);
     authorised = true;
     send = await handle(caller, note);

@@ -151,6 +151,19 @@ describe('the admin API of the audit trail', () => {
       outcome: 'success',
     });
   });
+
+  it('AUDIT-ADMIN-7: refused tokens brake an address (429 with Retry-After), and the braked requests do not flood the trail', async () => {
+    const recordedBefore = (await adminRecords()).length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await get('/admin/audit/verify', `bad-${i}`)).status);
+    // Ten refusals a minute per address; the earlier tests of this file spent two.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(8);
+    expect(statuses.slice(8)).toEqual([429, 429, 429, 429]);
+    const braked = await get('/admin/audit/verify', 'bad-again');
+    expect(braked.status).toBe(429);
+    expect(Number(braked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await adminRecords()).length - recordedBefore).toBe(8);
+  });
 });
 
 describe('who may read the audit trail', () => {
