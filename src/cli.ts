@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import {
   fail,
   registerAuditBreach,
+  registerAdmin,
   registerAuditExplain,
   inzageProgram,
   registerConfigCheck,
@@ -38,6 +39,7 @@ export function buildCli(): Command {
   registerAuditVerify(program);
   registerAuditPrune(program);
   registerAuditExport(program);
+  registerAdmin(program);
   return program;
 }
 

@@ -6,7 +6,7 @@ import { Forbidden } from '../errors';
 export const ADMIN_AUDIT_SCOPES = ['system/AuditEvent.rs', 'system/AuditEvent.read'] as const;
 
 /** Who calls the admin API: the client of a valid access token of ours (not yet authorised). */
-export interface AdminCaller {
+export interface AuditReaderCaller {
   readonly clientId: string;
   /** The token's jti, for the record of the request. */
   readonly tokenId?: string;
@@ -19,7 +19,7 @@ export interface AdminCaller {
  * The caller of an admin request, from its access token: ours, not expired, still on record.
  * Throws Unauthenticated (401: no token, or not a valid one).
  */
-export async function adminCaller(tokens: AccessTokenVerifier, req: Request): Promise<AdminCaller> {
+export async function adminCaller(tokens: AccessTokenVerifier, req: Request): Promise<AuditReaderCaller> {
   const raw = bearerToken(req.get('authorization'));
   const token = await tokens.verify(raw);
   return { clientId: token.clientId, kind: token.kind, scopes: token.scopes, tokenId: token.jti };
@@ -32,7 +32,7 @@ export async function adminCaller(tokens: AccessTokenVerifier, req: Request): Pr
  * registered broadly for another purpose (an ECD link) must not read it by accident. Throws
  * Forbidden (403: a user's token, or a system token without the scope).
  */
-export function authoriseAuditReader(caller: AdminCaller): void {
+export function authoriseAuditReader(caller: AuditReaderCaller): void {
   if (caller.kind !== 'system')
     throw new Forbidden(
       'the admin API takes a Backend Services token (client credentials), not a user token',

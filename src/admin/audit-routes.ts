@@ -18,7 +18,7 @@ import { parseMoment } from '../calendar';
 import { InvalidInput, NotFound, TooManyAttempts, isGatewayError } from '../errors';
 import { FailureLimit, contextOf } from '../http';
 import type { Store } from '../store';
-import { adminCaller, authoriseAuditReader, type AdminCaller } from './access';
+import { adminCaller, authoriseAuditReader, type AuditReaderCaller } from './access';
 
 export interface AdminApiDependencies {
   readonly store: Store;
@@ -158,11 +158,11 @@ async function answer(
   req: Request,
   res: Response,
   interaction: string,
-  handle: (caller: AdminCaller, note: Note) => Promise<() => unknown>,
+  handle: (caller: AuditReaderCaller, note: Note) => Promise<() => unknown>,
 ): Promise<void> {
   const at = new Date();
   const note: Note = {};
-  let caller: AdminCaller | undefined;
+  let caller: AuditReaderCaller | undefined;
   let authorised = false;
   let send: () => unknown;
   res.set('Cache-Control', 'no-store');
@@ -202,7 +202,7 @@ function entryOf(
   req: Request,
   at: Date,
   interaction: string,
-  caller: AdminCaller | undefined,
+  caller: AuditReaderCaller | undefined,
   authorised: boolean,
   note: Note,
   result: Pick<AuditEntry, 'outcome' | 'status' | 'outcomeText'>,

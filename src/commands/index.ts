@@ -52,3 +52,4 @@ export { registerAuditExport, runAuditExport, type AuditExportOptions } from './
 export { startGateway, type RunningGateway } from './start-gateway';
 export { openConfiguredStore, type ConfiguredStore } from './open-store';
 export { stopOnSignals } from './stop-on-signals';
+export { registerAdmin, adminGroup, runAdminCommand, adminServicesOf } from './admin';

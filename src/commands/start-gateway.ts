@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { createAdminApi } from '../admin';
+import { createAdministration } from '../admin';
 import { createApp } from '../app';
 import { AUDIT_KEY_VARIABLE, AuditTrail, auditKeyFromEnvironment, pruneAuditEvery } from '../audit';
 import { createFhirApi, trailAuditSink, type FhirApi, type FhirAuditSink } from '../fhir';
@@ -115,12 +115,20 @@ export async function startGateway(
         auth,
         fhir,
         audit,
-        admin: createAdminApi({
-          store,
-          trail: audit,
-          tokens: auth.tokens,
-          publicUrl: resolved.server.publicUrl,
-          auditKey,
+        admin: createAdministration({
+          services: {
+            store,
+            config: resolved,
+            engine,
+            trail: audit,
+            publicUrl: resolved.server.publicUrl.replace(/\/+$/, ''),
+            tokens: auth.tokens,
+            auth,
+            ...(auth.accountSecret ? { accountSecret: auth.accountSecret } : {}),
+            ...(auth.messageSender ? { messageSender: auth.messageSender } : {}),
+            ...(auditKey ? { auditKey } : {}),
+          },
+          cookieKeys: auth.cookieKeys,
         }),
         readinessChecks: options.readinessChecks,
       });

@@ -25,6 +25,11 @@ export interface ChangeOrigin {
   readonly tokenId?: string;
   /** The caller's address as the gateway saw it. */
   readonly address?: string;
+  /** The staff member's name and role, for a change made through the admin API (issue 12, item 9). */
+  readonly name?: string;
+  readonly role?: string;
+  /** Why staff made the change, when the change itself carries no reason. */
+  readonly reason?: string;
 }
 
 const ACTION: Readonly<Record<ConsentChange['kind'], AuditEntry['action']>> = {
@@ -43,6 +48,7 @@ export function changeAuditEntry(change: ConsentChange, origin: ChangeOrigin = {
   if (change.sections && change.sections.length > 0) detail.sections = change.sections.join(',');
   if (change.suspensionId) detail.suspension = change.suspensionId;
   if (change.reason) detail.reason = change.reason;
+  else if (origin.reason) detail.reason = origin.reason;
   if (change.period?.start) detail.periodStart = change.period.start.toISOString();
   if (change.period?.end) detail.periodEnd = change.period.end.toISOString();
   return {
@@ -93,7 +99,8 @@ export function changeActor(
     };
   return {
     account: origin.account ?? actorText(by),
-    role: by.kind === 'ecd-import' ? 'ecd-sync' : by.kind,
+    ...(origin.name ? { name: origin.name } : {}),
+    role: origin.role ?? (by.kind === 'ecd-import' ? 'ecd-sync' : by.kind),
     onBehalfOf: `Organization/${change.organisationId}`,
     ...address,
   };

@@ -9,6 +9,7 @@ import { loginPages } from './0007-login-pages';
 import { accountIdentity } from './0008-account-identity';
 import { fhirApi } from './0009-fhir-api';
 import { auditTrail } from './0010-audit-trail';
+import { administration } from './0011-administration';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   accountIdentity,
   fhirApi,
   auditTrail,
+  administration,
 ];

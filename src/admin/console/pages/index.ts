@@ -1,0 +1,5 @@
+import type { ConsolePage } from '../page';
+import { homePage } from './home';
+
+/** Every console page. Each area's file exports its pages as one array; add it here. */
+export const CONSOLE_PAGES: readonly ConsolePage[] = [homePage];

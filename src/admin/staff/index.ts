@@ -1,0 +1,3 @@
+/** Staff accounts and the console's sessions (issue 12, item 1). */
+export * from './accounts';
+export * from './sessions';
