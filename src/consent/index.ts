@@ -46,3 +46,12 @@ export { sectionMappingOf, type PolicyPreset } from './preset';
 export { sectionsFor, type SectionMapping } from './sections';
 /** The parameters that name a resource type's patient compartment (from the CompartmentDefinition). */
 export { patientCompartmentParameters } from './fhir-definitions';
+
+/** The choices of administrator the rules leave the organisation, and the A-5 answer. */
+export {
+  administratorOptions,
+  type AdministratorOption,
+  type AdministratorSituation,
+} from './administrator-options';
+export { recordClientAgreement, AGREEMENT_NOTE_EXTENSION, type AgreementRequest } from './agreements';
+export type { ClientFacts } from './facts';

@@ -61,7 +61,14 @@ export {
   readInzageArtefacts,
   type Mapped,
 } from './fhir';
-export { administratorRegistrationsOf } from './registrations';
+export {
+  administratorRegistrationsOf,
+  ecdAdministratorRegistrationsOf,
+  administratorChoiceOf,
+  chooseAdministrator,
+  type AdministratorChoice,
+  type AdministratorChoiceInput,
+} from './registrations';
 export {
   readEcdExport,
   readEcdJson,

@@ -114,4 +114,9 @@ button.danger { background: #9b0015; border-color: #9b0015; }
 button.link { background: none; border: none; color: #0b4f8a; text-decoration: underline; padding: 0; font-weight: normal; }
 form.inline { display: inline; }
 @media print { header, nav, .no-print { display: none; } body { max-width: none; } }
+.letter { max-width: 42rem; }
+.letter .code { font-family: ui-monospace, "Cascadia Mono", Menlo, monospace; font-size: 1.5rem; letter-spacing: 0.1em; }
+.letter-code dt { font-weight: 600; }
+.letter-code dd { margin: 0 0 0.5rem 0; }
+@media print { body:has(.letter) main > h1 { display: none; } .letter { max-width: none; } }
 `;

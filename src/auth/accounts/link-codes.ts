@@ -197,3 +197,77 @@ export async function revokeLinkCode(tx: Queryable, id: string, by: Actor, at: D
   );
   return rows.length === 1;
 }
+
+/** What staff see of an issued link code (issue 12): never the code, which is not stored. */
+export interface LinkCodeRecord {
+  readonly id: string;
+  readonly binding: LinkCodeBinding;
+  /** Who issued it, as an actor text ('staff:<id>', 'system:<component>'). */
+  readonly issuedBy: string;
+  readonly issuedAt: Date;
+  readonly expiresAt: Date;
+  readonly usedAt?: Date;
+  readonly revokedAt?: Date;
+  readonly revokedBy?: string;
+  /** At the moment asked: usable, used, revoked or expired (used and revoked before expiry counts as such). */
+  readonly state: 'open' | 'used' | 'revoked' | 'expired';
+}
+
+type RecordRow = BindingRow & {
+  issued_by: string;
+  issued_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+};
+
+function recordOf(row: RecordRow, at: Date): LinkCodeRecord {
+  const state =
+    row.used_at !== null
+      ? 'used'
+      : row.revoked_at !== null
+        ? 'revoked'
+        : row.expires_at.getTime() <= at.getTime()
+          ? 'expired'
+          : 'open';
+  return {
+    id: row.id,
+    binding: {
+      organisationId: row.organisation_id,
+      patient: parsePatientReference(row.patient_reference).reference,
+      person: parsePersonReference(row.person_reference).reference,
+    },
+    issuedBy: row.issued_by,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    ...(row.used_at ? { usedAt: row.used_at } : {}),
+    ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+    ...(row.revoked_by ? { revokedBy: row.revoked_by } : {}),
+    state,
+  };
+}
+
+const RECORD_COLUMNS = `id, organisation_id, patient_reference, person_reference, issued_by, issued_at,
+  expires_at, used_at, revoked_at, revoked_by`;
+
+/** The link codes issued for one client of one organisation, newest first; no code values. */
+export async function linkCodesOfPatient(
+  q: Queryable,
+  organisationId: string,
+  patient: PatientReference,
+  at: Date,
+): Promise<LinkCodeRecord[]> {
+  const rows = await q.query<RecordRow>(
+    `SELECT ${RECORD_COLUMNS} FROM link_code
+     WHERE organisation_id = $1 AND patient_reference = $2 ORDER BY issued_at DESC, id`,
+    [organisationId, parsePatientReference(patient).reference],
+  );
+  return rows.map((row) => recordOf(row, at));
+}
+
+/** One link code's record by its id, or undefined. */
+export async function linkCodeById(q: Queryable, id: string, at: Date): Promise<LinkCodeRecord | undefined> {
+  const [row] = await q.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM link_code WHERE id = $1`, [id]);
+  return row === undefined ? undefined : recordOf(row, at);
+}
