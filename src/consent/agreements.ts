@@ -84,7 +84,10 @@ export async function recordClientAgreement(
       type: request.agreed ? 'permit' : 'deny',
       period: { start: moment },
       actor: [
-        { role: { coding: [{ ...PORTAL_CONSENT.recipientRole }] }, reference: { reference: request.relation } },
+        {
+          role: { coding: [{ ...PORTAL_CONSENT.recipientRole }] },
+          reference: { reference: request.relation },
+        },
       ],
     },
   };

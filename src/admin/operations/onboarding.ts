@@ -9,7 +9,12 @@ import {
 } from '../../auth';
 import { dutchDate } from '../../calendar';
 import { administratorOptions, recordClientAgreement, type AdministratorSituation } from '../../consent';
-import { administratorChoiceOf, auditJournal, chooseAdministrator, ecdAdministratorRegistrationsOf } from '../../ecd';
+import {
+  administratorChoiceOf,
+  auditJournal,
+  chooseAdministrator,
+  ecdAdministratorRegistrationsOf,
+} from '../../ecd';
 import { Conflict, InvalidInput, NotFound, Unavailable } from '../../errors';
 import { readResource } from '../../resources';
 import {
@@ -68,7 +73,11 @@ async function personOfClient(
     throw new NotFound(`${person} is not a current relation of client ${patientId}`, {
       code: 'ERR_ADMIN_NO_PERSON',
     });
-  return { reference: parsed.reference, name: displayName(stored.content.name) ?? parsed.reference, role: 'relation' };
+  return {
+    reference: parsed.reference,
+    name: displayName(stored.content.name) ?? parsed.reference,
+    role: 'relation',
+  };
 }
 
 // ---- link codes ---------------------------------------------------------------------------------
@@ -330,7 +339,11 @@ export const listLinkCodes = defineOperation<
       { reference: `Patient/${input.patientId}`, name: clientName(client.content), role: 'client' },
       ...(facts?.relations ?? [])
         .filter((r) => r.active && (r.end === undefined || today <= r.end))
-        .map((r) => ({ reference: r.reference, ...(names[r.reference] ? { name: names[r.reference] } : {}), role: r.role })),
+        .map((r) => ({
+          reference: r.reference,
+          ...(names[r.reference] ? { name: names[r.reference] } : {}),
+          role: r.role,
+        })),
     ];
     return { patientId: input.patientId, clientName: clientName(client.content), persons, linkCodes };
   },
@@ -383,7 +396,12 @@ export const revokeLinkCode = defineOperation<
       throw new Conflict(`link code ${input.linkCodeId} was ${record.state} already`, {
         code: 'ERR_ADMIN_LINK_CODE_CLOSED',
       });
-    const done = await revokeCode(context.services.store, input.linkCodeId, actorOf(context.caller), context.now);
+    const done = await revokeCode(
+      context.services.store,
+      input.linkCodeId,
+      actorOf(context.caller),
+      context.now,
+    );
     if (!done)
       throw new Conflict(`link code ${input.linkCodeId} was used or revoked a moment ago`, {
         code: 'ERR_ADMIN_LINK_CODE_CLOSED',
@@ -505,7 +523,12 @@ async function situationOf(
           },
         }
       : {}),
-    options: situation.options.map((o) => ({ ...named(o.reference), role: o.role, how: o.how, rule: o.rule })),
+    options: situation.options.map((o) => ({
+      ...named(o.reference),
+      role: o.role,
+      how: o.how,
+      rule: o.rule,
+    })),
   };
   return { view, situation };
 }
@@ -532,7 +555,9 @@ export const listAdministratorChoices = defineOperation<{ patientId: string }, A
     print: (out) =>
       [
         `administrator: ${out.administrator ? (out.administrator.name ?? out.administrator.reference) : 'nobody'} (${out.basis.rule}: ${out.basis.text})`,
-        ...out.options.map((o) => `may appoint: ${o.reference}\t${o.name ?? ''}\t${o.role}\t${o.how} (${o.rule})`),
+        ...out.options.map(
+          (o) => `may appoint: ${o.reference}\t${o.name ?? ''}\t${o.role}\t${o.how} (${o.rule})`,
+        ),
       ].join('\n'),
   },
   async run(context, input) {
@@ -637,9 +662,12 @@ export const appointAdministrator = defineOperation<
           { code: 'ERR_ADMIN_AGREEMENT_NEEDED' },
         );
       if (!input.agreementNote)
-        throw new InvalidInput('agreementNote: is required with clientAgreed (how and when the client agreed, A-5)', {
-          code: 'ERR_ADMIN_INPUT',
-        });
+        throw new InvalidInput(
+          'agreementNote: is required with clientAgreed (how and when the client agreed, A-5)',
+          {
+            code: 'ERR_ADMIN_INPUT',
+          },
+        );
       await recordClientAgreement(
         context.services.engine,
         context.services.store,

@@ -48,7 +48,13 @@ interface AdministratorView {
   basis: { rule: string; text: string };
   ecdRegistrations: { reference: string; name?: string }[];
   choice?: { reference: string; name?: string; chosenBy: string; chosenAt: string; reason: string };
-  options: { reference: string; name?: string; role: string; how: 'registration' | 'agreement'; rule: string }[];
+  options: {
+    reference: string;
+    name?: string;
+    role: string;
+    how: 'registration' | 'agreement';
+    rule: string;
+  }[];
 }
 
 const ROLE_NAMES: Readonly<Record<string, { nl: string; en: string }>> = {
@@ -100,34 +106,41 @@ export const linkCodesPage: ConsolePage = {
     const list = await ctx.run<LinkCodeList>('listLinkCodes', { patientId });
     const mayRevoke = ctx.may('revokeLinkCode');
     const rows = list.linkCodes.map(
-      (c, i) => html`<tr>
-        <td>${c.personName ?? c.person}</td>
-        <td>${STATE_NAMES[c.state]?.[lang] ?? c.state}</td>
-        <td>${formatMoment(lang, c.issuedAt)}</td>
-        <td>${c.issuedByName ?? c.issuedBy}</td>
-        <td>${formatMoment(lang, c.expiresAt)}</td>
-        <td>
-          ${c.state === 'used' && c.usedAt ? formatMoment(lang, c.usedAt) : ''}
-          ${c.state === 'revoked' && c.revokedAt ? formatMoment(lang, c.revokedAt) : ''}
-          ${mayRevoke && (c.state === 'open' || c.state === 'expired')
-            ? html`<form
-                method="post"
-                action="${ctx.href(clientPath(patientId, `/link-codes/${encodeURIComponent(c.id)}/revoke`))}"
-              >
-                ${csrfField(ctx.csrf)}
-                <div class="field">
-                  <label for="revoke-reason-${i}">${tr(lang, 'Reden van intrekken', 'Reason for revoking')}</label>
-                  <input id="revoke-reason-${i}" name="reason" required minlength="3" maxlength="1000" />
-                </div>
-                <button type="submit" class="danger">${tr(lang, 'Intrekken', 'Revoke')}</button>
-              </form>`
-            : ''}
-        </td>
-      </tr>`,
+      (c, i) =>
+        html`<tr>
+          <td>${c.personName ?? c.person}</td>
+          <td>${STATE_NAMES[c.state]?.[lang] ?? c.state}</td>
+          <td>${formatMoment(lang, c.issuedAt)}</td>
+          <td>${c.issuedByName ?? c.issuedBy}</td>
+          <td>${formatMoment(lang, c.expiresAt)}</td>
+          <td>
+            ${c.state === 'used' && c.usedAt ? formatMoment(lang, c.usedAt) : ''}
+            ${c.state === 'revoked' && c.revokedAt ? formatMoment(lang, c.revokedAt) : ''}
+            ${
+              mayRevoke && (c.state === 'open' || c.state === 'expired')
+                ? html`<form
+                    method="post"
+                    action="${ctx.href(clientPath(patientId, `/link-codes/${encodeURIComponent(c.id)}/revoke`))}"
+                  >
+                    ${csrfField(ctx.csrf)}
+                    <div class="field">
+                      <label for="revoke-reason-${i}"
+                        >${tr(lang, 'Reden van intrekken', 'Reason for revoking')}</label
+                      >
+                      <input id="revoke-reason-${i}" name="reason" required minlength="3" maxlength="1000" />
+                    </div>
+                    <button type="submit" class="danger">${tr(lang, 'Intrekken', 'Revoke')}</button>
+                  </form>`
+                : ''
+            }
+          </td>
+        </tr>`,
     );
     const table =
       list.linkCodes.length === 0
-        ? html`<p>${tr(lang, 'Voor deze cliënt zijn nog geen koppelcodes uitgegeven.', 'No link codes have been issued for this client yet.')}</p>`
+        ? html`<p>
+            ${tr(lang, 'Voor deze cliënt zijn nog geen koppelcodes uitgegeven.', 'No link codes have been issued for this client yet.')}
+          </p>`
         : html`<table>
             <caption>
               ${tr(lang, 'Uitgegeven koppelcodes (de codes zelf worden niet bewaard)', 'Issued link codes (the codes themselves are not kept)')}
@@ -139,7 +152,9 @@ export const linkCodesPage: ConsolePage = {
                 <th scope="col">${tr(lang, 'Uitgegeven', 'Issued')}</th>
                 <th scope="col">${tr(lang, 'Door', 'By')}</th>
                 <th scope="col">${tr(lang, 'Verloopt', 'Expires')}</th>
-                <th scope="col">${tr(lang, 'Gebruikt, ingetrokken of intrekken', 'Used, revoked or revoke')}</th>
+                <th scope="col">
+                  ${tr(lang, 'Gebruikt, ingetrokken of intrekken', 'Used, revoked or revoke')}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -162,7 +177,9 @@ export const linkCodesPage: ConsolePage = {
               <select id="person" name="person" required>
                 ${list.persons.map(
                   (p) =>
-                    html`<option value="${p.reference}">${p.name ?? p.reference} (${roleName(lang, p.role)})</option>`,
+                    html`<option value="${p.reference}">
+                      ${p.name ?? p.reference} (${roleName(lang, p.role)})
+                    </option>`,
                 )}
               </select>
             </div>
@@ -191,7 +208,9 @@ export const linkCodesPage: ConsolePage = {
                 >${tr(lang, 'Bijvoorbeeld: vragenformulier cliëntportaal ontvangen op …', 'For example: portal form received on …')}</span
               >
             </div>
-            <button type="submit">${tr(lang, 'Koppelcode uitgeven en brief maken', 'Issue link code and make the letter')}</button>
+            <button type="submit">
+              ${tr(lang, 'Koppelcode uitgeven en brief maken', 'Issue link code and make the letter')}
+            </button>
           </form>`
       : '';
     ctx.page(
@@ -262,25 +281,29 @@ function letter(lang: ConsoleLanguage, issued: Issued, today: Date): SafeHtml {
     <p>
       <strong
         >${t('Betreft', 'Subject')}:
-        ${forClient
-          ? t('uw koppelcode voor het cliëntportaal', 'your link code for the client portal')
-          : t(
-              `uw koppelcode voor het cliëntportaal van ${issued.clientName}`,
-              `your link code for the client portal of ${issued.clientName}`,
-            )}</strong
+        ${
+          forClient
+            ? t('uw koppelcode voor het cliëntportaal', 'your link code for the client portal')
+            : t(
+                `uw koppelcode voor het cliëntportaal van ${issued.clientName}`,
+                `your link code for the client portal of ${issued.clientName}`,
+              )
+        }</strong
       >
     </p>
     <p>${t('Beste', 'Dear')} ${issued.personName},</p>
     <p>
-      ${forClient
-        ? t(
-            `Met deze brief en de handleiding ‘hoe in te loggen op het cliëntportaal’ kunt u een eigen account aanmaken voor het cliëntportaal van ${issued.organisationName}. Daarmee ziet u uw eigen dossier.`,
-            `With this letter and the manual ‘how to log in to the client portal’ you can make your own account for the client portal of ${issued.organisationName}. With it you see your own dossier.`,
-          )
-        : t(
-            `Met deze brief en de handleiding ‘hoe in te loggen op het cliëntportaal’ kunt u een eigen account aanmaken voor het cliëntportaal van ${issued.organisationName}, voor ${issued.clientName}. Wat u daarin ziet, hangt af van uw rol en van de toegang die u krijgt.`,
-            `With this letter and the manual ‘how to log in to the client portal’ you can make your own account for the client portal of ${issued.organisationName}, for ${issued.clientName}. What you see there depends on your role and on the access you are given.`,
-          )}
+      ${
+        forClient
+          ? t(
+              `Met deze brief en de handleiding ‘hoe in te loggen op het cliëntportaal’ kunt u een eigen account aanmaken voor het cliëntportaal van ${issued.organisationName}. Daarmee ziet u uw eigen dossier.`,
+              `With this letter and the manual ‘how to log in to the client portal’ you can make your own account for the client portal of ${issued.organisationName}. With it you see your own dossier.`,
+            )
+          : t(
+              `Met deze brief en de handleiding ‘hoe in te loggen op het cliëntportaal’ kunt u een eigen account aanmaken voor het cliëntportaal van ${issued.organisationName}, voor ${issued.clientName}. Wat u daarin ziet, hangt af van uw rol en van de toegang die u krijgt.`,
+              `With this letter and the manual ‘how to log in to the client portal’ you can make your own account for the client portal of ${issued.organisationName}, for ${issued.clientName}. What you see there depends on your role and on the access you are given.`,
+            )
+      }
     </p>
     <dl class="letter-code">
       <dt>${t('Uw koppelcode', 'Your link code')}</dt>
@@ -347,23 +370,31 @@ export const administratorPage: ConsolePage = {
     const mayAppoint = ctx.may('appointAdministrator');
     const current = html`<h2>${tr(lang, 'Portaalbeheerder nu', 'Portal administrator now')}</h2>
       <p>
-        ${view.administrator
-          ? html`<strong>${person(view.administrator)}</strong>`
-          : html`<strong>${tr(lang, 'Niemand: er is geen portaal voor deze cliënt', 'Nobody: there is no portal for this client')}</strong>`}
+        ${
+          view.administrator
+            ? html`<strong>${person(view.administrator)}</strong>`
+            : html`<strong
+                >${tr(lang, 'Niemand: er is geen portaal voor deze cliënt', 'Nobody: there is no portal for this client')}</strong
+              >`
+        }
       </p>
       <p class="hint">${view.basis.rule}: ${view.basis.text}</p>
-      ${view.ecdRegistrations.length > 0
-        ? html`<p>
-            ${tr(lang, 'Aangemeld als beheerder in het ECD', 'Registered as administrator in the ECD')}:
-            ${view.ecdRegistrations.map(person).join(', ')}
-          </p>`
-        : ''}
-      ${view.choice
-        ? html`<p>
-            ${tr(lang, 'Keuze van de organisatie', "The organisation's choice")}: ${person(view.choice)}
-            (${formatMoment(lang, view.choice.chosenAt)}, ${view.choice.reason})
-          </p>`
-        : ''}`;
+      ${
+        view.ecdRegistrations.length > 0
+          ? html`<p>
+              ${tr(lang, 'Aangemeld als beheerder in het ECD', 'Registered as administrator in the ECD')}:
+              ${view.ecdRegistrations.map(person).join(', ')}
+            </p>`
+          : ''
+      }
+      ${
+        view.choice
+          ? html`<p>
+              ${tr(lang, 'Keuze van de organisatie', "The organisation's choice")}: ${person(view.choice)}
+              (${formatMoment(lang, view.choice.chosenAt)}, ${view.choice.reason})
+            </p>`
+          : ''
+      }`;
     const options =
       view.model !== 'portal-administrator'
         ? html`<p>
@@ -383,39 +414,54 @@ export const administratorPage: ConsolePage = {
             </p>`
           : html`<h2>${tr(lang, 'Beheerder benoemen', 'Appoint the administrator')}</h2>
               ${view.options.map(
-                (o, i) => html`<form method="post" action="${ctx.href(clientPath(patientId, '/administrator'))}">
-                  <fieldset>
-                    <legend>${person(o)} (${roleName(lang, o.role)}, ${o.rule})</legend>
-                    ${csrfField(ctx.csrf)}
-                    <input type="hidden" name="person" value="${o.reference}" />
-                    ${o.how === 'agreement'
-                      ? html`<p class="hint">
-                            ${tr(
-                              lang,
-                              'De cliënt is beoordeeld als niet in staat om beheerder te zijn. De eerste contactpersoon wordt alleen beheerder als de cliënt daarmee instemt (A-5).',
-                              'The client has been judged unable to be administrator. The first contact person becomes administrator only if the client agrees (A-5).',
-                            )}
-                          </p>
-                          <div class="field">
-                            <label
-                              ><input type="checkbox" name="clientAgreed" value="true" />
-                              ${tr(lang, 'De cliënt stemt hiermee in', 'The client agrees to this')}</label
-                            >
-                          </div>
-                          <div class="field">
-                            <label for="agreementNote-${i}"
-                              >${tr(lang, 'Hoe en wanneer stemde de cliënt in?', 'How and when did the client agree?')}</label
-                            >
-                            <textarea id="agreementNote-${i}" name="agreementNote" maxlength="500"></textarea>
-                          </div>`
-                      : ''}
-                    <div class="field">
-                      <label for="appoint-reason-${i}">${tr(lang, 'Reden', 'Reason')}</label>
-                      <input id="appoint-reason-${i}" name="reason" required minlength="3" maxlength="1000" />
-                    </div>
-                    <button type="submit">${tr(lang, `${person(o)} benoemen`, `Appoint ${person(o)}`)}</button>
-                  </fieldset>
-                </form>`,
+                (o, i) =>
+                  html`<form method="post" action="${ctx.href(clientPath(patientId, '/administrator'))}">
+                    <fieldset>
+                      <legend>${person(o)} (${roleName(lang, o.role)}, ${o.rule})</legend>
+                      ${csrfField(ctx.csrf)}
+                      <input type="hidden" name="person" value="${o.reference}" />
+                      ${
+                        o.how === 'agreement'
+                          ? html`<p class="hint">
+                                ${tr(
+                                  lang,
+                                  'De cliënt is beoordeeld als niet in staat om beheerder te zijn. De eerste contactpersoon wordt alleen beheerder als de cliënt daarmee instemt (A-5).',
+                                  'The client has been judged unable to be administrator. The first contact person becomes administrator only if the client agrees (A-5).',
+                                )}
+                              </p>
+                              <div class="field">
+                                <label
+                                  ><input type="checkbox" name="clientAgreed" value="true" />
+                                  ${tr(lang, 'De cliënt stemt hiermee in', 'The client agrees to this')}</label
+                                >
+                              </div>
+                              <div class="field">
+                                <label for="agreementNote-${i}"
+                                  >${tr(lang, 'Hoe en wanneer stemde de cliënt in?', 'How and when did the client agree?')}</label
+                                >
+                                <textarea
+                                  id="agreementNote-${i}"
+                                  name="agreementNote"
+                                  maxlength="500"
+                                ></textarea>
+                              </div>`
+                          : ''
+                      }
+                      <div class="field">
+                        <label for="appoint-reason-${i}">${tr(lang, 'Reden', 'Reason')}</label>
+                        <input
+                          id="appoint-reason-${i}"
+                          name="reason"
+                          required
+                          minlength="3"
+                          maxlength="1000"
+                        />
+                      </div>
+                      <button type="submit">
+                        ${tr(lang, `${person(o)} benoemen`, `Appoint ${person(o)}`)}
+                      </button>
+                    </fieldset>
+                  </form>`,
               )}`;
     ctx.page(
       tr(lang, `Portaalbeheerder van ${view.clientName}`, `Portal administrator of ${view.clientName}`),
@@ -430,10 +476,13 @@ export const appointAdministratorPage: ConsolePage = {
   async handle(ctx) {
     const patientId = patientIdOf(ctx);
     const body = (ctx.req.body ?? {}) as Record<string, unknown>;
-    const done = await ctx.run<{ appointed: string; administrator?: { name?: string } }>('appointAdministrator', {
-      ...body,
-      patientId,
-    });
+    const done = await ctx.run<{ appointed: string; administrator?: { name?: string } }>(
+      'appointAdministrator',
+      {
+        ...body,
+        patientId,
+      },
+    );
     ctx.redirect(
       ctx.href(clientPath(patientId, '/administrator')),
       tr(
