@@ -47,7 +47,7 @@ export function administratorOptions(
   const options: AdministratorOption[] = [];
   if (preset.model === 'portal-administrator') {
     for (const relation of facts.relations) {
-      if (!relation.active) continue;
+      if (!relation.active || relation.reference === now.administrator) continue;
       if (alone.administrator === undefined) {
         const registered = administratorOf(
           { ...facts, administratorRegistrations: [relation.reference] },

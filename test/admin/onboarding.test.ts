@@ -77,6 +77,7 @@ describe('onboarding: link codes and the portal administrator', () => {
       reason: 'vragenformulier cliëntportaal ontvangen',
     });
     expect(res.status).toBe(201);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     const issued = (await res.json()) as {
       id: string;
       code: string;
