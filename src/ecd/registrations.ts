@@ -17,9 +17,23 @@ export async function administratorRegistrationsOf(
   q: Queryable,
   patientId: string,
 ): Promise<RelatedPersonReference[]> {
-  const choice = await administratorChoiceOf(q, patientId);
-  if (choice !== undefined) return [choice.person];
-  return ecdAdministratorRegistrationsOf(q, patientId);
+  // One round trip: the engine reads this on every load of a client's facts.
+  const rows = await q.query<{ id: string }>(
+    `WITH choice AS (
+       SELECT substr(person_reference, ${'RelatedPerson/'.length + 1}) AS id FROM administrator_choice
+       WHERE patient_id = $1 AND ended_at IS NULL)
+     SELECT id FROM choice
+     UNION ALL
+     SELECT rp.id FROM portal_registration pr
+     JOIN fhir_resource p ON p.resource_type = 'Patient' AND p.id = $1
+     JOIN fhir_resource rp ON rp.resource_type = 'RelatedPerson' AND rp.organisation_id = pr.organisation_id
+       AND rp.source_record = pr.person->>'relationId' AND rp.patient_id = p.id
+     WHERE pr.organisation_id = p.organisation_id AND pr.client_id = p.source_record
+       AND pr.requested_role = 'administrator' AND pr.ended_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM choice)`,
+    [patientId],
+  );
+  return rows.map((r) => relatedPersonReference(r.id));
 }
 
 /** The ECD's registrations alone (the registration form), without the choice of staff. */

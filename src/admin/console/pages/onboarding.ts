@@ -1,3 +1,4 @@
+import { dutchDate } from '../../../calendar';
 import { html, type SafeHtml } from '../html';
 import { formatDate, formatMoment, tr, type ConsoleLanguage } from '../language';
 import { csrfField } from '../layout';
@@ -276,7 +277,7 @@ function letter(lang: ConsoleLanguage, issued: Issued, today: Date): SafeHtml {
   const t = (nl: string, en: string) => tr(lang, nl, en);
   return html`<article class="letter" lang="${lang}">
     <p class="letter-sender">${issued.organisationName}</p>
-    <p>${t('Datum', 'Date')}: ${formatDate(lang, today.toISOString().slice(0, 10))}</p>
+    <p>${t('Datum', 'Date')}: ${formatDate(lang, dutchDate(today))}</p>
     <p>${t('Aan', 'To')}: ${issued.personName}</p>
     <p>
       <strong
