@@ -4,7 +4,6 @@ import { readResource, writeResources } from '../resources';
 import type { Store } from '../store';
 import {
   CODE_SYSTEM,
-  INZAGE_CANONICAL,
   PORTAL_CONSENT,
   PORTAL_CONSENT_TYPE_DISPLAY,
   PROFILE,
@@ -27,22 +26,20 @@ export interface AgreementRequest {
   agreed: boolean;
   /** Who recorded it: a staff member of the organisation. */
   recordedBy: Actor;
-  /** How the answer was given (a signed form, a talk with the behavioural expert), kept on the Consent. */
-  note?: string;
   at?: Date;
 }
 
 /** `meta.source` of what the gateway writes itself. */
 const ENGINE_SOURCE = 'inzage:engine';
-/** The note on how the client's answer was given. */
-export const AGREEMENT_NOTE_EXTENSION = `${INZAGE_CANONICAL}/StructureDefinition/agreement-note`;
 
 /**
  * Records the client's answer to "may the first contact person be your portal administrator?" (A-5)
  * as the Consent the engine reads (category administrator-appointment, performer the client, the
  * relation as actor, permit or deny), written by the gateway (source engine, so an ECD import does not
  * end it). Takes effect on the next request on every instance; the journal records it in the same
- * transaction as a 'grant' under rule A-5.
+ * transaction as a 'grant' under rule A-5. How the client answered (the staff's note) is not put on the
+ * Consent, which portal users can read and which must not name employees (A-2): it goes to the audit
+ * trail with the journal's origin.
  */
 export async function recordClientAgreement(
   engine: PolicyEngine,
@@ -60,7 +57,6 @@ export async function recordClientAgreement(
     resourceType: 'Consent',
     id: `agreement-${randomUUID()}`,
     meta: { profile: [PROFILE.portalAccessConsent], source: ENGINE_SOURCE },
-    ...(request.note ? { extension: [{ url: AGREEMENT_NOTE_EXTENSION, valueString: request.note }] } : {}),
     status: 'active',
     scope: { coding: [{ ...PORTAL_CONSENT.scope }] },
     category: [
@@ -108,7 +104,6 @@ export async function recordClientAgreement(
       consent: { id: consent.id, versionId: written!.versionId },
       subject: request.relation,
       rule: 'A-5',
-      ...(request.note ? { reason: request.note } : {}),
       period: { start: at },
     });
     return written!.content as Consent & { id: string };

@@ -53,5 +53,5 @@ export {
   type AdministratorOption,
   type AdministratorSituation,
 } from './administrator-options';
-export { recordClientAgreement, AGREEMENT_NOTE_EXTENSION, type AgreementRequest } from './agreements';
+export { recordClientAgreement, type AgreementRequest } from './agreements';
 export type { ClientFacts } from './facts';

@@ -267,7 +267,18 @@ describe('onboarding: link codes and the portal administrator', () => {
     expect(changes.find((e) => e.patient === patient && e.actor?.name === 'Fenna Beheer')).toMatchObject({
       basis: [{ kind: 'rule', ref: 'A-5' }],
       actor: { role: 'functional-administrator', onBehalfOf: 'Organization/amerhof' },
+      detail: {
+        subject: first,
+        reason: expect.stringContaining('gesprek met de gedragsdeskundige op 1 december'),
+      },
     });
+    // The note is the staff's: it stays out of the Consent, which the portal can show (A-2).
+    const consents = await gateway.running.store.query<{ t: string }>(
+      `SELECT string_agg(content::text, '') AS t FROM fhir_resource WHERE resource_type = 'Consent' AND patient_id = $1`,
+      [idOf(patient)],
+    );
+    expect(consents[0]!.t).toContain('administrator-appointment');
+    expect(consents[0]!.t).not.toContain('gedragsdeskundige');
 
     // The ECD's own refusal (80 days ago) comes again with the next import; the newer yes stands.
     const amerhof = structuredClone(gateway.data.exports.find((e) => e.organisation.id === 'amerhof')!);

@@ -677,10 +677,13 @@ export const appointAdministrator = defineOperation<
           kind: 'administrator-appointment',
           agreed: true,
           recordedBy: actorOf(staff),
-          note: input.agreementNote,
           at: context.now,
         },
-        auditJournal(context.services.trail, origin),
+        // The note stays in the audit trail: the Consent is readable in the portal (A-2).
+        auditJournal(context.services.trail, {
+          ...origin,
+          reason: `${context.reason ?? ''} (client's agreement: ${input.agreementNote})`,
+        }),
       );
     } else {
       await chooseAdministrator(context.services.engine, context.services.store, {
