@@ -54,4 +54,3 @@ export {
   type AdministratorSituation,
 } from './administrator-options';
 export { recordClientAgreement, type AgreementRequest } from './agreements';
-export type { ClientFacts } from './facts';
