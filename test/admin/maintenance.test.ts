@@ -238,6 +238,25 @@ describe('maintenance mode', () => {
     expect((await fetch(`${base()}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base()}/readyz`);
     expect(ready.status).toBe(200);
+    // The ECD push and the authorization server's key and token housekeeping stay open ...
+    const push = await fetch(`${base()}/ecd/sync`, { method: 'POST' });
+    expect(push.status).toBe(401);
+    expect((await fetch(`${base()}/auth/jwks`)).status).toBe(200);
+    const revoke = await fetch(`${base()}/auth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'x', client_id: PORTAL_APP }).toString(),
+    });
+    expect(revoke.status).not.toBe(503);
+    // ... and what a user's token would start elsewhere is closed.
+    for (const path of ['/auth/userinfo', '/auth/launch']) {
+      const res = await fetch(`${base()}${path}`, {
+        method: path.endsWith('launch') ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect([path, res.status]).toEqual([path, 503]);
+      expect(await res.json()).toMatchObject({ error: 'ERR_MAINTENANCE' });
+    }
     // Ended through the console's form.
     const form = await fetch(`${base()}/admin/console/maintenance/end`, {
       method: 'POST',
