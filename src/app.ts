@@ -105,10 +105,12 @@ export function createApp(deps: AppDependencies): Express {
 /** The token endpoint's form, read before the maintenance guard (the grant type decides). */
 const tokenBody = express.urlencoded({ extended: false, limit: '56kb' });
 function urlencodedTokenBody(req: Request, res: Response, next: (err?: unknown) => void): void {
-  if (req.method === 'POST' && req.path === '/auth/token') tokenBody(req, res, next);
+  if (req.method === 'POST' && pathOf(req) === '/auth/token') tokenBody(req, res, next);
   else next();
 }
 
+/** The path as express routes it: without regard to case (its routers' default). */
+const pathOf = (req: Request): string => req.path.toLowerCase();
 const FHIR_OPEN = new Set(['/fhir/metadata', '/fhir/.well-known/smart-configuration']);
 const LOGIN_PATHS = /^\/auth\/(authorize|interaction|federation)(\/|$)/;
 const USER_API_PATHS = /^\/auth\/(launch|userinfo)(\/|$)/;
@@ -132,13 +134,13 @@ function maintenanceRules(config: GatewayConfig): MaintenanceRule[] {
   return [
     {
       applies: (req) =>
-        (req.path === '/fhir' || req.path.startsWith('/fhir/')) &&
+        (pathOf(req) === '/fhir' || pathOf(req).startsWith('/fhir/')) &&
         req.method !== 'OPTIONS' &&
-        !FHIR_OPEN.has(req.path),
+        !FHIR_OPEN.has(pathOf(req)),
       answer: (req, res, active) => cors(req, res, () => sendError(req, res, maintenanceError(active))),
     },
     {
-      applies: (req) => LOGIN_PATHS.test(req.path),
+      applies: (req) => LOGIN_PATHS.test(pathOf(req)),
       answer: (req, res, active) => {
         const page = maintenancePage({
           path: req.originalUrl,
@@ -153,7 +155,7 @@ function maintenanceRules(config: GatewayConfig): MaintenanceRule[] {
     {
       applies: (req) =>
         req.method === 'POST' &&
-        req.path === '/auth/token' &&
+        pathOf(req) === '/auth/token' &&
         (req.body as { grant_type?: unknown } | undefined)?.grant_type !== 'client_credentials',
       answer: (_req, res) => {
         res.status(503).json({
@@ -163,7 +165,7 @@ function maintenanceRules(config: GatewayConfig): MaintenanceRule[] {
       },
     },
     {
-      applies: (req) => USER_API_PATHS.test(req.path),
+      applies: (req) => USER_API_PATHS.test(pathOf(req)),
       answer: (req, res, active) => sendError(req, res, maintenanceError(active)),
     },
   ];

@@ -119,6 +119,10 @@ describe('maintenance mode', () => {
       expect(answer.text).not.toContain(family);
       expect(answer.text).not.toContain('"Patient"');
     }
+    // Express routes without regard to case, and so does the guard.
+    const shouted = await api.fhir(token, `/../FHIR/Patient/${patientId}`);
+    expect(shouted.status).toBe(503);
+    expect(shouted.text).not.toContain(family);
     // A write (the request channel) is closed as well, and so is a request without a token.
     const write = await api.fhir(token, '/Task', {
       method: 'POST',
@@ -182,6 +186,7 @@ describe('maintenance mode', () => {
       '/auth/interaction/abc',
       '/auth/interaction/abc/login',
       '/auth/federation/x/callback',
+      '/AUTH/Authorize',
     ]) {
       const res = await fetch(`${base()}${path}`, {
         method: path.endsWith('login') ? 'POST' : 'GET',
@@ -213,6 +218,16 @@ describe('maintenance mode', () => {
       client_id: PORTAL_APP,
     });
     expect(refresh.status).toBe(503);
+    const shouted = await fetch(`${base()}/AUTH/Token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: 'x',
+        client_id: PORTAL_APP,
+      }).toString(),
+    });
+    expect(shouted.status).toBe(503);
     // Client credentials stay: the ECD push and the organisation's systems at /admin keep working.
     const system = await backendToken(base(), 'care-system', key, 'system/Patient.rs');
     expect(system).toEqual(expect.any(String));
