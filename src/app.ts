@@ -1,6 +1,6 @@
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import type { AdminApi } from './admin';
-import { authRouter, bearerToken, grantableScopes, type AuthorizationServer } from './auth';
+import { authRouter, bearerToken, grantableScopes, maintenancePage, type AuthorizationServer } from './auth';
 import type { GatewayConfig } from './config';
 import type { PolicyEngine } from './consent';
 import {
@@ -17,17 +17,22 @@ import {
   databaseCheck,
   errorHandler,
   healthRoutes,
+  maintenanceGuard,
+  MaintenanceSwitch,
   notFoundHandler,
   requestContextMiddleware,
   requestTimeout,
   securityHeaders,
+  sendError,
   upstreamCheck,
+  type ActiveMaintenance,
   type Drain,
   type Logger,
+  type MaintenanceRule,
   type ReadinessCheck,
 } from './http';
-import { Unauthenticated } from './errors';
-import type { FhirApi } from './fhir';
+import { Unauthenticated, Unavailable } from './errors';
+import { fhirCors, portalOrigins, type FhirApi } from './fhir';
 import type { Store } from './store';
 
 export interface AppDependencies {
@@ -47,11 +52,14 @@ export interface AppDependencies {
   admin: AdminApi;
   /** Defaults to the database and the configured upstream. */
   readinessChecks?: ReadinessCheck[];
+  /** Maintenance mode (M-8, A-12); defaults to the switch in the store, at the real clock. */
+  maintenance?: Pick<MaintenanceSwitch, 'current'>;
 }
 
 /**
  * Composes the express app from the modules' routers, in order. Every route is mounted here and
- * nowhere else; nothing here answers a request itself.
+ * nowhere else; nothing here answers a request itself (the maintenance rules below only pick the
+ * answer of the module that owns the path).
  */
 export function createApp(deps: AppDependencies): Express {
   const { config, log, drain } = deps;
@@ -67,6 +75,10 @@ export function createApp(deps: AppDependencies): Express {
   app.use(requestContextMiddleware(log));
   app.use(drain.middleware());
   app.use(securityHeaders());
+  // Maintenance mode closes the FHIR API and the login before anything that would answer them;
+  // /admin, the health routes and the ECD push stay open (see maintenanceRules).
+  app.use(urlencodedTokenBody);
+  app.use(maintenanceGuard(deps.maintenance ?? new MaintenanceSwitch(deps.store), maintenanceRules(config)));
   // Before the timeout and the body parsers: the push streams its export and may take long to commit.
   app.use(
     ecdSyncRouter({
@@ -88,6 +100,85 @@ export function createApp(deps: AppDependencies): Express {
   app.use(notFoundHandler());
   app.use(errorHandler());
   return app;
+}
+
+/** The token endpoint's form, read before the maintenance guard (the grant type decides). */
+const tokenBody = express.urlencoded({ extended: false, limit: '56kb' });
+function urlencodedTokenBody(req: Request, res: Response, next: (err?: unknown) => void): void {
+  if (req.method === 'POST' && pathOf(req) === '/auth/token') tokenBody(req, res, next);
+  else next();
+}
+
+/** The path as express routes it: without regard to case (its routers' default). */
+const pathOf = (req: Request): string => req.path.toLowerCase();
+const FHIR_OPEN = new Set(['/fhir/metadata', '/fhir/.well-known/smart-configuration']);
+const LOGIN_PATHS = /^\/auth\/(authorize|interaction|federation)(\/|$)/;
+const USER_API_PATHS = /^\/auth\/(launch|userinfo)(\/|$)/;
+
+/**
+ * What maintenance mode closes (M-8, A-12), and how each answers: 503 with Retry-After.
+ * - /fhir: an OperationOutcome, with the portal apps' CORS headers so a browser app can read it.
+ *   The CapabilityStatement and SMART discovery stay up (no one's data; an app that finds the
+ *   server goes on to the login, which shows the maintenance page), and so do CORS preflights.
+ * - The login (authorize, the interaction pages, federated login): the Dutch maintenance page.
+ * - The token endpoint: OAuth `temporarily_unavailable`, for user tokens (codes and refreshes).
+ *   Client credentials stay: the ECD push and the admin API's systems keep working.
+ * - EHR launch and userinfo: JSON 503.
+ * Open: /admin (API and console, to end it), /healthz and /readyz (an instance in maintenance is
+ * ready: the load balancer keeps sending users to it for the maintenance answer), /ecd/sync (a
+ * withdrawal or a care end from the ECD must not wait for the window to end), revocation,
+ * introspection, JWKS, logout.
+ */
+function maintenanceRules(config: GatewayConfig): MaintenanceRule[] {
+  const cors = fhirCors(portalOrigins(config.smart.clients));
+  return [
+    {
+      applies: (req) =>
+        (pathOf(req) === '/fhir' || pathOf(req).startsWith('/fhir/')) &&
+        req.method !== 'OPTIONS' &&
+        !FHIR_OPEN.has(pathOf(req)),
+      answer: (req, res, active) => cors(req, res, () => sendError(req, res, maintenanceError(active))),
+    },
+    {
+      applies: (req) => LOGIN_PATHS.test(pathOf(req)),
+      answer: (req, res, active) => {
+        const page = maintenancePage({
+          path: req.originalUrl,
+          asked: req.query.lang,
+          cookieHeader: req.get('cookie'),
+          ...(active.until ? { until: active.until } : {}),
+          ...(active.window.message ? { message: active.window.message } : {}),
+        });
+        res.status(503).type('html').send(page.html);
+      },
+    },
+    {
+      applies: (req) =>
+        req.method === 'POST' &&
+        pathOf(req) === '/auth/token' &&
+        (req.body as { grant_type?: unknown } | undefined)?.grant_type !== 'client_credentials',
+      answer: (_req, res) => {
+        res.status(503).json({
+          error: 'temporarily_unavailable',
+          error_description: 'the portal is closed for maintenance; try again later',
+        });
+      },
+    },
+    {
+      applies: (req) => USER_API_PATHS.test(pathOf(req)),
+      answer: (req, res, active) => sendError(req, res, maintenanceError(active)),
+    },
+  ];
+}
+
+function maintenanceError(active: ActiveMaintenance): Unavailable {
+  const until = active.until ? ` until ${active.until.toISOString()}` : '';
+  const said = active.window.message?.en ?? active.window.message?.nl;
+  return new Unavailable(
+    `the portal is closed for maintenance${until}; try again later${said ? `: ${said}` : ''}`,
+    active.retryAfterSeconds,
+    { code: 'ERR_MAINTENANCE' },
+  );
 }
 
 /**

@@ -37,6 +37,7 @@ export { authRouter, type AuthRouterOptions } from './routes';
 export { INTROSPECT_SCOPE } from './introspection';
 export { revokeAccountTokens, type RevokeOptions } from './revoke';
 export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './pages';
+export { maintenancePage, type MaintenancePageInput } from './pages';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { capabilityStatement } from './capability';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';

@@ -33,6 +33,7 @@ export type { FhirRequest, Principal } from './request';
 export { decideRequest, type RequestDecision } from './requests/channel';
 export { OWN_ACCESS_TYPES, standingOf, type OwnStanding } from './requests/own-access';
 export { auditLogReader, type AuditLogReader } from './audit-log/reader';
+export { fhirCors, portalOrigins } from './cors';
 
 export interface FhirApiOptions {
   readonly config: GatewayConfig;

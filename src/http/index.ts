@@ -28,3 +28,19 @@ export {
   type ReadinessReport,
 } from './readiness';
 export { healthRoutes, type HealthRoutesOptions } from './health';
+export {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  MAINTENANCE_SETTING,
+  MaintenanceSwitch,
+  activeMaintenance,
+  clearMaintenance,
+  maintenanceGuard,
+  maintenancePhase,
+  readMaintenance,
+  writeMaintenance,
+  type ActiveMaintenance,
+  type MaintenancePhase,
+  type MaintenanceRule,
+  type MaintenanceSetter,
+  type MaintenanceWindow,
+} from './maintenance';

@@ -1,6 +1,7 @@
 import type { AnyAdminOperation } from '../operation';
 import { findClients, whoAmI } from './clients';
 import { ONBOARDING_OPERATIONS } from './onboarding';
+import { MAINTENANCE_OPERATIONS } from './maintenance';
 
 /**
  * Every admin operation, in the order the OpenAPI document lists them. Each area's file exports its
@@ -10,6 +11,7 @@ export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   whoAmI as AnyAdminOperation,
   findClients as AnyAdminOperation,
   ...ONBOARDING_OPERATIONS,
+  ...(MAINTENANCE_OPERATIONS as unknown as AnyAdminOperation[]),
 ];
 
 export { clientOfCaller, clientName } from './client-scope';

@@ -4,5 +4,6 @@
  */
 export { interactionRouter, type InteractionOptions } from './router';
 export { messagePage, requestLanguage } from './message-page';
+export { maintenancePage, type MaintenancePageInput } from './maintenance-page';
 export { isLanguage, type Language } from './texts';
 export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './terms';

@@ -98,3 +98,8 @@ export const totpSetup = `<p><%= it.t.totpSetupIntro %></p>
 /** An error or a notice without a form (403, 429, an expired login, an error of the provider). */
 export const message = `<p><%= it.message %></p>
 <% if (it.technical) { %><p class="technical"><%= it.t.technical %>: <code><%= it.technical %></code></p><% } %>`;
+
+/** Maintenance mode (M-8, A-12): the login is closed for now; when to come back, and the organisation's word. */
+export const maintenance = `<p><%= it.message %></p>
+<% if (it.until) { %><p><%= it.until %></p><% } %>
+<% if (it.note) { %><p class="notice"<% if (it.noteLang) { %> lang="<%= it.noteLang %>"<% } %>><%= it.note %></p><% } %>`;
