@@ -37,6 +37,16 @@ export { authRouter, type AuthRouterOptions } from './routes';
 export { INTROSPECT_SCOPE } from './introspection';
 export { revokeAccountTokens, type RevokeOptions } from './revoke';
 export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './pages';
+export {
+  publishTermsVersion,
+  termsVersions,
+  currentTermsVersion,
+  acceptedCurrentTerms,
+  termsStandings,
+  type TermsVersion,
+  type NewTermsVersion,
+  type TermsStanding,
+} from './terms-versions';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { capabilityStatement } from './capability';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';
