@@ -31,6 +31,7 @@ export {
 export { runPipeline, requestLine, type PipelineDependencies, type PipelineInput } from './pipeline';
 export type { FhirRequest, Principal } from './request';
 export { decideRequest, type RequestDecision } from './requests/channel';
+export { requestDesk, type FhirRequestDesk, type DeskRequestView } from './requests/desk';
 export { OWN_ACCESS_TYPES, standingOf, type OwnStanding } from './requests/own-access';
 export { auditLogReader, type AuditLogReader } from './audit-log/reader';
 

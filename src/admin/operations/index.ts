@@ -1,5 +1,7 @@
 import type { AnyAdminOperation } from '../operation';
 import { findClients, whoAmI } from './clients';
+import { REQUEST_OPERATIONS } from './requests';
+import { TERMS_OPERATIONS } from './terms';
 
 /**
  * Every admin operation, in the order the OpenAPI document lists them. Each area's file exports its
@@ -8,6 +10,8 @@ import { findClients, whoAmI } from './clients';
 export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   whoAmI as AnyAdminOperation,
   findClients as AnyAdminOperation,
+  ...(TERMS_OPERATIONS as AnyAdminOperation[]),
+  ...(REQUEST_OPERATIONS as AnyAdminOperation[]),
 ];
 
 export { clientOfCaller, clientName } from './client-scope';
