@@ -74,7 +74,9 @@ describe('admin: data-subject requests', () => {
     const ids = listed.body.requests.map((r: { id: string }) => r.id);
     expect(ids).toEqual(expect.arrayContaining([correction, other]));
     const byClient = await call(admin, 'GET', `/requests?patientId=${patientId()}&status=requested`);
-    expect(byClient.body.requests.every((r: { patientId: string }) => r.patientId === patientId())).toBe(true);
+    expect(byClient.body.requests.every((r: { patientId: string }) => r.patientId === patientId())).toBe(
+      true,
+    );
 
     const one = await call(admin, 'GET', `/requests/${correction}`);
     expect(one.status).toBe(200);
@@ -141,7 +143,9 @@ describe('admin: data-subject requests', () => {
     const store = api.gateway.running.store;
     const channel = (await findAuditRecords(store, { kinds: ['request-channel'] }))
       .map((r) => r.entry)
-      .filter((e) => e.interaction === 'decided' && e.entities?.some((x) => x.startsWith(`Task/${correction}/`)));
+      .filter(
+        (e) => e.interaction === 'decided' && e.entities?.some((x) => x.startsWith(`Task/${correction}/`)),
+      );
     expect(channel).toHaveLength(1);
     expect(JSON.stringify(channel[0]!.actor)).toContain(admin.staff.id);
     const adminRecords = (await findAuditRecords(store, { kinds: ['admin'] }))
@@ -180,8 +184,15 @@ describe('admin: data-subject requests', () => {
     const csrf = await amerhof.csrf(api.gateway.base);
     expect((await call(amerhof, 'GET', `/requests/${id}`)).status).toBe(404);
     expect(
-      (await call(amerhof, 'POST', `/requests/${id}/decision`, { outcome: 'rejected', reason: 'Niet van ons' }, csrf))
-        .status,
+      (
+        await call(
+          amerhof,
+          'POST',
+          `/requests/${id}/decision`,
+          { outcome: 'rejected', reason: 'Niet van ons' },
+          csrf,
+        )
+      ).status,
     ).toBe(404);
     const list = await call(amerhof, 'GET', '/requests');
     expect(list.body.requests.map((r: { id: string }) => r.id)).not.toContain(id);
@@ -192,7 +203,9 @@ describe('admin: data-subject requests', () => {
   it('ADMIN-REQUESTS-3 (M-9): the console lists and filters, and a decision through its form reaches the requester', async () => {
     const id = await file(firstContact, 'transfer', 'Graag een export van mijn gegevens.');
     const get = async (path: string) => {
-      const res = await fetch(`${api.gateway.base}/admin/console${path}`, { headers: { cookie: admin.cookie } });
+      const res = await fetch(`${api.gateway.base}/admin/console${path}`, {
+        headers: { cookie: admin.cookie },
+      });
       expect(res.status).toBe(200);
       return res.text();
     };
@@ -205,7 +218,9 @@ describe('admin: data-subject requests', () => {
 
     const reviewer = await staffLogin(api.gateway.running.store, 'privacy-officer');
     const readOnly = await (
-      await fetch(`${api.gateway.base}/admin/console/requests/${id}`, { headers: { cookie: reviewer.cookie } })
+      await fetch(`${api.gateway.base}/admin/console/requests/${id}`, {
+        headers: { cookie: reviewer.cookie },
+      })
     ).text();
     expect(readOnly).toContain('Graag een export van mijn gegevens.');
     expect(readOnly).not.toContain('/decision"');

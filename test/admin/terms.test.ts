@@ -1,6 +1,11 @@
 import { findAuditRecords } from '../../src/audit';
 import { currentTermsVersion, termsAnswersOf } from '../../src/auth';
-import { freshEmail, startConformanceGateway, type ConformanceGateway, type Person } from '../smart/support/gateway';
+import {
+  freshEmail,
+  startConformanceGateway,
+  type ConformanceGateway,
+  type Person,
+} from '../smart/support/gateway';
 import { authorize, codeFor, exchangePublic, tokenRequest } from '../smart/support/oauth';
 import { staffLogin, type StaffLogin } from './support/staff';
 
@@ -48,7 +53,9 @@ describe('admin: terms versions', () => {
   };
 
   const person = async (clientIndex: number, organisation = 'meerzicht'): Promise<Person> => {
-    const client = gateway.data.exports.find((e) => e.organisation.id === organisation)!.clients[clientIndex]!;
+    const client = gateway.data.exports.find((e) => e.organisation.id === organisation)!.clients[
+      clientIndex
+    ]!;
     return gateway.register(freshEmail('terms'), gateway.patientOf(client.id));
   };
   const login = async (who: Person) => {
@@ -209,7 +216,10 @@ describe('admin: terms versions', () => {
     const client = (i: number) =>
       gateway.patientOf(gateway.data.exports.find((e) => e.organisation.id === 'meerzicht')!.clients[i]!.id);
     expect(byPatient(client(0))).toEqual([
-      expect.objectContaining({ standing: 'accepted', lastAccepted: expect.objectContaining({ version: '2026-07' }) }),
+      expect.objectContaining({
+        standing: 'accepted',
+        lastAccepted: expect.objectContaining({ version: '2026-07' }),
+      }),
     ]);
     expect(byPatient(client(1))).toEqual([
       expect.objectContaining({

@@ -22,7 +22,17 @@ const TASK_ID = {
 
 const REQUEST = {
   type: 'object',
-  required: ['id', 'patientId', 'requester', 'kind', 'description', 'details', 'status', 'authoredOn', 'notes'],
+  required: [
+    'id',
+    'patientId',
+    'requester',
+    'kind',
+    'description',
+    'details',
+    'status',
+    'authoredOn',
+    'notes',
+  ],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },

@@ -90,7 +90,9 @@ function viewOf(stored: StoredResource<Task>, assignment: Assignment | undefined
     authoredOn: task.authoredOn ?? stored.lastUpdated.toISOString(),
     ...(task.lastModified ? { lastModified: task.lastModified } : {}),
     ...(assignment
-      ? { assignedTo: { staffId: assignment.staffId, name: assignment.name, at: assignment.at.toISOString() } }
+      ? {
+          assignedTo: { staffId: assignment.staffId, name: assignment.name, at: assignment.at.toISOString() },
+        }
       : {}),
     ...(task.statusReason?.text ? { reason: task.statusReason.text } : {}),
     notes: (task.note ?? []).map((n) => ({ ...(n.time ? { time: n.time } : {}), text: n.text ?? '' })),

@@ -22,7 +22,11 @@ const STATUSES: Readonly<Record<string, { nl: string; en: string }>> = {
 
 const SETTLED = new Set(['completed', 'rejected', 'cancelled', 'failed']);
 
-function label(table: Readonly<Record<string, { nl: string; en: string }>>, key: string, lang: ConsoleLanguage) {
+function label(
+  table: Readonly<Record<string, { nl: string; en: string }>>,
+  key: string,
+  lang: ConsoleLanguage,
+) {
   return table[key]?.[lang] ?? key;
 }
 
@@ -56,7 +60,9 @@ export const requestsPage: ConsolePage = {
               <option value="">${tr(lang, 'Alle', 'All')}</option>
               ${Object.entries(STATUSES).map(
                 ([value, text]) =>
-                  html`<option value="${value}" ${value === status ? html`selected` : ''}>${text[lang]}</option>`,
+                  html`<option value="${value}" ${value === status ? html`selected` : ''}>
+                    ${text[lang]}
+                  </option>`,
               )}
             </select>
           </div>
@@ -72,38 +78,40 @@ export const requestsPage: ConsolePage = {
           </div>
           <button type="submit">${tr(lang, 'Filteren', 'Filter')}</button>
         </form>
-        ${rows.length === 0
-          ? html`<p role="status">${tr(lang, 'Geen verzoeken gevonden.', 'No requests found.')}</p>`
-          : html`<table>
-              <caption>
-                ${tr(lang, 'Verzoeken', 'Requests')}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">${tr(lang, 'Ingediend', 'Filed')}</th>
-                  <th scope="col">${tr(lang, 'Soort', 'Kind')}</th>
-                  <th scope="col">${tr(lang, 'Cliënt', 'Client')}</th>
-                  <th scope="col">${tr(lang, 'Status', 'Status')}</th>
-                  <th scope="col">${tr(lang, 'Behandelaar', 'Handled by')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map(
-                  (r) =>
-                    html`<tr>
-                      <td>
-                        <a href="${ctx.href(`/requests/${encodeURIComponent(r.id)}`)}"
-                          >${formatMoment(lang, r.authoredOn)}</a
-                        >
-                      </td>
-                      <td>${label(KINDS, r.kind, lang)}</td>
-                      <td>${r.patientId}</td>
-                      <td>${label(STATUSES, r.status, lang)}</td>
-                      <td>${r.assignedTo?.name ?? tr(lang, 'niemand', 'nobody')}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`}`,
+        ${
+          rows.length === 0
+            ? html`<p role="status">${tr(lang, 'Geen verzoeken gevonden.', 'No requests found.')}</p>`
+            : html`<table>
+                <caption>
+                  ${tr(lang, 'Verzoeken', 'Requests')}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">${tr(lang, 'Ingediend', 'Filed')}</th>
+                    <th scope="col">${tr(lang, 'Soort', 'Kind')}</th>
+                    <th scope="col">${tr(lang, 'Cliënt', 'Client')}</th>
+                    <th scope="col">${tr(lang, 'Status', 'Status')}</th>
+                    <th scope="col">${tr(lang, 'Behandelaar', 'Handled by')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${rows.map(
+                    (r) =>
+                      html`<tr>
+                        <td>
+                          <a href="${ctx.href(`/requests/${encodeURIComponent(r.id)}`)}"
+                            >${formatMoment(lang, r.authoredOn)}</a
+                          >
+                        </td>
+                        <td>${label(KINDS, r.kind, lang)}</td>
+                        <td>${r.patientId}</td>
+                        <td>${label(STATUSES, r.status, lang)}</td>
+                        <td>${r.assignedTo?.name ?? tr(lang, 'niemand', 'nobody')}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+        }`,
     );
   },
 };
@@ -130,62 +138,94 @@ export const requestPage: ConsolePage = {
           <dd>${label(STATUSES, r.status, lang)}</dd>
           <dt>${tr(lang, 'Behandelaar', 'Handled by')}</dt>
           <dd>${r.assignedTo?.name ?? tr(lang, 'niemand', 'nobody')}</dd>
-          ${r.focus ? html`<dt>${tr(lang, 'Gaat over', 'Concerns')}</dt><dd>${r.focus}</dd>` : ''}
+          ${
+            r.focus
+              ? html`<dt>${tr(lang, 'Gaat over', 'Concerns')}</dt>
+                  <dd>${r.focus}</dd>`
+              : ''
+          }
         </dl>
         <h2>${tr(lang, 'Het verzoek', 'The request')}</h2>
         ${r.title ? html`<p><strong>${r.title}</strong></p>` : ''}
         <p>${r.description}</p>
-        ${r.details.length > 0
-          ? html`<dl>
-              ${r.details.map((d) => html`<dt>${d.label}</dt><dd>${d.value}</dd>`)}
-            </dl>`
-          : ''}
-        ${r.notes.length > 0
-          ? html`<h2>${tr(lang, 'Antwoorden aan de aanvrager', 'Answers to the requester')}</h2>
-              <ul>
-                ${r.notes.map((n) => html`<li>${n.time ? html`${formatMoment(lang, n.time)}: ` : ''}${n.text}</li>`)}
-              </ul>`
-          : ''}
-        ${open && ctx.may('assignRequest')
-          ? html`<h2>${tr(lang, 'Toewijzen', 'Assign')}</h2>
-              <form method="post" action="${ctx.href(`${base}/assignment`)}">
-                ${csrfField(ctx.csrf)}
-                <div class="field">
-                  <label for="staffId">${tr(lang, 'Medewerker-id (leeg: ikzelf)', 'Staff id (empty: myself)')}</label>
-                  <input id="staffId" name="staffId" autocomplete="off" />
-                </div>
-                <div class="field">
-                  <label for="assign-reason">${tr(lang, 'Reden (voor het auditlog)', 'Reason (for the audit trail)')}</label>
-                  <input id="assign-reason" name="reason" required minlength="3" maxlength="1000" />
-                </div>
-                <button type="submit" class="secondary">${tr(lang, 'Toewijzen', 'Assign')}</button>
-              </form>`
-          : ''}
-        ${open && ctx.may('decideRequest')
-          ? html`<h2>${tr(lang, 'Besluiten', 'Decide')}</h2>
-              <form method="post" action="${ctx.href(`${base}/decision`)}">
-                ${csrfField(ctx.csrf)}
-                <fieldset>
-                  <legend>${tr(lang, 'Besluit', 'Decision')}</legend>
-                  <div>
-                    <input type="radio" id="outcome-completed" name="outcome" value="completed" required />
-                    <label for="outcome-completed">${tr(lang, 'Uitgevoerd', 'Carried out')}</label>
+        ${
+          r.details.length > 0
+            ? html`<dl>
+                ${r.details.map(
+                  (d) =>
+                    html`<dt>${d.label}</dt>
+                      <dd>${d.value}</dd>`,
+                )}
+              </dl>`
+            : ''
+        }
+        ${
+          r.notes.length > 0
+            ? html`<h2>${tr(lang, 'Antwoorden aan de aanvrager', 'Answers to the requester')}</h2>
+                <ul>
+                  ${r.notes.map((n) => html`<li>${n.time ? html`${formatMoment(lang, n.time)}: ` : ''}${n.text}</li>`)}
+                </ul>`
+            : ''
+        }
+        ${
+          open && ctx.may('assignRequest')
+            ? html`<h2>${tr(lang, 'Toewijzen', 'Assign')}</h2>
+                <form method="post" action="${ctx.href(`${base}/assignment`)}">
+                  ${csrfField(ctx.csrf)}
+                  <div class="field">
+                    <label for="staffId"
+                      >${tr(lang, 'Medewerker-id (leeg: ikzelf)', 'Staff id (empty: myself)')}</label
+                    >
+                    <input id="staffId" name="staffId" autocomplete="off" />
                   </div>
-                  <div>
-                    <input type="radio" id="outcome-rejected" name="outcome" value="rejected" />
-                    <label for="outcome-rejected">${tr(lang, 'Afgewezen', 'Rejected')}</label>
+                  <div class="field">
+                    <label for="assign-reason"
+                      >${tr(lang, 'Reden (voor het auditlog)', 'Reason (for the audit trail)')}</label
+                    >
+                    <input id="assign-reason" name="reason" required minlength="3" maxlength="1000" />
                   </div>
-                </fieldset>
-                <div class="field">
-                  <label for="decision-reason"
-                    >${tr(lang, 'Motivering (de aanvrager leest deze)', 'Reasons (the requester reads them)')}</label
-                  >
-                  <textarea id="decision-reason" name="reason" required minlength="3" maxlength="1000" rows="4"></textarea>
-                </div>
-                <button type="submit">${tr(lang, 'Besluit vastleggen', 'Record the decision')}</button>
-              </form>`
-          : ''}
-        <p><a href="${ctx.href('/requests')}">${tr(lang, 'Terug naar de verzoeken', 'Back to the requests')}</a></p>`,
+                  <button type="submit" class="secondary">${tr(lang, 'Toewijzen', 'Assign')}</button>
+                </form>`
+            : ''
+        }
+        ${
+          open && ctx.may('decideRequest')
+            ? html`<h2>${tr(lang, 'Besluiten', 'Decide')}</h2>
+                <form method="post" action="${ctx.href(`${base}/decision`)}">
+                  ${csrfField(ctx.csrf)}
+                  <fieldset>
+                    <legend>${tr(lang, 'Besluit', 'Decision')}</legend>
+                    <div>
+                      <input type="radio" id="outcome-completed" name="outcome" value="completed" required />
+                      <label for="outcome-completed">${tr(lang, 'Uitgevoerd', 'Carried out')}</label>
+                    </div>
+                    <div>
+                      <input type="radio" id="outcome-rejected" name="outcome" value="rejected" />
+                      <label for="outcome-rejected">${tr(lang, 'Afgewezen', 'Rejected')}</label>
+                    </div>
+                  </fieldset>
+                  <div class="field">
+                    <label for="decision-reason"
+                      >${tr(lang, 'Motivering (de aanvrager leest deze)', 'Reasons (the requester reads them)')}</label
+                    >
+                    <textarea
+                      id="decision-reason"
+                      name="reason"
+                      required
+                      minlength="3"
+                      maxlength="1000"
+                      rows="4"
+                    ></textarea>
+                  </div>
+                  <button type="submit">${tr(lang, 'Besluit vastleggen', 'Record the decision')}</button>
+                </form>`
+            : ''
+        }
+        <p>
+          <a href="${ctx.href('/requests')}"
+            >${tr(lang, 'Terug naar de verzoeken', 'Back to the requests')}</a
+          >
+        </p>`,
     );
   },
 };

@@ -87,11 +87,13 @@ function versionsTable(lang: ConsoleLanguage, versions: Versions) {
             <td>${v.version}</td>
             <td>${formatMoment(lang, v.effectiveFrom)}</td>
             <td>
-              ${v.current
-                ? tr(lang, 'Geldt nu', 'In effect')
-                : v.inEffect
-                  ? tr(lang, 'Vervangen', 'Replaced')
-                  : tr(lang, 'Gepland', 'Scheduled')}
+              ${
+                v.current
+                  ? tr(lang, 'Geldt nu', 'In effect')
+                  : v.inEffect
+                    ? tr(lang, 'Vervangen', 'Replaced')
+                    : tr(lang, 'Gepland', 'Scheduled')
+              }
             </td>
             <td>${v.summary}</td>
           </tr>`,
@@ -104,42 +106,45 @@ function acceptanceTable(ctx: ConsoleContext, acceptances: Acceptances) {
   const { lang } = ctx;
   const { counts } = acceptances;
   return html`<p>
-      ${tr(lang, 'Geaccepteerd', 'Accepted')}: ${counts.accepted} ·
-      ${tr(lang, 'Geweigerd', 'Declined')}: ${counts.declined} ·
-      ${tr(lang, 'Nog niet beantwoord', 'Not answered yet')}: ${counts['not-answered']}
+      ${tr(lang, 'Geaccepteerd', 'Accepted')}: ${counts.accepted} · ${tr(lang, 'Geweigerd', 'Declined')}:
+      ${counts.declined} · ${tr(lang, 'Nog niet beantwoord', 'Not answered yet')}: ${counts['not-answered']}
     </p>
-    ${acceptances.links.length === 0
-      ? html`<p>${tr(lang, 'Geen accountkoppelingen.', 'No account links.')}</p>`
-      : html`<table>
-          <caption>
-            ${tr(lang, 'Per accountkoppeling', 'Per account link')}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">${tr(lang, 'Cliënt', 'Client')}</th>
-              <th scope="col">${tr(lang, 'Persoon', 'Person')}</th>
-              <th scope="col">${tr(lang, 'Huidige versie', 'Current version')}</th>
-              <th scope="col">${tr(lang, 'Laatst geaccepteerd', 'Last accepted')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${acceptances.links.map(
-              (l) =>
-                html`<tr>
-                  <td>
-                    <a href="${ctx.href(`/clients/${encodeURIComponent(l.patientId)}`)}">${l.patientId}</a>
-                  </td>
-                  <td>${l.person}</td>
-                  <td>${STANDING[l.standing][lang]}</td>
-                  <td>
-                    ${l.lastAccepted
-                      ? html`${l.lastAccepted.version} (${formatMoment(lang, l.lastAccepted.answeredAt)})`
-                      : tr(lang, 'nooit', 'never')}
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}`;
+    ${
+      acceptances.links.length === 0
+        ? html`<p>${tr(lang, 'Geen accountkoppelingen.', 'No account links.')}</p>`
+        : html`<table>
+            <caption>
+              ${tr(lang, 'Per accountkoppeling', 'Per account link')}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">${tr(lang, 'Cliënt', 'Client')}</th>
+                <th scope="col">${tr(lang, 'Persoon', 'Person')}</th>
+                <th scope="col">${tr(lang, 'Huidige versie', 'Current version')}</th>
+                <th scope="col">${tr(lang, 'Laatst geaccepteerd', 'Last accepted')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${acceptances.links.map(
+                (l) =>
+                  html`<tr>
+                    <td>
+                      <a href="${ctx.href(`/clients/${encodeURIComponent(l.patientId)}`)}">${l.patientId}</a>
+                    </td>
+                    <td>${l.person}</td>
+                    <td>${STANDING[l.standing][lang]}</td>
+                    <td>
+                      ${
+                        l.lastAccepted
+                          ? html`${l.lastAccepted.version} (${formatMoment(lang, l.lastAccepted.answeredAt)})`
+                          : tr(lang, 'nooit', 'never')
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
 }
 
 function publishForm(ctx: ConsoleContext) {
@@ -159,7 +164,9 @@ function publishForm(ctx: ConsoleContext) {
         <input id="version" name="version" required maxlength="64" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*" />
       </div>
       <div class="field">
-        <label for="effectiveFrom">${tr(lang, 'Geldt vanaf (leeg: nu)', 'In effect from (empty: now)')}</label>
+        <label for="effectiveFrom"
+          >${tr(lang, 'Geldt vanaf (leeg: nu)', 'In effect from (empty: now)')}</label
+        >
         <input id="effectiveFrom" name="effectiveFrom" type="datetime-local" />
       </div>
       <div class="field">
@@ -207,8 +214,16 @@ export const publishTermsPage: ConsolePage = {
     ctx.redirect(
       '/admin/console/terms',
       published.inEffect
-        ? tr(ctx.lang, `Versie ${published.version} geldt nu.`, `Version ${published.version} is in effect now.`)
-        : tr(ctx.lang, `Versie ${published.version} is gepland.`, `Version ${published.version} is scheduled.`),
+        ? tr(
+            ctx.lang,
+            `Versie ${published.version} geldt nu.`,
+            `Version ${published.version} is in effect now.`,
+          )
+        : tr(
+            ctx.lang,
+            `Versie ${published.version} is gepland.`,
+            `Version ${published.version} is scheduled.`,
+          ),
     );
   },
 };
