@@ -1,7 +1,13 @@
+import { join } from 'node:path';
+import type { Browser as Chromium } from 'playwright-core';
 import { findAuditRecords } from '../../src/audit';
 import { CODE_SYSTEM } from '../../src/vocabulary';
 import { startFhirApi, type FhirApiUnderTest, type LoggedIn } from '../fhir/support/api';
+import { describeBrowser, launchChromium } from '../support/browser';
 import { staffLogin, type StaffLogin } from './support/staff';
+
+const AXE = join(__dirname, '../../node_modules/axe-core/axe.min.js');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /**
  * Data-subject requests (issue 12, item 5; M-9, M-10): a portal user files a Task through the FHIR
@@ -242,4 +248,38 @@ describe('admin: data-subject requests', () => {
     const read = await api.fhir(firstContact.accessToken, `/Task/${id}`);
     expect(read.body).toMatchObject({ status: 'completed', statusReason: { text: reason } });
   }, 60_000);
+  describeBrowser('in Chromium', () => {
+    let chromium: Chromium;
+    beforeAll(async () => {
+      chromium = await launchChromium();
+    }, 60_000);
+    afterAll(async () => chromium?.close());
+
+    it('ADMIN-REQUESTS-4: the request and terms pages have no WCAG 2.1 AA violations (axe-core), in Dutch and English', async () => {
+      const id = await file(client, 'correction', 'Mijn adres is verhuisd.');
+      const context = await chromium.newContext({ bypassCSP: true });
+      const [name, value] = admin.cookie.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: api.gateway.base }]);
+      const page = await context.newPage();
+      const found: unknown[] = [];
+      for (const lang of ['nl', 'en'])
+        for (const path of ['/requests', `/requests/${id}`, '/terms']) {
+          const res = await page.goto(`${api.gateway.base}/admin/console${path}?lang=${lang}`);
+          expect([path, res?.status()]).toEqual([path, 200]);
+          expect(await page.getAttribute('html', 'lang')).toBe(lang);
+          await page.addScriptTag({ path: AXE });
+          const violations = await page.evaluate(async (tags) => {
+            const scope = globalThis as unknown as {
+              axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string }[] }> };
+              document: unknown;
+            };
+            return (await scope.axe.run(scope.document, { runOnly: { type: 'tag', values: tags } }))
+              .violations;
+          }, TAGS);
+          found.push(...violations.map((v) => ({ lang, path, violation: v })));
+        }
+      await context.close();
+      expect(found).toEqual([]);
+    }, 60_000);
+  });
 });
