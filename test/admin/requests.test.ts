@@ -144,6 +144,14 @@ describe('admin: data-subject requests', () => {
     );
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('ERR_REQUEST_SETTLED');
+    const reassign = await call(
+      admin,
+      'POST',
+      `/requests/${correction}/assignment`,
+      { reason: 'Later' },
+      adminCsrf,
+    );
+    expect(reassign.status).toBe(409);
 
     // Recorded: the channel's decision (with the staff member as actor) and the admin action with the reason.
     const store = api.gateway.running.store;

@@ -1,6 +1,6 @@
 import type { Task } from '@medplum/fhirtypes';
 import type { ChangeRecorder } from '../../ecd';
-import { NotFound } from '../../errors';
+import { Conflict, NotFound } from '../../errors';
 import { currentResources, readResource, type StoredResource } from '../../resources';
 import type { Queryable, Store } from '../../store';
 import { decideRequest } from './channel';
@@ -116,6 +116,9 @@ async function requestOf(
   return stored;
 }
 
+/** A settled request is not handed to anyone any more. */
+const SETTLED = new Set(['completed', 'rejected', 'cancelled', 'failed']);
+
 function noRequest(id: string): NotFound {
   return new NotFound(`no request ${id}`, { code: 'ERR_ADMIN_NO_REQUEST' });
 }
@@ -147,7 +150,12 @@ export function requestDesk(store: Store, trail: ChangeRecorder): FhirRequestDes
     get,
     async assign(organisationId, id, staff, by, at) {
       await store.transaction(async (tx) => {
-        if ((await requestOf(tx, organisationId, id)) === undefined) throw noRequest(id);
+        const stored = await requestOf(tx, organisationId, id);
+        if (stored === undefined) throw noRequest(id);
+        if (SETTLED.has(stored.content.status))
+          throw new Conflict(`the request was settled already (${stored.content.status})`, {
+            code: 'ERR_REQUEST_SETTLED',
+          });
         await tx.query(
           `INSERT INTO request_assignment (task_id, organisation_id, staff_id, staff_name, assigned_at, assigned_by)
            VALUES ($1, $2, $3, $4, $5, $6)
