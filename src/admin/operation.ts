@@ -88,41 +88,61 @@ export interface AdminServices {
 }
 
 /**
- * The data-subject requests (FHIR Tasks of the request channel) as staff handle them. src/fhir owns
- * the Tasks; startGateway hands its implementation in.
+ * The data-subject requests (FHIR Tasks of the request channel, M-9 and M-10) as staff handle them.
+ * src/fhir owns the Tasks; startGateway hands its implementation in. Every method is scoped to the
+ * organisation: a request of another organisation is the same NotFound as a missing one.
  */
 export interface RequestDesk {
   list(query: {
     organisationId: string;
     status?: string;
     patientId?: string;
+    /** A staff id: only the requests assigned to them. */
     assignedTo?: string;
+    limit?: number;
   }): Promise<readonly DeskRequest[]>;
   get(organisationId: string, id: string): Promise<DeskRequest | undefined>;
+  /** Who handles it: kept beside the Task, never shown to the requester (A-2). */
   assign(
     organisationId: string,
     id: string,
     staff: { id: string; name: string },
     by: string,
+    at: Date,
   ): Promise<DeskRequest>;
+  /** The decision, with its reasons as the requester reads them (Task.statusReason and note). */
   decide(
     organisationId: string,
     id: string,
-    decision: { outcome: 'completed' | 'rejected'; reason: string; by: string; byName: string },
+    decision: { outcome: 'completed' | 'rejected'; reason: string; by: string; at: Date },
   ): Promise<DeskRequest>;
 }
 
 export interface DeskRequest {
+  /** The Task's id. */
   readonly id: string;
+  /** 'Patient/<id>': about whom. */
   readonly patient: string;
+  /** 'Patient/…' or 'RelatedPerson/…': who asked. */
   readonly requester: string;
-  /** change, complete, erase, transfer, correct (M-9, M-10). */
+  /** correction, completion, erasure, transfer (M-9, M-10). */
   readonly kind: string;
+  /** The requester's title of the request (Task.code.text). */
+  readonly title?: string;
   readonly description: string;
+  /** Task.input: the requester's further details. */
+  readonly details: readonly { readonly label: string; readonly value: string }[];
+  /** What it is about (Task.focus), when the requester named it. */
+  readonly focus?: string;
+  /** requested, accepted, in-progress, completed, rejected, … */
   readonly status: string;
   readonly authoredOn: string;
-  readonly assignedTo?: string;
+  readonly lastModified?: string;
+  readonly assignedTo?: { readonly staffId: string; readonly name: string; readonly at: string };
+  /** The organisation's reasons of the last decision (Task.statusReason). */
   readonly reason?: string;
+  /** Every step the requester reads (Task.note). */
+  readonly notes: readonly { readonly time?: string; readonly text: string }[];
 }
 
 /** Checks the definition's shape at start-up and adds `reason` to a change's input. */

@@ -38,6 +38,7 @@ import { messagePage, requestLanguage } from './pages/message-page';
 import { CONTEXT_SCOPES, grantableScopes, scopeList } from './scopes';
 import { activeJwks, ensureSigningKeys } from './signing-keys';
 import { recordTokenRefusal, tokenAuditEvents } from './token-audit';
+import { acceptedCurrentTerms } from './terms-versions';
 
 /** Whether a link may get tokens now: no suspension, care not ended, access not closed. */
 export type PortalAccessCheck = (link: AccountLink, at: Date) => Promise<boolean>;
@@ -158,14 +159,22 @@ export async function createAuthorizationServer(
     return grantableScopes([...new Set([...asked, ...before])], registered);
   }
 
-  /** The link, when it may get tokens now. */
-  async function usableLink(id: string) {
+  /**
+   * The link, when it may get tokens now. `terms`: also only when its last answer accepted the terms
+   * in effect (M-12) — for tokens (findAccount: the code exchange and every refresh), not for the
+   * picker, which comes before the terms step.
+   */
+  async function usableLink(id: string, terms = true) {
     const found = await linkById(store, id);
     if (found === undefined || found.link.endedAt !== undefined || found.account.blockedAt !== undefined) {
       return undefined;
     }
+    const now = new Date();
     // A suspension, a block or the end of care: no new tokens, also not by refresh.
-    if (!(await options.portalAccess(found.link, new Date()))) return undefined;
+    if (!(await options.portalAccess(found.link, now))) return undefined;
+    // New terms published since the last login: no refresh until a login accepts them (M-12).
+    const configured = config.organisations.find((o) => o.id === found.link.organisationId)?.termsVersion;
+    if (terms && !(await acceptedCurrentTerms(store, found.link, now, configured))) return undefined;
     return found;
   }
 
@@ -420,6 +429,6 @@ export async function createAuthorizationServer(
     messageSender: options.messageSender,
     accountSecret: options.accountSecret,
     audit,
-    mayLogIn: async (linkId) => (await usableLink(linkId)) !== undefined,
+    mayLogIn: async (linkId) => (await usableLink(linkId, false)) !== undefined,
   };
 }

@@ -38,6 +38,16 @@ export { INTROSPECT_SCOPE } from './introspection';
 export { revokeAccountTokens, type RevokeOptions } from './revoke';
 export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './pages';
 export { maintenancePage, type MaintenancePageInput } from './pages';
+export {
+  publishTermsVersion,
+  termsVersions,
+  currentTermsVersion,
+  acceptedCurrentTerms,
+  termsStandings,
+  type TermsVersion,
+  type NewTermsVersion,
+  type TermsStanding,
+} from './terms-versions';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { capabilityStatement } from './capability';
 export { grantableScopes, parseScope, scopeList, type SmartScope, type ResourceScope } from './scopes';

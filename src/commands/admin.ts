@@ -15,6 +15,7 @@ import { loadConfigFile, type GatewayConfig } from '../config';
 import { createPolicyEngine } from '../consent';
 import { administratorRegistrationsOf } from '../ecd';
 import { isGatewayError } from '../errors';
+import { requestDesk } from '../fhir';
 import type { Store } from '../store';
 import { openConfiguredStore } from './open-store';
 import { commandGroup, configOption } from './program';
@@ -184,5 +185,6 @@ export function adminServicesOf(config: GatewayConfig, store: Store, trail: Audi
     publicUrl: config.server.publicUrl.replace(/\/+$/, ''),
     ...(secret ? { accountSecret: AccountSecret.fromText(secret, LINK_CODE_SECRET_VARIABLE) } : {}),
     ...(auditKey ? { auditKey } : {}),
+    requestDesk: requestDesk(store, trail),
   };
 }

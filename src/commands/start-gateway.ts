@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createAdministration } from '../admin';
 import { createApp } from '../app';
 import { AUDIT_KEY_VARIABLE, AuditTrail, auditKeyFromEnvironment, pruneAuditEvery } from '../audit';
-import { createFhirApi, trailAuditSink, type FhirApi, type FhirAuditSink } from '../fhir';
+import { createFhirApi, requestDesk, trailAuditSink, type FhirApi, type FhirAuditSink } from '../fhir';
 import {
   createAuthorizationServer,
   keyEncryptionKeyFromEnvironment,
@@ -127,6 +127,7 @@ export async function startGateway(
             ...(auth.accountSecret ? { accountSecret: auth.accountSecret } : {}),
             ...(auth.messageSender ? { messageSender: auth.messageSender } : {}),
             ...(auditKey ? { auditKey } : {}),
+            requestDesk: requestDesk(store, audit),
           },
           cookieKeys: auth.cookieKeys,
         }),

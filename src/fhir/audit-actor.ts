@@ -21,8 +21,8 @@ export interface AuditActorInput {
   readonly decision: AccessDecision | undefined;
   /** Whether step 3 (the scopes) let the request through. */
   readonly scopesPassed: boolean;
-  /** The organisation's terms version, by organisation id. */
-  readonly termsVersionOf?: (organisationId: string) => string | undefined;
+  /** The organisation's terms version in effect, by organisation id. */
+  readonly termsVersionOf?: (organisationId: string) => string | undefined | Promise<string | undefined>;
 }
 
 /** The actor's fields of the record; a failure to read the facts leaves them out (never fails the record). */
@@ -47,7 +47,7 @@ export async function auditActorFields(input: AuditActorInput): Promise<AuditAct
       decision.basis.some((b) => b.kind === 'consent' && b.verdict === 'permit'),
     breakGlass: false,
   };
-  const policy = facts ? policyOf(engine, facts.organisationId, input.termsVersionOf) : undefined;
+  const policy = facts ? await policyOf(engine, facts.organisationId, input.termsVersionOf) : undefined;
   return {
     ...(name ? { userName: name } : {}),
     ...(role ? { role } : {}),
@@ -113,17 +113,22 @@ function actorsOf(provision: ConsentProvision | undefined): string[] {
 }
 
 /** NEN 7513's authorisation protocol: the preset and the terms version, `meerlanden-2026-01`. */
-function policyOf(
+async function policyOf(
   engine: PolicyEngine,
   organisationId: string,
-  termsVersionOf: ((organisationId: string) => string | undefined) | undefined,
-): string | undefined {
+  termsVersionOf: AuditActorInput['termsVersionOf'],
+): Promise<string | undefined> {
   let preset: string;
   try {
     preset = engine.presetOf(organisationId).id;
   } catch {
     return undefined;
   }
-  const terms = termsVersionOf?.(organisationId);
+  let terms: string | undefined;
+  try {
+    terms = await termsVersionOf?.(organisationId);
+  } catch {
+    terms = undefined; // never fails the record: the preset alone still says which rules applied
+  }
   return terms ? `${preset}-${terms}` : preset;
 }

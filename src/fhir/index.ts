@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Router } from 'express';
-import type { AuthorizationServer } from '../auth';
+import { currentTermsVersion, type AuthorizationServer } from '../auth';
 import type { GatewayConfig } from '../config';
 import { sectionMappingOf, type PolicyEngine } from '../consent';
 import type { ChangeRecorder } from '../ecd';
@@ -31,6 +31,7 @@ export {
 export { runPipeline, requestLine, type PipelineDependencies, type PipelineInput } from './pipeline';
 export type { FhirRequest, Principal } from './request';
 export { decideRequest, type RequestDecision } from './requests/channel';
+export { requestDesk, type FhirRequestDesk, type DeskRequestView } from './requests/desk';
 export { OWN_ACCESS_TYPES, standingOf, type OwnStanding } from './requests/own-access';
 export { auditLogReader, type AuditLogReader } from './audit-log/reader';
 export { fhirCors, portalOrigins } from './cors';
@@ -78,7 +79,14 @@ export async function createFhirApi(options: FhirApiOptions): Promise<FhirApi> {
       cursors: new PagingCursors(cursorKey, config.fhir.cursorSeconds),
       audit: options.audit ?? logAuditSink(options.log),
       auditLog: auditLogReader(store),
-      termsVersionOf: (id) => config.organisations.find((o) => o.id === id)?.termsVersion,
+      // The published version in effect (M-12, A-15), else the configured one.
+      termsVersionOf: (id) =>
+        currentTermsVersion(
+          store,
+          id,
+          new Date(),
+          config.organisations.find((o) => o.id === id)?.termsVersion,
+        ),
       settings: { fhirBase, pageSize: config.fhir.pageSize, maxPageSize: config.fhir.maxPageSize },
     },
   });

@@ -48,8 +48,8 @@ export interface PipelineDependencies {
   readonly settings: FhirSettings;
   /** The client's access log (AuditEvent) as the audit trail holds it; absent: nobody reads any. */
   readonly auditLog?: AuditLogReader;
-  /** The organisation's terms version, for the records' authorisation protocol (NEN 7513). */
-  readonly termsVersionOf?: (organisationId: string) => string | undefined;
+  /** The organisation's terms version in effect, for the records' authorisation protocol (NEN 7513). */
+  readonly termsVersionOf?: (organisationId: string) => string | undefined | Promise<string | undefined>;
   readonly now?: () => Date;
 }
 

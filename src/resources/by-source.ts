@@ -108,6 +108,26 @@ export async function resourcesWithIdentifier(
 }
 
 /**
+ * The standing (not ended) resources of one type in the scope, optionally one client's, newest
+ * change first: for a desk that lists what the scope holds (the request channel's Tasks).
+ */
+export async function currentResources(
+  q: Queryable,
+  scope: ResourceScope,
+  resourceType: string,
+  options: { patientId?: string; limit?: number } = {},
+): Promise<StoredResource[]> {
+  const rows = await q.query<ResourceRow & Record<string, unknown>>(
+    `SELECT ${COLUMNS} FROM fhir_resource
+     WHERE resource_type = $1 AND organisation_id = $2 AND source = $3 AND ended_at IS NULL
+       AND ($4::text IS NULL OR patient_id = $4)
+     ORDER BY last_updated DESC, id LIMIT $5`,
+    [resourceType, scope.organisationId, scope.source, options.patientId ?? null, options.limit ?? 500],
+  );
+  return rows.map((r) => fromRow(r));
+}
+
+/**
  * Mark and sweep over a scope, inside one transaction: the caller marks every resource the external
  * system still lists (`keep`), then asks for the standing ones it did not mark (`notKept`), to end
  * them. The marks live in a temporary table that goes with the transaction, so the memory a sync of

@@ -17,6 +17,7 @@ export { findPatients } from './patient-search';
 export { announceChange, CLIENT_CHANGE_CHANNEL, BULK_CHANGE_CHANNEL, type Change } from './changes';
 export {
   currentVersions,
+  currentResources,
   countCurrent,
   resourcesWithIdentifier,
   startSweep,

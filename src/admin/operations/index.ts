@@ -2,6 +2,8 @@ import type { AnyAdminOperation } from '../operation';
 import { findClients, whoAmI } from './clients';
 import { ONBOARDING_OPERATIONS } from './onboarding';
 import { MAINTENANCE_OPERATIONS } from './maintenance';
+import { REQUEST_OPERATIONS } from './requests';
+import { TERMS_OPERATIONS } from './terms';
 
 /**
  * Every admin operation, in the order the OpenAPI document lists them. Each area's file exports its
@@ -12,6 +14,8 @@ export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   findClients as AnyAdminOperation,
   ...ONBOARDING_OPERATIONS,
   ...(MAINTENANCE_OPERATIONS as unknown as AnyAdminOperation[]),
+  ...(TERMS_OPERATIONS as AnyAdminOperation[]),
+  ...(REQUEST_OPERATIONS as AnyAdminOperation[]),
 ];
 
 export { clientOfCaller, clientName } from './client-scope';

@@ -19,7 +19,8 @@ import { revokeAccountTokens } from '../revoke';
 import { grantableScopes, scopeList } from '../scopes';
 import type { Interaction } from './context';
 import type { AfterVerification, LoginState } from './state';
-import { DEFAULT_TERMS_VERSION, recordTermsAnswer } from './terms';
+import { currentTermsVersion } from '../terms-versions';
+import { recordTermsAnswer } from './terms';
 import { roleText } from './texts';
 
 const TOTP_SEAL = 'totp-enrolment';
@@ -123,7 +124,13 @@ export async function afterSecondFactor(ix: Interaction, accountId: string): Pro
 }
 
 export async function startTerms(ix: Interaction, accountId: string, link: AccountLink): Promise<void> {
-  const termsVersion = ix.organisation(link.organisationId)?.termsVersion ?? DEFAULT_TERMS_VERSION;
+  // M-12, A-15: the newest published version in effect now, on every instance alike.
+  const termsVersion = await currentTermsVersion(
+    ix.deps.store,
+    link.organisationId,
+    new Date(),
+    ix.organisation(link.organisationId)?.termsVersion,
+  );
   return show(ix, {
     step: 'terms',
     accountId,
@@ -145,6 +152,17 @@ export async function answerTerms(
 ): Promise<void> {
   const link = (await linksOfAccount(ix.deps.store, state.accountId)).find((l) => l.id === state.linkId);
   if (link === undefined) return deny(ix, 'the link ended during the login', state.accountId);
+  // A new version came into effect while the page was open: an acceptance counts only for the
+  // version in effect, so that one is shown instead (a refusal is a refusal of either).
+  if (accepted) {
+    const current = await currentTermsVersion(
+      ix.deps.store,
+      link.organisationId,
+      new Date(),
+      ix.organisation(link.organisationId)?.termsVersion,
+    );
+    if (current !== state.termsVersion) return startTerms(ix, state.accountId, link);
+  }
   // The answer and its audit record commit together.
   await ix.deps.store.transaction(async (tx) => {
     const answer = await recordTermsAnswer(tx, {

@@ -11,6 +11,7 @@ import { fhirApi } from './0009-fhir-api';
 import { auditTrail } from './0010-audit-trail';
 import { administration } from './0011-administration';
 import { administratorChoice } from './0012-administrator-choice';
+import { requestDesk } from './0013-request-desk';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   auditTrail,
   administration,
   administratorChoice,
+  requestDesk,
 ];

@@ -2,10 +2,14 @@ import type { ConsolePage } from '../page';
 import { homePage } from './home';
 import { MAINTENANCE_PAGES } from './maintenance';
 import { ONBOARDING_PAGES } from './onboarding';
+import { REQUEST_PAGES } from './requests';
+import { TERMS_PAGES } from './terms';
 
 /** Every console page. Each area's file exports its pages as one array; add it here. */
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
   homePage,
   ...ONBOARDING_PAGES,
+  ...TERMS_PAGES,
+  ...REQUEST_PAGES,
   ...MAINTENANCE_PAGES,
 ];
