@@ -46,3 +46,15 @@ export { sectionMappingOf, type PolicyPreset } from './preset';
 export { sectionsFor, type SectionMapping } from './sections';
 /** The parameters that name a resource type's patient compartment (from the CompartmentDefinition). */
 export { patientCompartmentParameters } from './fhir-definitions';
+
+/** The coming changes of a client's access (the admin's access timeline). */
+export {
+  accessChanges,
+  birthdayOf,
+  changePoints,
+  type AccessChange,
+  type AccessState,
+  type ChangeCause,
+  type ChangePoint,
+  type PersonChange,
+} from './change-points';
