@@ -26,7 +26,12 @@ export type ChangeCause =
       readonly graceDays: number;
       readonly rule: string;
     }
-  | { readonly kind: 'death'; readonly deceasedDate: string; readonly graceDays: number; readonly rule: string }
+  | {
+      readonly kind: 'death';
+      readonly deceasedDate: string;
+      readonly graceDays: number;
+      readonly rule: string;
+    }
   | {
       readonly kind: 'relation-starts' | 'relation-ends';
       readonly relation: string;
@@ -77,10 +82,12 @@ export function changePoints(
   const granting = preset.model === 'first-contact-person' ? 'M-2' : 'A-3';
 
   if (preset.minors && facts.birthDate) {
-    for (const age of [12, 16] as const) onDay(birthdayOf(facts.birthDate, age), { kind: 'birthday', age, rule: 'A-8' });
+    for (const age of [12, 16] as const)
+      onDay(birthdayOf(facts.birthDate, age), { kind: 'birthday', age, rule: 'A-8' });
   }
   for (const agreement of facts.careAgreements) {
-    if (agreement.start) onDay(agreement.start, { kind: 'care-starts', start: agreement.start, rule: closure });
+    if (agreement.start)
+      onDay(agreement.start, { kind: 'care-starts', start: agreement.start, rule: closure });
     if (agreement.end)
       onDay(addDays(agreement.end, preset.graceDaysAfterCareEnd), {
         kind: 'portal-closes',
@@ -98,7 +105,12 @@ export function changePoints(
     });
   for (const relation of facts.relations) {
     if (relation.start)
-      onDay(relation.start, { kind: 'relation-starts', relation: relation.reference, date: relation.start, rule: access });
+      onDay(relation.start, {
+        kind: 'relation-starts',
+        relation: relation.reference,
+        date: relation.start,
+        rule: access,
+      });
     // A relation counts up to and including its end day.
     if (relation.end)
       onDay(addDays(relation.end, 1), {

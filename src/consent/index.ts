@@ -58,3 +58,6 @@ export {
   type ChangePoint,
   type PersonChange,
 } from './change-points';
+/** Whether a client's portal is open on a day, by the preset (care end, death, grace days). */
+export { portalOpen } from './organisation';
+export type { ClientFacts, RelationFacts, Suspension } from './facts';

@@ -16,7 +16,12 @@ describe('the coming changes of access (change points)', () => {
       .relation('r2', 'parent', { relationship: 'FTH', parentalAuthority: true })
       .registeredAsAdministrator('r1');
     const facts = dossier.facts();
-    const changes = accessChanges(engine, facts, [dossier.patient, dossier.ref('r1'), dossier.ref('r2')], YEAR);
+    const changes = accessChanges(
+      engine,
+      facts,
+      [dossier.patient, dossier.ref('r1'), dossier.ref('r2')],
+      YEAR,
+    );
     const first = changes[0]!;
     expect(first.day).toBe(birthday);
     expect(first.at).toEqual(startOfDutchDay(birthday));
@@ -47,7 +52,12 @@ describe('the coming changes of access (change points)', () => {
     const changes = accessChanges(engine, dossier.facts(), [dossier.patient, dossier.ref('r1')], YEAR);
     expect(changes).toHaveLength(1);
     expect(changes[0]!.day).toBe(addDays(end, 2));
-    expect(changes[0]!.causes).toContainEqual({ kind: 'portal-closes', careEnd: end, graceDays: 2, rule: 'A-11' });
+    expect(changes[0]!.causes).toContainEqual({
+      kind: 'portal-closes',
+      careEnd: end,
+      graceDays: 2,
+      rule: 'A-11',
+    });
     const relative = changes[0]!.changes.find((c) => c.principal === dossier.ref('r1'))!;
     expect(relative.losses).toEqual(['reports', 'appointments']);
     expect(changes[0]!.changes.map((c) => c.after.permit)).toEqual([false, false]);
@@ -82,7 +92,11 @@ describe('the coming changes of access (change points)', () => {
     const dossier = meerzichtClient(addYears(addDays(TODAY, 10), -16));
     const points = changePoints(dossier.facts(), loadPreset('meerlanden'), YEAR);
     expect(points.filter((p) => p.causes.some((c) => c.kind === 'birthday'))).toEqual([]);
-    const past = changePoints(amerhofClient(addYears(addDays(TODAY, 100), -16)).facts(), loadPreset('amerpoort'), YEAR);
+    const past = changePoints(
+      amerhofClient(addYears(addDays(TODAY, 100), -16)).facts(),
+      loadPreset('amerpoort'),
+      YEAR,
+    );
     expect(past.map((p) => p.causes.map((c) => c.kind))).toEqual([['birthday']]);
     expect(past[0]!.causes[0]).toMatchObject({ age: 16 });
     expect(past[0]!.day).toBe(addDays(TODAY, 100));
