@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { addDays, addYears, startOfDutchDay, todayInAmsterdam } from '../../src/calendar';
 import { findAuditRecords } from '../../src/audit';
 import { patientId } from '../../src/ecd';
-import type { AccessTimeline, ClientAccess, NeedsDecision } from '../../src/admin/operations/insight';
+import type {
+  AccessTimeline,
+  ClientAccess,
+  ClientAuditLog,
+  NeedsDecision,
+} from '../../src/admin/operations/insight';
 import { PORTAL_SECTIONS } from '../../src/vocabulary';
 import { freshEmail, startConformanceGateway, type ConformanceGateway } from '../smart/support/gateway';
 import { backendToken, clientKey, type ClientKey } from '../support/backend-clients';
@@ -296,17 +301,65 @@ describe('seeing why: client access, the access timeline and what needs a decisi
     expect(en).toContain('Assess whether the client');
   });
 
+  it("ADMIN-INSIGHT-10: A-7: the privacy officer reads a client's audit records, newest first, in the API and the console; another organisation's client is 404", async () => {
+    const { status, body } = await get<ClientAuditLog>(
+      reviewer,
+      `/clients/${ids.minorRefused}/audit?kind=admin`,
+    );
+    expect(status).toBe(200);
+    expect(body.total).toBeGreaterThanOrEqual(2);
+    expect(body.records.every((r) => r.kind === 'admin')).toBe(true);
+    const times = body.records.map((r) => r.recorded);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(
+      body.records.find((r) => r.interaction === 'clientAccess' && r.actor.role === 'privacy-officer'),
+    ).toMatchObject({
+      outcome: 'success',
+      actor: { role: 'privacy-officer', onBehalfOf: 'Organization/amerhof' },
+      auditEvent: { resourceType: 'AuditEvent' },
+    });
+    const foreign = await get<{ error: string }>(meerzicht, `/clients/${ids.minorRefused}/audit`);
+    expect([foreign.status, foreign.body.error]).toEqual([404, 'ERR_ADMIN_NO_CLIENT']);
+    const token = await backendToken(gateway.base, 'amerhof-ecd', key, 'system/Patient.rs');
+    const system = await fetch(`${gateway.base}/admin/clients/${ids.minorRefused}/audit`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(system.status).toBe(403);
+
+    const page = await fetch(`${gateway.base}/admin/console/audit?patientId=${ids.minorRefused}`, {
+      headers: { cookie: reviewer.cookie },
+    });
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain('Auditlog van een cliënt');
+    expect(text).toContain('clientAccess');
+    expect(text).toContain('privacy-officer');
+    const client = await (
+      await fetch(`${gateway.base}/admin/console/clients/${ids.minorRefused}`, {
+        headers: { cookie: reviewer.cookie },
+      })
+    ).text();
+    expect(client).toContain(`href="/admin/console/audit?patientId=${ids.minorRefused}"`);
+  });
+
   describeBrowser('in Chromium', () => {
-    it('ADMIN-INSIGHT-9: the client page and the decisions page have no WCAG 2.1 AA violations (axe-core), in Dutch and English', async () => {
+    it('ADMIN-INSIGHT-9: the client, decisions and audit pages have no WCAG 2.1 AA violations (axe-core), in Dutch and English', async () => {
       const chromium = await launchChromium();
       try {
         const context = await chromium.newContext({ bypassCSP: true });
-        const [name, value] = amerhof.cookie.split('=') as [string, string];
+        const [name, value] = reviewer.cookie.split('=') as [string, string];
         await context.addCookies([{ name, value, url: gateway.base }]);
         const page = await context.newPage();
-        for (const path of [`/clients/${ids.turnsTwelveSoon}`, `/clients/${ids.financial}`, '/decisions'])
+        for (const path of [
+          `/clients/${ids.turnsTwelveSoon}`,
+          `/clients/${ids.financial}`,
+          '/decisions',
+          `/audit?patientId=${ids.minorRefused}`,
+        ])
           for (const lang of ['nl', 'en'] as const) {
-            await page.goto(`${gateway.base}/admin/console${path}?lang=${lang}`);
+            await page.goto(
+              `${gateway.base}/admin/console${path}${path.includes('?') ? '&' : '?'}lang=${lang}`,
+            );
             expect(await page.getAttribute('html', 'lang')).toBe(lang);
             await page.addScriptTag({ path: AXE });
             const violations = await page.evaluate(async () => {
