@@ -2,11 +2,14 @@ import { join } from 'node:path';
 import { addDays, addYears, startOfDutchDay, todayInAmsterdam } from '../../src/calendar';
 import { findAuditRecords } from '../../src/audit';
 import { patientId } from '../../src/ecd';
-import type {
-  AccessTimeline,
-  ClientAccess,
-  ClientAuditLog,
-  NeedsDecision,
+import {
+  accessTimeline,
+  clientAccess,
+  needsDecision,
+  type AccessTimeline,
+  type ClientAccess,
+  type ClientAuditLog,
+  type NeedsDecision,
 } from '../../src/admin/operations/insight';
 import { PORTAL_SECTIONS } from '../../src/vocabulary';
 import { freshEmail, startConformanceGateway, type ConformanceGateway } from '../smart/support/gateway';
@@ -276,6 +279,14 @@ describe('seeing why: client access, the access timeline and what needs a decisi
     expect(en.text).toContain('Who has access, and why');
     expect(en.text).toContain('The client turns 12');
     expect(en.text).toContain('loses access to all sections');
+    // A Meerlanden client: the legal representative counts as the client (M-1).
+    const mentor = patientId('meerzicht', gateway.data.scenarios.withMentorElderlyCare);
+    const elderly = await fetch(`${gateway.base}/admin/console/clients/${mentor}`, {
+      headers: { cookie: meerzicht.cookie },
+    });
+    expect(elderly.status).toBe(200);
+    const elderlyText = await elderly.text();
+    expect(elderlyText).toContain('Wettelijk vertegenwoordiger: telt als de cliënt en ziet alles (M-1)');
     const foreign = await fetch(`${gateway.base}/admin/console/clients/${ids.turnsTwelveSoon}`, {
       headers: { cookie: meerzicht.cookie },
     });
@@ -340,6 +351,17 @@ describe('seeing why: client access, the access timeline and what needs a decisi
       })
     ).text();
     expect(client).toContain(`href="/admin/console/audit?patientId=${ids.minorRefused}"`);
+  });
+
+  it('ADMIN-INSIGHT-11: `inzage admin clients timeline|access|decisions` print the dates, the rules and the explanations', async () => {
+    const timeline = await get<AccessTimeline>(amerhof, `/clients/${ids.turnsTwelveSoon}/access-timeline`);
+    const printed = accessTimeline.command!.print!(timeline.body);
+    expect(printed).toContain(`${turns12Soon}  A-8: the client turns 12`);
+    expect(printed).toMatch(/RelatedPerson\/\S+ \(.+\): the parent loses access to all sections/);
+    const access = await get<ClientAccess>(amerhof, `/clients/${ids.minorRefused}/access`);
+    expect(clientAccess.command!.print!(access.body)).toMatch(/DENY {2}RelatedPerson\/[\s\S]*rule A-8/);
+    const decisions = await get<NeedsDecision>(amerhof, '/decisions');
+    expect(needsDecision.command!.print!(decisions.body)).toContain(`${ids.incapableRefused}\t`);
   });
 
   describeBrowser('in Chromium', () => {
