@@ -54,3 +54,17 @@ export {
   type AdministratorSituation,
 } from './administrator-options';
 export { recordClientAgreement, type AgreementRequest } from './agreements';
+/** The coming changes of a client's access (the admin's access timeline). */
+export {
+  accessChanges,
+  birthdayOf,
+  changePoints,
+  type AccessChange,
+  type AccessState,
+  type ChangeCause,
+  type ChangePoint,
+  type PersonChange,
+} from './change-points';
+/** Whether a client's portal is open on a day, by the preset (care end, death, grace days). */
+export { portalOpen } from './organisation';
+export type { ClientFacts, RelationFacts, Suspension } from './facts';

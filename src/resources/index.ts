@@ -13,7 +13,7 @@ export {
   type StoredResource,
 } from './resource-store';
 export { contentHash, stripVersion } from './content-hash';
-export { findPatients } from './patient-search';
+export { findPatients, patientIdsOfOrganisation } from './patient-search';
 export { announceChange, CLIENT_CHANGE_CHANNEL, BULK_CHANGE_CHANNEL, type Change } from './changes';
 export {
   currentVersions,

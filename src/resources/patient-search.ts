@@ -30,3 +30,16 @@ export async function findPatients(
   );
   return rows.map((r) => fromRow<Patient>(r));
 }
+
+/**
+ * The ids of an organisation's current clients (those the ECD still lists), in id order: for a pass
+ * over every client (what needs a decision). One indexed read.
+ */
+export async function patientIdsOfOrganisation(q: Queryable, organisationId: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `SELECT id FROM fhir_resource
+     WHERE resource_type = 'Patient' AND organisation_id = $1 AND ended_at IS NULL ORDER BY id`,
+    [organisationId],
+  );
+  return rows.map((r) => r.id);
+}

@@ -4,6 +4,7 @@ import { ONBOARDING_OPERATIONS } from './onboarding';
 import { MAINTENANCE_OPERATIONS } from './maintenance';
 import { REQUEST_OPERATIONS } from './requests';
 import { TERMS_OPERATIONS } from './terms';
+import { INSIGHT_OPERATIONS } from './insight';
 
 /**
  * Every admin operation, in the order the OpenAPI document lists them. Each area's file exports its
@@ -16,6 +17,7 @@ export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   ...(MAINTENANCE_OPERATIONS as unknown as AnyAdminOperation[]),
   ...(TERMS_OPERATIONS as AnyAdminOperation[]),
   ...(REQUEST_OPERATIONS as AnyAdminOperation[]),
+  ...INSIGHT_OPERATIONS,
 ];
 
 export { clientOfCaller, clientName } from './client-scope';

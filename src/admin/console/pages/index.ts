@@ -1,4 +1,7 @@
 import type { ConsolePage } from '../page';
+import { auditPage } from './audit';
+import { clientPage } from './client';
+import { decisionsPage } from './decisions';
 import { homePage } from './home';
 import { MAINTENANCE_PAGES } from './maintenance';
 import { ONBOARDING_PAGES } from './onboarding';
@@ -8,6 +11,9 @@ import { TERMS_PAGES } from './terms';
 /** Every console page. Each area's file exports its pages as one array; add it here. */
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
   homePage,
+  clientPage,
+  decisionsPage,
+  auditPage,
   ...ONBOARDING_PAGES,
   ...TERMS_PAGES,
   ...REQUEST_PAGES,
