@@ -1,4 +1,5 @@
 import type { AnyAdminOperation } from '../operation';
+import { APP_OPERATIONS } from './apps';
 import { findClients, whoAmI } from './clients';
 
 /**
@@ -8,6 +9,7 @@ import { findClients, whoAmI } from './clients';
 export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   whoAmI as AnyAdminOperation,
   findClients as AnyAdminOperation,
+  ...(APP_OPERATIONS as readonly AnyAdminOperation[]),
 ];
 
 export { clientOfCaller, clientName } from './client-scope';
