@@ -176,13 +176,17 @@ async function checkJwks(jwks: { keys: ClientJwk[] }): Promise<void> {
     if (typeof key !== 'object' || key === null) throw invalid(field, 'is not a JSON Web Key');
     const secretParts = PRIVATE_MEMBERS.filter((m) => m in key);
     if (secretParts.length > 0)
-      throw invalid(field, `holds private key material (${secretParts.join(', ')}): register the public key only`);
+      throw invalid(
+        field,
+        `holds private key material (${secretParts.join(', ')}): register the public key only`,
+      );
     if (typeof key.kid !== 'string' || key.kid === '') throw invalid(field, 'needs a kid');
     if (kids.has(key.kid)) throw invalid(field, `kid '${key.kid}' is used twice`);
     kids.add(key.kid);
     const alg = key.kty === 'RSA' ? 'RS384' : key.kty === 'EC' ? 'ES384' : undefined;
     if (alg === undefined) throw invalid(field, 'must be an RSA or EC key (RS384 or ES384)');
-    if (key.alg !== undefined && key.alg !== alg) throw invalid(field, `alg must be ${alg} for a ${key.kty} key`);
+    if (key.alg !== undefined && key.alg !== alg)
+      throw invalid(field, `alg must be ${alg} for a ${key.kty} key`);
     if (key.kty === 'EC' && key.crv !== 'P-384') throw invalid(field, 'an EC key must be on P-384 (ES384)');
     try {
       await importJWK(key as never, alg);
@@ -214,13 +218,16 @@ async function checkedMetadata(m: StoredMetadata): Promise<StoredMetadata> {
     throw invalid('scopes', 'system scopes are for backend clients (client credentials), not portal apps');
   const keyed = m.type === 'confidential-asymmetric' || m.type === 'backend';
   const keys = (m.jwks ? 1 : 0) + (m.jwksUrl ? 1 : 0);
-  if (keyed && keys !== 1)
-    throw invalid('jwks', `a ${m.type} client needs exactly one of jwks and jwksUrl`);
+  if (keyed && keys !== 1) throw invalid('jwks', `a ${m.type} client needs exactly one of jwks and jwksUrl`);
   if (!keyed && keys > 0)
-    throw invalid('jwks', `a ${m.type} client has no keys (${m.type === 'public' ? 'PKCE only' : 'it has a secret'})`);
+    throw invalid(
+      'jwks',
+      `a ${m.type} client has no keys (${m.type === 'public' ? 'PKCE only' : 'it has a secret'})`,
+    );
   if (m.jwks) await checkJwks(m.jwks);
   if (m.jwksUrl) checkAppUrl('jwksUrl', m.jwksUrl);
-  if (!portal && !m.organisation) throw invalid('organisation', 'a backend client must name its organisation');
+  if (!portal && !m.organisation)
+    throw invalid('organisation', 'a backend client must name its organisation');
   const checked: StoredMetadata = {
     name,
     type: m.type,
@@ -233,7 +240,13 @@ async function checkedMetadata(m: StoredMetadata): Promise<StoredMetadata> {
     mayLaunch: m.mayLaunch,
   };
   // What oidc-provider will be given must be makeable too (clientMetadata checks the scopes again).
-  clientMetadata(configOf({ id: 'check', metadata: checked, secret_hash: m.type === 'confidential-symmetric' ? 'x' : null }));
+  clientMetadata(
+    configOf({
+      id: 'check',
+      metadata: checked,
+      secret_hash: m.type === 'confidential-symmetric' ? 'x' : null,
+    }),
+  );
   return checked;
 }
 
@@ -256,7 +269,11 @@ export async function registerClient(
   input: NewRegisteredClient,
   options: { configuredIds: ReadonlySet<string>; now?: Date },
 ): Promise<ClientWithSecret> {
-  const id = input.id ?? `app-${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+  const id =
+    input.id ??
+    `app-${randomBytes(9)
+      .toString('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'x')}`;
   if (!ID_PATTERN.test(id)) throw invalid('id', 'letters, digits, ., _ and - only (at most 128)');
   if (options.configuredIds.has(id))
     throw new Conflict(`id: '${id}' is a client of the configuration`, { code: 'ERR_APP_ID_TAKEN' });
@@ -315,8 +332,11 @@ async function change(
   after?: (tx: Queryable) => Promise<void>,
 ): Promise<RegisteredClient> {
   const row = await store.transaction(async (tx) => {
-    const [current] = await tx.query<Row>(`SELECT ${COLUMNS} FROM smart_client WHERE id = $1 FOR UPDATE`, [id]);
-    if (current === undefined) throw new NotFound(`no app '${id}' is registered`, { code: 'ERR_APP_NOT_FOUND' });
+    const [current] = await tx.query<Row>(`SELECT ${COLUMNS} FROM smart_client WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
+    if (current === undefined)
+      throw new NotFound(`no app '${id}' is registered`, { code: 'ERR_APP_NOT_FOUND' });
     const next = await work(current);
     const [updated] = await tx.query<Row>(
       `UPDATE smart_client SET metadata = $2::jsonb, secret_hash = $3, updated_at = $4, disabled_at = $5
@@ -388,7 +408,13 @@ export async function rotateClientSecret(
 }
 
 /** The token models a client's grants live in (a session spans clients and stays). */
-const CLIENT_TOKEN_MODELS = ['Grant', 'AuthorizationCode', 'AccessToken', 'RefreshToken', 'ClientCredentials'];
+const CLIENT_TOKEN_MODELS = [
+  'Grant',
+  'AuthorizationCode',
+  'AccessToken',
+  'RefreshToken',
+  'ClientCredentials',
+];
 
 /**
  * Disables (or enables again) a client. Disabling takes effect on the very next request on every
@@ -488,7 +514,11 @@ export class ClientDirectory {
   #sequence = 0;
   readonly #onError: (err: unknown) => void;
 
-  constructor(store: Store, configured: readonly SmartClientConfig[], onError: (err: unknown) => void = () => {}) {
+  constructor(
+    store: Store,
+    configured: readonly SmartClientConfig[],
+    onError: (err: unknown) => void = () => {},
+  ) {
     this.#store = store;
     this.#configured = new Map(configured.map((c) => [c.id, c]));
     this.#onError = onError;
@@ -497,9 +527,13 @@ export class ClientDirectory {
 
   /** Loads the registered clients and follows their changes; resolves to the unsubscribe. */
   async start(): Promise<() => Promise<void>> {
-    const stop = await this.#store.listen(SMART_CLIENT_CHANNEL, (id) => void this.refresh(id).catch(this.#onError), {
-      onResubscribe: () => void this.reload().catch(this.#onError),
-    });
+    const stop = await this.#store.listen(
+      SMART_CLIENT_CHANNEL,
+      (id) => void this.refresh(id).catch(this.#onError),
+      {
+        onResubscribe: () => void this.reload().catch(this.#onError),
+      },
+    );
     await this.reload();
     return stop;
   }
@@ -539,7 +573,9 @@ export class ClientDirectory {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.#store.query<Row>(`SELECT ${COLUMNS} FROM smart_client WHERE disabled_at IS NULL`);
+    const rows = await this.#store.query<Row>(
+      `SELECT ${COLUMNS} FROM smart_client WHERE disabled_at IS NULL`,
+    );
     this.#registered.clear();
     for (const row of rows) if (!this.#configured.has(row.id)) this.#registered.set(row.id, configOf(row));
     this.#recompute();

@@ -32,6 +32,7 @@ describe('portal apps', () => {
     body?: Record<string, unknown>,
     login: StaffLogin = admin,
     token = csrf,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of any shape
   ): Promise<{ status: number; body: any }> {
     const res = await fetch(`${base()}/admin${path}`, {
       method,
@@ -78,11 +79,17 @@ describe('portal apps', () => {
     });
 
     const who = await person();
-    const got = await codeFor(api.gateway, who, { clientId: 'vendor-public', redirectUri: APP_REDIRECT, scope: SCOPES });
+    const got = await codeFor(api.gateway, who, {
+      clientId: 'vendor-public',
+      redirectUri: APP_REDIRECT,
+      scope: SCOPES,
+    });
     const token = await exchangePublic(api.gateway, got, 'vendor-public', {}, { origin: APP_ORIGIN });
     expect(token.status).toBe(200);
     expect(token.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
-    expect(String(token.body.scope).split(' ')).toEqual(expect.arrayContaining(['patient/*.rs', 'launch/patient']));
+    expect(String(token.body.scope).split(' ')).toEqual(
+      expect.arrayContaining(['patient/*.rs', 'launch/patient']),
+    );
     publicToken = String(token.body.access_token);
     publicRefresh = String(token.body.refresh_token);
 
@@ -133,7 +140,12 @@ describe('portal apps', () => {
     const exchange = (secretText: string) =>
       tokenRequest(
         api.gateway,
-        { grant_type: 'authorization_code', code: got.code, redirect_uri: got.redirectUri, code_verifier: got.pkce.verifier },
+        {
+          grant_type: 'authorization_code',
+          code: got.code,
+          redirect_uri: got.redirectUri,
+          code_verifier: got.pkce.verifier,
+        },
         basic('vendor-server', secretText),
       );
     expect((await exchange('not-the-secret')).status).toBe(401);
@@ -154,16 +166,25 @@ describe('portal apps', () => {
     const fresh = String(rotated.body.clientSecret);
     expect(fresh).not.toBe(secret);
     const refreshWith = (secretText: string, refreshToken: string) =>
-      tokenRequest(api.gateway, { grant_type: 'refresh_token', refresh_token: refreshToken }, basic('vendor-server', secretText));
+      tokenRequest(
+        api.gateway,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        basic('vendor-server', secretText),
+      );
     const old = await refreshWith(secret, refresh);
     expect(old.status).toBe(401);
     expect(old.body.error).toBe('invalid_client');
     expect((await refreshWith(fresh, refresh)).status).toBe(200);
 
-    const records = (await findAuditRecords(api.gateway.running.store, { kinds: ['admin'] })).map((r) => r.entry);
+    const records = (await findAuditRecords(api.gateway.running.store, { kinds: ['admin'] })).map(
+      (r) => r.entry,
+    );
     const ours = records.filter((e) => ['registerApp', 'rotateAppSecret'].includes(String(e.interaction)));
     expect(ours.length).toBeGreaterThanOrEqual(3);
-    expect(ours[0]).toMatchObject({ actor: { role: 'functional-administrator' }, detail: { reason: 'vendor contract 2026-12' } });
+    expect(ours[0]).toMatchObject({
+      actor: { role: 'functional-administrator' },
+      detail: { reason: 'vendor contract 2026-12' },
+    });
     const recorded = JSON.stringify(records);
     expect(recorded).not.toContain(secret);
     expect(recorded).not.toContain(fresh);
@@ -215,7 +236,12 @@ describe('portal apps', () => {
   }, 60_000);
 
   it('ADMIN-APPS-4: a registration the rules refuse is 400 naming the field; a configured or taken id is 409', async () => {
-    const portal = { name: 'X', type: 'public', redirectUris: ['https://x.example.org/cb'], scopes: 'openid patient/*.rs' };
+    const portal = {
+      name: 'X',
+      type: 'public',
+      redirectUris: ['https://x.example.org/cb'],
+      scopes: 'openid patient/*.rs',
+    };
     const cases: [Record<string, unknown>, string][] = [
       [{ redirectUris: ['http://x.example.org/cb'] }, 'redirectUris[0]'],
       [{ redirectUris: ['https://x.example.org/cb#here'] }, 'redirectUris[0]'],
@@ -224,7 +250,10 @@ describe('portal apps', () => {
       [{ scopes: 'openid patient/*.frobnicate' }, 'scopes'],
       [{ scopes: 'system/*.rs' }, 'scopes'],
       [{ type: 'backend', redirectUris: [] }, 'jwks'],
-      [{ type: 'confidential-asymmetric', jwks: { keys: [{ ...key.publicJwk, d: 'secret' }] } }, 'jwks.keys[0]'],
+      [
+        { type: 'confidential-asymmetric', jwks: { keys: [{ ...key.publicJwk, d: 'secret' }] } },
+        'jwks.keys[0]',
+      ],
       [{ type: 'public', jwksUrl: 'https://x.example.org/jwks' }, 'jwks'],
       [{ type: 'sideways' }, 'type'],
       [{ id: 'no spaces allowed' }, 'id'],
@@ -239,7 +268,10 @@ describe('portal apps', () => {
     expect(noReason.body.message).toContain('reason');
     expect((await register({ ...portal, id: 'portal-app' })).status).toBe(409);
     expect((await register({ ...portal, id: 'vendor-public' })).status).toBe(409);
-    const update = await call('PATCH', '/apps/vendor-public', { redirectUris: ['ftp://x/cb'], reason: 'typo' });
+    const update = await call('PATCH', '/apps/vendor-public', {
+      redirectUris: ['ftp://x/cb'],
+      reason: 'typo',
+    });
     expect(update.status).toBe(400);
     expect(update.body.message).toContain('redirectUris[0]');
     expect((await call('PATCH', '/apps/portal-app', { name: 'Renamed', reason: 'typo' })).status).toBe(409);
@@ -259,17 +291,23 @@ describe('portal apps', () => {
     );
     expect(deskRegister.status).toBe(403);
     expect(deskRegister.body.error).toBe('ERR_ADMIN_ROLE');
-    expect((await call('POST', '/apps/vendor-public/disable', { reason: 'try' }, desk, deskCsrf)).status).toBe(403);
+    expect(
+      (await call('POST', '/apps/vendor-public/disable', { reason: 'try' }, desk, deskCsrf)).status,
+    ).toBe(403);
 
     const officer = await staffLogin(store, 'privacy-officer');
     const officerCsrf = await officer.csrf(base());
     expect((await call('GET', '/apps/vendor-public', undefined, officer, officerCsrf)).status).toBe(200);
-    expect((await call('POST', '/apps/vendor-public/disable', { reason: 'try' }, officer, officerCsrf)).status).toBe(403);
+    expect(
+      (await call('POST', '/apps/vendor-public/disable', { reason: 'try' }, officer, officerCsrf)).status,
+    ).toBe(403);
 
     const other = await staffLogin(store, 'functional-administrator', { organisationId: 'amerhof' });
     const otherCsrf = await other.csrf(base());
     expect((await call('GET', '/apps/vendor-public', undefined, other, otherCsrf)).status).toBe(404);
-    expect((await call('POST', '/apps/vendor-public/disable', { reason: 'try' }, other, otherCsrf)).status).toBe(404);
+    expect(
+      (await call('POST', '/apps/vendor-public/disable', { reason: 'try' }, other, otherCsrf)).status,
+    ).toBe(404);
     const listed = await call('GET', '/apps', undefined, other, otherCsrf);
     expect(listed.body.apps.map((a: { id: string }) => a.id)).not.toContain('vendor-public');
     expect(listed.body.apps.map((a: { id: string }) => a.id)).toContain('portal-app');
@@ -288,11 +326,17 @@ describe('portal apps', () => {
     const token = await backendToken(base(), 'meerzicht-ecd', key, 'system/Patient.rs');
     const me = await fetch(`${base()}/admin/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
-    expect(await me.json()).toMatchObject({ kind: 'system', clientId: 'meerzicht-ecd', organisationId: 'meerzicht' });
+    expect(await me.json()).toMatchObject({
+      kind: 'system',
+      clientId: 'meerzicht-ecd',
+      organisationId: 'meerzicht',
+    });
 
     await call('POST', '/apps/meerzicht-ecd/disable', { reason: 'replaced' });
     const after = await fetch(`${base()}/admin/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(after.status).toBe(401);
-    await expect(backendToken(base(), 'meerzicht-ecd', key, 'system/Patient.rs')).rejects.toThrow(/invalid_client/);
+    await expect(backendToken(base(), 'meerzicht-ecd', key, 'system/Patient.rs')).rejects.toThrow(
+      /invalid_client/,
+    );
   });
 });

@@ -103,13 +103,27 @@ const CHANGEABLE = {
 
 const APP: JsonSchema = {
   type: 'object',
-  required: ['id', 'name', 'type', 'source', 'status', 'redirectUris', 'origins', 'scopes', 'mayLaunch', 'hasSecret'],
+  required: [
+    'id',
+    'name',
+    'type',
+    'source',
+    'status',
+    'redirectUris',
+    'origins',
+    'scopes',
+    'mayLaunch',
+    'hasSecret',
+  ],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
     type: { enum: [...APP_TYPES] },
-    source: { enum: ['registered', 'configuration'], description: 'Configured clients change in the configuration file only.' },
+    source: {
+      enum: ['registered', 'configuration'],
+      description: 'Configured clients change in the configuration file only.',
+    },
     status: { enum: ['enabled', 'disabled'] },
     organisation: { type: 'string' },
     redirectUris: { type: 'array', items: { type: 'string' } },
@@ -123,7 +137,10 @@ const APP: JsonSchema = {
     jwks: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: JWK } } },
     jwksUrl: { type: 'string' },
     mayLaunch: { type: 'boolean' },
-    hasSecret: { type: 'boolean', description: 'Whether it authenticates with a client secret (never shown again).' },
+    hasSecret: {
+      type: 'boolean',
+      description: 'Whether it authenticates with a client secret (never shown again).',
+    },
     createdAt: { type: 'string', format: 'date-time' },
     createdBy: { type: 'string' },
     updatedAt: { type: 'string', format: 'date-time' },
@@ -216,7 +233,9 @@ async function ownApp(context: OperationContext, id: string): Promise<Registered
 }
 
 function actorOf(context: OperationContext): string {
-  return context.caller.kind === 'staff' ? `staff:${context.caller.staffId}` : `client:${context.caller.clientId}`;
+  return context.caller.kind === 'staff'
+    ? `staff:${context.caller.staffId}`
+    : `client:${context.caller.clientId}`;
 }
 
 function jwksInput(value: unknown): { keys: ClientJwk[] } | ClientJwk[] | undefined {
@@ -327,8 +346,7 @@ export const listApps = defineOperation<{ status?: 'enabled' | 'disabled' }, { a
   command: {
     group: 'apps',
     name: 'list',
-    print: (out) =>
-      out.apps.map((a) => `${a.id}\t${a.type}\t${a.status}\t${a.source}\t${a.name}`).join('\n'),
+    print: (out) => out.apps.map((a) => `${a.id}\t${a.type}\t${a.status}\t${a.source}\t${a.name}`).join('\n'),
   },
   async run(context, input) {
     const registered = await registeredClients(context.services.store, context.caller.organisationId);
@@ -357,7 +375,8 @@ export const getApp = defineOperation<{ clientId: string }, AppView>({
     const configured = configuredFor(context).find((c) => c.id === input.clientId);
     if (configured) return viewOfConfigured(configured);
     const found = await registeredClient(context.services.store, input.clientId);
-    if (found === undefined || found.organisation !== context.caller.organisationId) throw notFound(input.clientId);
+    if (found === undefined || found.organisation !== context.caller.organisationId)
+      throw notFound(input.clientId);
     return viewOfRegistered(found);
   },
 });
@@ -433,7 +452,8 @@ export const disableApp = defineOperation<{ clientId: string }, { app: AppView; 
   method: 'post',
   path: '/apps/{clientId}/disable',
   tag: 'apps',
-  summary: 'Disable an app: no new logins or tokens, its tokens and refresh tokens revoked, on every instance at once',
+  summary:
+    'Disable an app: no new logins or tokens, its tokens and refresh tokens revoked, on every instance at once',
   roles: ACCESS_MANAGERS,
   action: 'U',
   input: BY_ID,
