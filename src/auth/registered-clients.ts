@@ -577,7 +577,14 @@ export class ClientDirectory {
       `SELECT ${COLUMNS} FROM smart_client WHERE disabled_at IS NULL`,
     );
     this.#registered.clear();
-    for (const row of rows) if (!this.#configured.has(row.id)) this.#registered.set(row.id, configOf(row));
+    for (const row of rows) {
+      // Registration refuses a configured id; one configured later wins, and is worth a word.
+      if (this.#configured.has(row.id))
+        this.#onError(
+          new Error(`registered client '${row.id}' is shadowed by a configured client of that id`),
+        );
+      else this.#registered.set(row.id, configOf(row));
+    }
     this.#recompute();
   }
 
