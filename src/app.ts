@@ -196,7 +196,7 @@ export function ecdPusher(auth: AuthorizationServer): (req: Request) => Promise<
       if (!(err instanceof Unauthenticated)) throw err;
       throw new EcdPushTokenRefused(err.message);
     }
-    const client = auth.client(token.clientId);
+    const client = await auth.findClient(token.clientId);
     if (token.kind !== 'system' || client?.type !== 'backend' || client.organisation === undefined) {
       throw new EcdPushClientRefused(
         `client '${token.clientId}' is not an organisation's ECD backend client`,

@@ -134,7 +134,7 @@ async function systemCaller(services: AdminServices, authorization: string): Pro
         detail: `client ${token.clientId}`,
       },
     );
-  const client = services.auth.client(token.clientId);
+  const client = await services.auth.findClient(token.clientId);
   if (client?.type !== 'backend' || client.organisation === undefined)
     throw new Forbidden('the client is not a backend client of a care organisation', {
       code: 'ERR_ADMIN_NOT_SYSTEM',

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Configuration, KoaContextWithOIDC, default as ProviderType } from 'oidc-provider';
+import type { Adapter, Configuration, KoaContextWithOIDC, default as ProviderType } from 'oidc-provider';
 import type { AuditTrail } from '../audit';
 import type { GatewayConfig, IdentityProviderConfig, SmartClientConfig } from '../config';
 import type { Logger } from '../http';
@@ -31,6 +31,7 @@ import { AccessTokenVerifier } from './access-tokens';
 import { AuthAudit } from './audit';
 import { ClientKeyFetcher } from './client-keys';
 import { CLIENT_ASSERTION_ALGS, clientMetadata, clientOrigins } from './clients';
+import { ClientDirectory, registeredClientAdapter } from './registered-clients';
 import { INTROSPECT_SCOPE } from './introspection';
 import { storeJwtAccessTokens } from './stored-tokens';
 import { findLaunch } from './launch';
@@ -90,8 +91,21 @@ export interface AuthorizationServer {
   /** The request handler of oidc-provider, for mounting at `/auth`. */
   readonly callback: (req: IncomingMessage, res: ServerResponse) => void;
   readonly tokens: AccessTokenVerifier;
-  /** The registered client with this id. */
+  /**
+   * The client with this id: configured, or registered at run time as this instance last heard of
+   * it (enabled ones only; a change on another instance arrives by notification, a moment later).
+   * For what must not lag, use `findClient`.
+   */
   client(clientId: string): SmartClientConfig | undefined;
+  /** The client with this id: configured, or registered and enabled as the store has it now. */
+  findClient(clientId: string): Promise<SmartClientConfig | undefined>;
+  /**
+   * The browser origins of every portal app (configured and enabled registered ones): the CORS
+   * allow-list of /fhir. A live Set, changed in place when a registration changes.
+   */
+  readonly portalOrigins: ReadonlySet<string>;
+  /** Stops following the registered clients' changes. */
+  close(): Promise<void>;
   /** The configuration it was made from (the pages read organisations and the public URL). */
   readonly config: GatewayConfig;
   /** oidc-provider's cookie keys; the login pages derive their CSRF key from them. */
@@ -124,7 +138,9 @@ export async function createAuthorizationServer(
   const { config, store, log } = options;
   const issuer = `${config.server.publicUrl}/auth`;
   const fhirBase = `${config.server.publicUrl}${config.fhirBasePath}`;
-  const clients = new Map(config.smart.clients.map((c) => [c.id, c]));
+  const directory = new ClientDirectory(store, config.smart.clients, (err) =>
+    log.error({ err }, 'reading a registered SMART client failed'),
+  );
   const metadata = config.smart.clients.map(clientMetadata);
   const keyFetcher = new ClientKeyFetcher(
     config.smart.clients.flatMap((c) => (c.jwksUrl !== undefined ? [c.jwksUrl] : [])),
@@ -152,8 +168,8 @@ export async function createAuthorizationServer(
     );
 
   /** The scopes a request may be granted: asked for now, or granted before (a refresh), within the registration. */
-  function grantable(ctx: KoaContextWithOIDC, clientId: string): string[] {
-    const registered = clients.get(clientId)?.scopes ?? [];
+  async function grantable(ctx: KoaContextWithOIDC, clientId: string): Promise<string[]> {
+    const registered = (await directory.find(clientId))?.scopes ?? [];
     const asked = scopeList(ctx.oidc.params?.scope as string | undefined);
     const before = scopeList(ctx.oidc.entities.Grant?.getResourceScope(fhirBase));
     return grantableScopes([...new Set([...asked, ...before])], registered);
@@ -186,7 +202,10 @@ export async function createAuthorizationServer(
   const secureCookies = config.server.publicUrl.startsWith('https:');
   const configuration: Configuration = {
     // With the trail, every token row is written in one transaction with its record (token-audit.ts).
-    adapter: authAdapter(store, audit.enabled ? { events: tokenAuditEvents(audit, currentContext) } : {}),
+    adapter: withRegisteredClients(
+      store,
+      authAdapter(store, audit.enabled ? { events: tokenAuditEvents(audit, currentContext) } : {}),
+    ),
     fetch: keyFetcher.fetch as Configuration['fetch'],
     jwks: jwks as Configuration['jwks'],
     clients: metadata,
@@ -282,7 +301,7 @@ export async function createAuthorizationServer(
         // introspection scope any token (SMART: "clients authorised this way can introspect any").
         allowedPolicy: async (_ctx, client, token) =>
           client.clientId === token.clientId ||
-          (clients.get(client.clientId)?.scopes ?? []).includes(INTROSPECT_SCOPE),
+          ((await directory.find(client.clientId))?.scopes ?? []).includes(INTROSPECT_SCOPE),
       },
       revocation: { enabled: true },
       userinfo: { enabled: false },
@@ -292,9 +311,9 @@ export async function createAuthorizationServer(
         enabled: true,
         defaultResource: () => fhirBase,
         useGrantedResource: () => true,
-        getResourceServerInfo: (ctx, resource, client) => {
+        getResourceServerInfo: async (ctx, resource, client) => {
           if (resource.replace(/\/+$/, '') !== fhirBase) throw new errors.InvalidTarget();
-          const scope = grantable(ctx, client.clientId);
+          const scope = await grantable(ctx, client.clientId);
           if (ctx.oidc.params?.grant_type === 'client_credentials') {
             const asked = scopeList(ctx.oidc.params.scope as string | undefined);
             const refused = asked.filter((s) => !scope.includes(s));
@@ -340,8 +359,8 @@ export async function createAuthorizationServer(
       };
     },
     clientBasedCORS(_ctx, origin, client) {
-      const registration = clients.get(client.clientId);
-      return registration !== undefined && clientOrigins(registration).includes(origin);
+      // The client as oidc-provider just found it (for a registered one: read from the store).
+      return clientOrigins({ redirectUris: [...(client.redirectUris ?? [])] }).includes(origin);
     },
     async assertJwtClientAuthClaimsAndHeader(_ctx, claims, header, client) {
       // SMART client-confidential-asymmetric, beyond what oidc-provider checks itself (signature with
@@ -360,7 +379,7 @@ export async function createAuthorizationServer(
         throw new errors.InvalidClientAuth('the client assertion must expire within five minutes');
       }
       const jku = (header as { jku?: unknown }).jku;
-      if (jku !== undefined && jku !== clients.get(client.clientId)?.jwksUrl) {
+      if (jku !== undefined && jku !== client.jwksUri) {
         throw new errors.InvalidClientAuth("the client assertion's jku is not the registered JWKS URL");
       }
     },
@@ -415,6 +434,7 @@ export async function createAuthorizationServer(
   provider.on('server_error', (_ctx, err) => log.error({ err }, 'authorization server error'));
 
   const tokens = new AccessTokenVerifier(store, issuer, fhirBase);
+  const stopFollowing = await directory.start();
   return {
     issuer,
     fhirBase,
@@ -423,7 +443,10 @@ export async function createAuthorizationServer(
     provider,
     callback: provider.callback(),
     tokens,
-    client: (clientId) => clients.get(clientId),
+    client: (clientId) => directory.get(clientId),
+    findClient: (clientId) => directory.find(clientId),
+    portalOrigins: directory.origins,
+    close: stopFollowing,
     config,
     cookieKeys: keys,
     messageSender: options.messageSender,
@@ -431,4 +454,16 @@ export async function createAuthorizationServer(
     audit,
     mayLogIn: async (linkId) => (await usableLink(linkId, false)) !== undefined,
   };
+}
+
+/**
+ * The adapter factory with oidc-provider's 'Client' model on the registered clients (smart_client):
+ * it is asked for the ids the configuration does not have.
+ */
+function withRegisteredClients(
+  store: Store,
+  adapters: (model: string) => Adapter,
+): (model: string) => Adapter {
+  const clients = registeredClientAdapter(store);
+  return (model) => (model === 'Client' ? clients : adapters(model));
 }

@@ -56,6 +56,6 @@ export function clientMetadata(client: SmartClientConfig): ClientMetadata {
 }
 
 /** The web origins a portal app runs on (its redirect URIs' origins): the CORS allow-list for it. */
-export function clientOrigins(client: SmartClientConfig): string[] {
+export function clientOrigins(client: Pick<SmartClientConfig, 'redirectUris'>): string[] {
   return [...new Set(client.redirectUris.map((uri) => new URL(uri).origin))];
 }

@@ -79,3 +79,20 @@ export {
 } from './accounts';
 /** For the breach report (A-13): who reads a client's dossier, and the accounts behind the links. */
 export { accountById, linkById, linksOfPatient, type Account, type LinkWithAccount } from './accounts';
+/** SMART clients registered at run time (issue 12, item 7): the admin operations' store. */
+export {
+  APP_TYPES,
+  SMART_CLIENT_CHANNEL,
+  appOrigins,
+  registerClient,
+  registeredClient,
+  registeredClients,
+  rotateClientSecret,
+  setClientDisabled,
+  updateClient,
+  type AppType,
+  type ClientWithSecret,
+  type NewRegisteredClient,
+  type RegisteredClient,
+  type RegisteredClientChanges,
+} from './registered-clients';

@@ -71,12 +71,12 @@ export function authRouter(
   router.post('/auth/launch', express.json({ limit: '4kb' }), async (req, res) => {
     try {
       const token = await server.tokens.verify(bearerToken(req.get('authorization')));
-      const launcher = server.client(token.clientId);
+      const launcher = await server.findClient(token.clientId);
       if (token.kind !== 'user' || !launcher?.mayLaunch) {
         throw new Forbidden('this app may not launch other apps', { code: 'ERR_LAUNCH_NOT_ALLOWED' });
       }
       const clientId = typeof req.body?.client_id === 'string' ? req.body.client_id : '';
-      const target = server.client(clientId);
+      const target = await server.findClient(clientId);
       if (!target || target.type === 'backend') {
         throw new NotFound(`no app '${clientId}' is registered`, { code: 'ERR_UNKNOWN_CLIENT' });
       }

@@ -5,6 +5,7 @@ import { AUDIT_KEY_VARIABLE, AuditTrail, auditKeyFromEnvironment, pruneAuditEver
 import { createFhirApi, requestDesk, trailAuditSink, type FhirApi, type FhirAuditSink } from '../fhir';
 import {
   createAuthorizationServer,
+  type AuthorizationServer,
   keyEncryptionKeyFromEnvironment,
   pruneExpired,
   type AccountSecret,
@@ -86,8 +87,9 @@ export async function startGateway(
       );
     }
     let fhir: FhirApi | undefined;
+    let auth: AuthorizationServer | undefined;
     try {
-      const auth = await createAuthorizationServer({
+      auth = await createAuthorizationServer({
         config: resolved,
         store,
         log,
@@ -138,6 +140,7 @@ export async function startGateway(
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await fhir?.close();
+      await auth?.close();
       await audit.close();
       await stopListening();
       throw err;
@@ -172,6 +175,7 @@ export async function startGateway(
           await stopPruning();
           await stopAuditPruning();
           await fhir?.close();
+          await auth?.close();
           // After the drain: the records of the last answers are written before the database closes.
           await audit.close();
           await stopListening();

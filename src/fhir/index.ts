@@ -8,7 +8,6 @@ import type { Logger } from '../http';
 import type { Store } from '../store';
 import { auditLogReader } from './audit-log/reader';
 import { logAuditSink, type FhirAuditSink } from './audit-sink';
-import { portalOrigins } from './cors';
 import { PagingCursors } from './paging';
 import { PatientLinks } from './patient-link';
 import { fhirRouter } from './routes';
@@ -68,7 +67,8 @@ export async function createFhirApi(options: FhirApiOptions): Promise<FhirApi> {
   if (!secret) throw new Error('the authorization server has no signing key to derive the cursor key from');
   const cursorKey = createHash('sha256').update('inzage:fhir-cursors:').update(secret).digest();
   const router = fhirRouter({
-    origins: portalOrigins(config.smart.clients),
+    // The configured and the registered portal apps' origins, kept current by the authorization server.
+    origins: auth.portalOrigins,
     issuer: auth.issuer,
     sectionMappings: config.organisations.map((o) => sectionMappingOf(options.engine.presetOf(o.id))),
     pipeline: {

@@ -5,6 +5,7 @@ import { MAINTENANCE_OPERATIONS } from './maintenance';
 import { REQUEST_OPERATIONS } from './requests';
 import { TERMS_OPERATIONS } from './terms';
 import { INSIGHT_OPERATIONS } from './insight';
+import { APP_OPERATIONS } from './apps';
 
 /**
  * Every admin operation, in the order the OpenAPI document lists them. Each area's file exports its
@@ -18,6 +19,7 @@ export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   ...(TERMS_OPERATIONS as AnyAdminOperation[]),
   ...(REQUEST_OPERATIONS as AnyAdminOperation[]),
   ...INSIGHT_OPERATIONS,
+  ...(APP_OPERATIONS as readonly AnyAdminOperation[]),
 ];
 
 export { clientOfCaller, clientName } from './client-scope';

@@ -269,7 +269,7 @@ export async function deny(
  */
 export async function grant(ix: Interaction): Promise<void> {
   const { provider, fhirBase } = ix.deps.server;
-  const registered = ix.deps.server.client(ix.clientId)?.scopes ?? [];
+  const registered = (await ix.deps.server.findClient(ix.clientId))?.scopes ?? [];
   let scopes = grantableScopes(scopeList(ix.details.params.scope as string | undefined), registered);
   // `launch` means an EHR launch: without a launch parameter it grants nothing.
   if (ix.details.params.launch === undefined) scopes = scopes.filter((s) => s !== 'launch');

@@ -1,4 +1,5 @@
 import type { ConsolePage } from '../page';
+import { APP_PAGES } from './apps';
 import { auditPage } from './audit';
 import { clientPage } from './client';
 import { decisionsPage } from './decisions';
@@ -17,5 +18,6 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   ...ONBOARDING_PAGES,
   ...TERMS_PAGES,
   ...REQUEST_PAGES,
+  ...APP_PAGES,
   ...MAINTENANCE_PAGES,
 ];
