@@ -56,9 +56,14 @@ export {
   registerAccount,
   linksOfAccount,
   AccountSecret,
+  acceptedTotpStep,
+  verifyAgainstNoAccount,
+  passwordProblems,
   type AccountLink,
   type MessageSender,
   type Recipient,
 } from './accounts';
 /** For the breach report (A-13): who reads a client's dossier, and the accounts behind the links. */
 export { accountById, linkById, linksOfPatient, type Account, type LinkWithAccount } from './accounts';
+/** The login pages' shared lockout counters (login_throttle), for the admin console's login too. */
+export { clearFailures, longestLock, recordFailure, throttleKey, type Limit } from './pages/limits';

@@ -1,5 +1,6 @@
 import type { ConsolePage } from '../page';
 import { homePage } from './home';
+import { LOGIN_PAGES } from './login';
 
 /** Every console page. Each area's file exports its pages as one array; add it here. */
-export const CONSOLE_PAGES: readonly ConsolePage[] = [homePage];
+export const CONSOLE_PAGES: readonly ConsolePage[] = [homePage, ...LOGIN_PAGES];
