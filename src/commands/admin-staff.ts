@@ -6,6 +6,7 @@ import {
   isStaffRole,
   issueEnrolmentCode,
   setStaffPassword,
+  staffById,
   STAFF_ROLES,
   type StaffAccount,
 } from '../admin';
@@ -91,7 +92,7 @@ export async function runAdminStaffAdd(
       });
       if (password !== undefined) {
         await setStaffPassword(tx, staff.id, password);
-        return { staff, enrolment: undefined };
+        return { staff: (await staffById(tx, staff.id)) ?? staff, enrolment: undefined };
       }
       return { staff, enrolment: await issueEnrolmentCode(tx, staff.id, now) };
     });
