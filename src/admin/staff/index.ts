@@ -2,3 +2,4 @@
 export * from './accounts';
 export * from './sessions';
 export * from './credentials';
+export * from './federation';
