@@ -102,7 +102,12 @@ export async function runAdminStaffAdd(
       at: now,
       outcome: 'success',
       status: 201,
-      actor: { account: by, name: osUser(), role: 'command-line', onBehalfOf: `Organization/${options.organisation}` },
+      actor: {
+        account: by,
+        name: osUser(),
+        role: 'command-line',
+        onBehalfOf: `Organization/${options.organisation}`,
+      },
       interaction: 'createStaff',
       detail: {
         operation: 'createStaff',
@@ -122,7 +127,8 @@ export async function runAdminStaffAdd(
     return { exitCode: 0, output: `${lines.join('\n')}\n`, staff: made.staff };
   } catch (err) {
     const status = isGatewayError(err) ? err.status : 500;
-    const message = isGatewayError(err) && err.expose ? err.message : err instanceof Error ? err.message : String(err);
+    const message =
+      isGatewayError(err) && err.expose ? err.message : err instanceof Error ? err.message : String(err);
     return { exitCode: status === 400 ? 2 : status < 500 ? 1 : 3, output: `inzage: ${message}\n` };
   } finally {
     await trail?.close();
@@ -143,7 +149,10 @@ export function registerAdminStaff(program: Command): void {
     .addOption(new Option('--email <email>', 'e-mail address (the login)').makeOptionMandatory())
     .addOption(new Option('--name <name>', 'name as shown').makeOptionMandatory())
     .addOption(new Option('--role <role>', 'role').choices([...STAFF_ROLES]).makeOptionMandatory())
-    .option('--password-file <file>', 'set the password from the first line of this file (else: an enrolment code)')
+    .option(
+      '--password-file <file>',
+      'set the password from the first line of this file (else: an enrolment code)',
+    )
     .action(async (options: AdminStaffAddOptions) => {
       const outcome = await runAdminStaffAdd(options);
       (outcome.exitCode === 0 ? process.stdout : process.stderr).write(outcome.output);

@@ -71,7 +71,11 @@ export async function registerDemoStaff(
 }
 
 /** The banner's lines about the console and its staff accounts. */
-export function demoStaffLines(gatewayUrl: string, accounts: readonly DemoStaffAccount[], npx: string): string[] {
+export function demoStaffLines(
+  gatewayUrl: string,
+  accounts: readonly DemoStaffAccount[],
+  npx: string,
+): string[] {
   const [first] = accounts;
   return [
     `  Admin console      ${gatewayUrl}/admin/console   (Dutch; ?lang=en for English)`,

@@ -6,7 +6,14 @@ import { readConfigText } from './read';
 import { isSecretName, redactText } from './redact';
 import { configFileSchema, LOG_LEVELS, type ConfigFile } from './schema';
 import { sizeInBytes } from './size';
-import type { AdminConfig, DatabaseConfig, GatewayConfig, LogLevel, SmartClientConfig, SmartConfig } from './types';
+import type {
+  AdminConfig,
+  DatabaseConfig,
+  GatewayConfig,
+  LogLevel,
+  SmartClientConfig,
+  SmartConfig,
+} from './types';
 import { urlProblem } from './urls';
 import { ecdClientSystem } from '../vocabulary';
 import {

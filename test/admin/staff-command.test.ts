@@ -50,15 +50,29 @@ describe('inzage admin staff add', () => {
     });
 
     const second = await runAdminStaffAdd(
-      { config, organisation: 'meerzicht', email: 'tweede@example.org', name: 'Tweede', role: 'support-desk' },
+      {
+        config,
+        organisation: 'meerzicht',
+        email: 'tweede@example.org',
+        name: 'Tweede',
+        role: 'support-desk',
+      },
       {},
     );
     expect(second.exitCode).toBe(0);
-    expect(second.output).toMatch(/enrolment \(once, until .+\): https:\/\/inzage\.example\.org\/admin\/console\/enrol\?code=/);
+    expect(second.output).toMatch(
+      /enrolment \(once, until .+\): https:\/\/inzage\.example\.org\/admin\/console\/enrol\?code=/,
+    );
     expect(second.staff).toMatchObject({ hasPassword: false });
 
     const again = await runAdminStaffAdd(
-      { config, organisation: 'meerzicht', email: 'tweede@example.org', name: 'Tweede', role: 'support-desk' },
+      {
+        config,
+        organisation: 'meerzicht',
+        email: 'tweede@example.org',
+        name: 'Tweede',
+        role: 'support-desk',
+      },
       {},
     );
     expect(again.exitCode).toBe(1);
@@ -68,7 +82,14 @@ describe('inzage admin staff add', () => {
     );
     expect(unknownOrg.exitCode).toBe(2);
     const weak = await runAdminStaffAdd(
-      { config, organisation: 'meerzicht', email: 'zwak@example.org', name: 'Z', role: 'support-desk', passwordFile: join(dir, 'none') },
+      {
+        config,
+        organisation: 'meerzicht',
+        email: 'zwak@example.org',
+        name: 'Z',
+        role: 'support-desk',
+        passwordFile: join(dir, 'none'),
+      },
       {},
     );
     expect(weak.exitCode).toBe(2);
@@ -86,7 +107,10 @@ describe('inzage admin staff add', () => {
               role: 'command-line',
               onBehalfOf: 'Organization/meerzicht',
             }),
-            detail: expect.objectContaining({ staff: `staff:${first.staff!.id}`, role: 'functional-administrator' }),
+            detail: expect.objectContaining({
+              staff: `staff:${first.staff!.id}`,
+              role: 'functional-administrator',
+            }),
           }),
         ]),
       );

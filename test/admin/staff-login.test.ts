@@ -80,7 +80,9 @@ describe('the staff login and staff accounts', () => {
     expect(cookie).not.toMatch(/Secure/i); // http://127.0.0.1
     // Half logged in: no console yet, no API.
     expect((await b.get('/admin/console')).res.status).toBe(303);
-    expect((await fetch(`${gateway.base}/admin/me`, { headers: { cookie: b.cookieHeader } })).status).toBe(401);
+    expect((await fetch(`${gateway.base}/admin/me`, { headers: { cookie: b.cookieHeader } })).status).toBe(
+      401,
+    );
 
     const code = totpCode(secret);
     const page = await b.get('/admin/console/login/code?next=%2Fadmin%2Fconsole%2F%3Fq%3DJan');
@@ -111,7 +113,10 @@ describe('the staff login and staff accounts', () => {
         ['second-factor', 'refused'],
       ]),
     );
-    expect(records[0]!.actor).toMatchObject({ role: 'functional-administrator', onBehalfOf: 'Organization/meerzicht' });
+    expect(records[0]!.actor).toMatchObject({
+      role: 'functional-administrator',
+      onBehalfOf: 'Organization/meerzicht',
+    });
   });
 
   it('ADMIN-STAFF-2: a wrong password and an unknown e-mail address get the same answer', async () => {
@@ -125,7 +130,9 @@ describe('the staff login and staff accounts', () => {
     expect(message(unknown.answer.text)).toBe(message(wrong.answer.text));
     expect(wrong.b.cookies.has('inzage_staff')).toBe(false);
     const records = await loginRecords(staff.id);
-    expect(records).toEqual([expect.objectContaining({ interaction: 'password', outcome: 'refused', status: 401 })]);
+    expect(records).toEqual([
+      expect.objectContaining({ interaction: 'password', outcome: 'refused', status: 401 }),
+    ]);
   });
 
   it('ADMIN-STAFF-3: five wrong passwords lock the e-mail address (429, Dutch page, Retry-After), counted in the database; the right password then waits too', async () => {
@@ -165,7 +172,9 @@ describe('the staff login and staff accounts', () => {
     expect(blocked.status).toBe(200);
     expect(await blocked.json()).toMatchObject({ staff: { blocked: true }, sessionsEnded: 1 });
 
-    expect((await fetch(`${gateway.base}/admin/me`, { headers: { cookie: b.cookieHeader } })).status).toBe(401);
+    expect((await fetch(`${gateway.base}/admin/me`, { headers: { cookie: b.cookieHeader } })).status).toBe(
+      401,
+    );
     const page = await b.get('/admin/console');
     expect(page.res.status).toBe(303);
     expect(page.res.headers.get('location')).toMatch(/^\/admin\/console\/login/);
@@ -236,9 +245,9 @@ describe('the staff login and staff accounts', () => {
     // Another browser's token does not fit this browser's pre-session cookie.
     const other = new ConsoleBrowser(gateway.base);
     const otherToken = csrfOf((await other.get('/admin/console/login')).text);
-    expect((await b.post('/admin/console/login', { _csrf: otherToken, email: staff.email, password })).res.status).toBe(
-      403,
-    );
+    expect(
+      (await b.post('/admin/console/login', { _csrf: otherToken, email: staff.email, password })).res.status,
+    ).toBe(403);
 
     const inside = await fullLogin(staff.email, password, secret);
     const cookie = inside.cookieHeader;
@@ -249,7 +258,12 @@ describe('the staff login and staff accounts', () => {
     const create = await fetch(`${gateway.base}/admin/staff`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `x-${process.pid}@example.org`, name: 'X', role: 'support-desk', reason: 'test' }),
+      body: JSON.stringify({
+        email: `x-${process.pid}@example.org`,
+        name: 'X',
+        role: 'support-desk',
+        reason: 'test',
+      }),
     });
     expect(create.status).toBe(403);
   });
@@ -264,7 +278,12 @@ describe('the staff login and staff accounts', () => {
         'x-csrf-token': await admin.csrf(gateway.base),
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ email, name: 'Nieuwe Collega', role: 'support-desk', reason: 'nieuwe medewerker' }),
+      body: JSON.stringify({
+        email,
+        name: 'Nieuwe Collega',
+        role: 'support-desk',
+        reason: 'nieuwe medewerker',
+      }),
     });
     expect(created.status).toBe(201);
     const body = (await created.json()) as {
@@ -313,9 +332,15 @@ describe('the staff login and staff accounts', () => {
     expect(enrol.text).toContain('Tweede factor instellen');
     const secret = /<dd><code>([A-Z2-7]{32})<\/code><\/dd>/.exec(enrol.text)![1]!;
     expect(enrol.text).toContain('otpauth://totp/');
-    const wrongCode = await b.post('/admin/console/login/code', { _csrf: csrfOf(enrol.text), code: '000000' });
+    const wrongCode = await b.post('/admin/console/login/code', {
+      _csrf: csrfOf(enrol.text),
+      code: '000000',
+    });
     expect(wrongCode.res.status).toBe(401);
-    const done = await b.post('/admin/console/login/code', { _csrf: csrfOf(enrol.text), code: totpCode(secret) });
+    const done = await b.post('/admin/console/login/code', {
+      _csrf: csrfOf(enrol.text),
+      code: totpCode(secret),
+    });
     expect(done.res.status).toBe(303);
     const me = await fetch(`${gateway.base}/admin/me`, { headers: { cookie: b.cookieHeader } });
     expect(await me.json()).toMatchObject({ staffId: body.staff.id, role: 'support-desk' });
@@ -339,7 +364,12 @@ describe('the staff login and staff accounts', () => {
       const create = await fetch(`${gateway.base}/admin/staff`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ email: `no-${role}@example.org`, name: 'Nee', role: 'functional-administrator', reason: 'poging' }),
+        body: JSON.stringify({
+          email: `no-${role}@example.org`,
+          name: 'Nee',
+          role: 'functional-administrator',
+          reason: 'poging',
+        }),
       });
       expect([role, create.status]).toEqual([role, 403]);
       const block = await fetch(`${gateway.base}/admin/staff/${target.id}/block`, {
@@ -383,7 +413,9 @@ describe('the staff login and staff accounts', () => {
     });
     expect(role.status).toBe(200);
     expect(await role.json()).toMatchObject({ staff: { role: 'privacy-officer' } });
-    const list = (await (await fetch(`${gateway.base}/admin/staff`, { headers: { cookie: admin.cookie } })).json()) as {
+    const list = (await (
+      await fetch(`${gateway.base}/admin/staff`, { headers: { cookie: admin.cookie } })
+    ).json()) as {
       staff: { id: string; organisationId: string }[];
     };
     expect(list.staff.every((s) => s.organisationId === 'meerzicht')).toBe(true);

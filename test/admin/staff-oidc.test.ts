@@ -73,7 +73,9 @@ describe("the staff login through the organisation's identity provider", () => {
     const callback = await viaProvider(browser, 'fenna-sub', { next: '/admin/console/?q=x' });
     expect(callback.status).toBe(303);
     const codeUrl = locationOf(callback, gateway.base)!;
-    expect(codeUrl).toBe(`${gateway.base}/admin/console/login/code?next=${encodeURIComponent('/admin/console/?q=x')}`);
+    expect(codeUrl).toBe(
+      `${gateway.base}/admin/console/login/code?next=${encodeURIComponent('/admin/console/?q=x')}`,
+    );
     const page = await (await browser.go(codeUrl)).text();
     const done = await browser.post(`${gateway.base}/admin/console/login/code`, {
       _csrf: csrfOf(page),
@@ -134,7 +136,9 @@ describe("the staff login through the organisation's identity provider", () => {
       role: 'support-desk',
       createdBy: 'test',
     });
-    await gateway.running.store.query('UPDATE staff_account SET blocked_at = now() WHERE id = $1', [blocked.id]);
+    await gateway.running.store.query('UPDATE staff_account SET blocked_at = now() WHERE id = $1', [
+      blocked.id,
+    ]);
     idp.people.set('blocked', { email: 'geblokkeerd@meerzicht.example.org', verified: true });
     expect((await viaProvider(new Browser(), 'blocked', { mfa: true })).status).toBe(403);
 

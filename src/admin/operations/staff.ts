@@ -22,7 +22,19 @@ import {
 
 const STAFF_SUMMARY = {
   type: 'object',
-  required: ['id', 'email', 'name', 'role', 'organisationId', 'hasPassword', 'hasSecondFactor', 'federated', 'createdAt', 'createdBy', 'blocked'],
+  required: [
+    'id',
+    'email',
+    'name',
+    'role',
+    'organisationId',
+    'hasPassword',
+    'hasSecondFactor',
+    'federated',
+    'createdAt',
+    'createdBy',
+    'blocked',
+  ],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },
@@ -88,7 +100,9 @@ function notSelf(context: OperationContext, staffId: string, what: string): void
 }
 
 function actorOf(context: OperationContext): string {
-  return context.caller.kind === 'staff' ? `staff:${context.caller.staffId}` : `client:${context.caller.clientId}`;
+  return context.caller.kind === 'staff'
+    ? `staff:${context.caller.staffId}`
+    : `client:${context.caller.clientId}`;
 }
 
 const STAFF_ID = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9-]+$' } as const;

@@ -79,7 +79,11 @@ export async function checkStaffPassword(
  * Counts a wrong enrolment code against the client address (the lock of the password login);
  * the lock's seconds when the address is locked.
  */
-export async function enrolmentRefused(q: Queryable, address: string, now: Date): Promise<number | undefined> {
+export async function enrolmentRefused(
+  q: Queryable,
+  address: string,
+  now: Date,
+): Promise<number | undefined> {
   const key = throttleKey(STAFF_LIMITS.address, address);
   return (await longestLock(q, [key], now)) ?? (await recordFailure(q, STAFF_LIMITS.address, key, now));
 }
@@ -119,11 +123,10 @@ export async function issueEnrolmentCode(
 ): Promise<{ code: string; expiresAt: Date }> {
   const code = randomBytes(20).toString('base64url');
   const expiresAt = new Date(now.getTime() + ENROLMENT_CODE_HOURS * 3600_000);
-  await q.query('UPDATE staff_account SET enrolment_code_hash = $2, enrolment_expires_at = $3 WHERE id = $1', [
-    staffId,
-    codeHash(code),
-    expiresAt,
-  ]);
+  await q.query(
+    'UPDATE staff_account SET enrolment_code_hash = $2, enrolment_expires_at = $3 WHERE id = $1',
+    [staffId, codeHash(code), expiresAt],
+  );
   return { code, expiresAt };
 }
 
@@ -166,7 +169,10 @@ export async function enrolWithCode(
  * the console's key, so nothing is stored before it is confirmed and no other session can know it.
  */
 export function enrolmentTotpSecret(sessionToken: string, key: Buffer): string {
-  const bytes = createHmac('sha256', key).update(`staff-totp-enrolment:${sessionToken}`).digest().subarray(0, 20);
+  const bytes = createHmac('sha256', key)
+    .update(`staff-totp-enrolment:${sessionToken}`)
+    .digest()
+    .subarray(0, 20);
   return base32(bytes);
 }
 

@@ -125,7 +125,10 @@ export async function finishStaffFederatedLogin(
 }
 
 /** Whether the provider's login counts as the second factor, by the configuration. */
-export function providerDidMfa(provider: StaffIdentityProviderConfig, identity: StaffFederatedIdentity): boolean {
+export function providerDidMfa(
+  provider: StaffIdentityProviderConfig,
+  identity: StaffFederatedIdentity,
+): boolean {
   if (provider.mfa === 'provider') return true;
   if (provider.mfa === 'amr') return identity.amr.includes('mfa');
   return false;

@@ -26,7 +26,9 @@ export class StaffIdp {
   async start(redirectUri: string): Promise<void> {
     const { default: Provider } = await import('oidc-provider');
     this.provider = new Provider(this.issuer, {
-      clients: [{ client_id: 'inzage-console', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri] }],
+      clients: [
+        { client_id: 'inzage-console', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri] },
+      ],
       pkce: { required: () => true },
       cookies: { keys: ['staff idp cookie key'] },
       features: { devInteractions: { enabled: false } },
@@ -60,7 +62,12 @@ export class StaffIdp {
     try {
       const sub = url.searchParams.get('sub') ?? 'nobody';
       const amr = url.searchParams.has('mfa') ? ['pwd', 'otp', 'mfa'] : ['pwd'];
-      await provider.interactionFinished(req, res, { login: { accountId: sub, amr } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: sub, amr } },
+        { mergeWithLastSubmission: false },
+      );
     } catch (err) {
       res.writeHead(500).end(String(err));
     }

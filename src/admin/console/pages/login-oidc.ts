@@ -84,7 +84,11 @@ const callbackPage: ConsolePage = {
     // One use: whatever happens next, this browser's pending login is gone.
     ctx.res.clearCookie(PENDING_COOKIE, { path: PENDING_PATH });
     if (!provider || !pending || pending.provider !== provider.id) {
-      await recordLogin(ctx, { interaction: 'federated', outcome: 'refused', status: 400, why: 'ERR_NO_PENDING_LOGIN' }, undefined);
+      await recordLogin(
+        ctx,
+        { interaction: 'federated', outcome: 'refused', status: 400, why: 'ERR_NO_PENDING_LOGIN' },
+        undefined,
+      );
       return failed(ctx, 400);
     }
     const query = new URL(ctx.req.originalUrl, 'http://console.invalid').searchParams;
@@ -119,7 +123,12 @@ const callbackPage: ConsolePage = {
     if (!staff || staff.organisationId !== provider.organisation || staff.blockedAt) {
       await recordLogin(
         ctx,
-        { interaction: 'federated', outcome: 'refused', status: 403, why: staff ? 'ERR_LOGIN_REFUSED (blocked or other organisation)' : 'ERR_NO_STAFF_ACCOUNT' },
+        {
+          interaction: 'federated',
+          outcome: 'refused',
+          status: 403,
+          why: staff ? 'ERR_LOGIN_REFUSED (blocked or other organisation)' : 'ERR_NO_STAFF_ACCOUNT',
+        },
         staff,
       );
       return failed(ctx, 403);
@@ -128,7 +137,16 @@ const callbackPage: ConsolePage = {
     const mfa = providerDidMfa(provider, identity);
     const token = await openStaffSession(store, staff.id, { secondFactorDone: mfa });
     setSessionCookie(ctx, token);
-    await recordLogin(ctx, { interaction: 'federated', outcome: 'success', status: 303, ...(linked ? { why: 'identity linked by verified e-mail' } : {}) }, staff);
+    await recordLogin(
+      ctx,
+      {
+        interaction: 'federated',
+        outcome: 'success',
+        status: 303,
+        ...(linked ? { why: 'identity linked by verified e-mail' } : {}),
+      },
+      staff,
+    );
     const next = safeNext(pending.next);
     ctx.res.redirect(303, mfa ? next : `${CONSOLE_BASE}/login/code?next=${encodeURIComponent(next)}`);
   },

@@ -77,7 +77,12 @@ export function setSessionCookie(ctx: ConsoleContext, token: string): void {
 }
 
 function clearSessionCookie(ctx: ConsoleContext): void {
-  ctx.res.clearCookie(STAFF_SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/admin', secure: secure(ctx) });
+  ctx.res.clearCookie(STAFF_SESSION_COOKIE, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/admin',
+    secure: secure(ctx),
+  });
 }
 
 function preTokenOf(pre: string, key: Buffer): string {
@@ -187,12 +192,14 @@ function loginForm(ctx: ConsoleContext, next: string, email = ''): SafeHtml {
       </div>
       <button type="submit">${tr(lang, 'Inloggen', 'Log in')}</button>
     </form>
-    ${providers.length > 0
-      ? html`<h2>${tr(lang, 'Of via uw organisatie', 'Or through your organisation')}</h2>
-          <ul>
-            ${providers}
-          </ul>`
-      : ''}`;
+    ${
+      providers.length > 0
+        ? html`<h2>${tr(lang, 'Of via uw organisatie', 'Or through your organisation')}</h2>
+            <ul>
+              ${providers}
+            </ul>`
+        : ''
+    }`;
 }
 
 const loginPage: ConsolePage = {
@@ -226,7 +233,11 @@ const loginPost: ConsolePage = {
       now,
     });
     if (check.kind === 'locked') {
-      await recordLogin(ctx, { interaction: 'password', outcome: 'refused', status: 429, why: 'ERR_LOCKED' }, check.staff);
+      await recordLogin(
+        ctx,
+        { interaction: 'password', outcome: 'refused', status: 429, why: 'ERR_LOCKED' },
+        check.staff,
+      );
       return lockedPage(ctx, check.seconds);
     }
     if (check.kind === 'refused') {
@@ -240,7 +251,10 @@ const loginPost: ConsolePage = {
         error: refusedText(lang),
       });
     }
-    const token = await openStaffSession(ctx.services.store, check.staff.id, { secondFactorDone: false, now });
+    const token = await openStaffSession(ctx.services.store, check.staff.id, {
+      secondFactorDone: false,
+      now,
+    });
     setSessionCookie(ctx, token);
     await recordLogin(ctx, { interaction: 'password', outcome: 'success', status: 303 }, check.staff);
     ctx.res.redirect(303, `${CONSOLE_BASE}/login/code?next=${encodeURIComponent(next)}`);
@@ -275,29 +289,42 @@ function codeForm(ctx: ConsoleContext, token: string, next: string, staff: Staff
   const { lang } = ctx;
   const enrol = !staff.hasSecondFactor;
   const secret = enrol ? enrolmentTotpSecret(token, ctx.sessionKey) : '';
-  return html`${enrol
-      ? html`<p>
-            ${tr(
-              lang,
-              'U hebt nog geen tweede factor. Voeg deze sleutel toe aan een authenticator-app en typ de code die de app toont.',
-              'You have no second factor yet. Add this key to an authenticator app and type the code it shows.',
-            )}
-          </p>
-          <dl>
-            <dt>${tr(lang, 'Sleutel', 'Key')}</dt>
-            <dd><code>${secret}</code></dd>
-            <dt>${tr(lang, 'Of als URI (QR-code)', 'Or as a URI (QR code)')}</dt>
-            <dd><code>${totpEnrolmentUri(secret, staff.email, 'Inzage beheer')}</code></dd>
-          </dl>`
-      : html`<p>${tr(lang, 'Typ de code uit uw authenticator-app.', 'Type the code from your authenticator app.')}</p>`}
+  return html`${
+      enrol
+        ? html`<p>
+              ${tr(
+                lang,
+                'U hebt nog geen tweede factor. Voeg deze sleutel toe aan een authenticator-app en typ de code die de app toont.',
+                'You have no second factor yet. Add this key to an authenticator app and type the code it shows.',
+              )}
+            </p>
+            <dl>
+              <dt>${tr(lang, 'Sleutel', 'Key')}</dt>
+              <dd><code>${secret}</code></dd>
+              <dt>${tr(lang, 'Of als URI (QR-code)', 'Or as a URI (QR code)')}</dt>
+              <dd><code>${totpEnrolmentUri(secret, staff.email, 'Inzage beheer')}</code></dd>
+            </dl>`
+        : html`<p>
+            ${tr(lang, 'Typ de code uit uw authenticator-app.', 'Type the code from your authenticator app.')}
+          </p>`
+    }
     <form method="post" action="${ctx.href('/login/code')}">
       ${csrfField(csrfTokenOf(token, ctx.sessionKey))}
       <input type="hidden" name="next" value="${next}" />
       <div class="field">
         <label for="code">${tr(lang, 'Code (6 cijfers)', 'Code (6 digits)')}</label>
-        <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required pattern="[0-9 ]{6,8}" />
+        <input
+          id="code"
+          name="code"
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          required
+          pattern="[0-9 ]{6,8}"
+        />
       </div>
-      <button type="submit">${enrol ? tr(lang, 'Bevestigen', 'Confirm') : tr(lang, 'Inloggen', 'Log in')}</button>
+      <button type="submit">
+        ${enrol ? tr(lang, 'Bevestigen', 'Confirm') : tr(lang, 'Inloggen', 'Log in')}
+      </button>
     </form>`;
 }
 
@@ -335,14 +362,23 @@ const codePost: ConsolePage = {
     if (staff.hasSecondFactor) {
       const check = await checkStaffTotp(store, staff.id, code, now, ctx.services.accountSecret);
       if (check.result === 'locked') {
-        await recordLogin(ctx, { interaction: 'second-factor', outcome: 'refused', status: 429, why: 'ERR_LOCKED' }, staff);
+        await recordLogin(
+          ctx,
+          { interaction: 'second-factor', outcome: 'refused', status: 429, why: 'ERR_LOCKED' },
+          staff,
+        );
         return lockedPage(ctx, check.seconds ?? 900);
       }
       ok = check.result === 'ok';
       if (!ok) {
         await recordLogin(
           ctx,
-          { interaction: 'second-factor', outcome: 'refused', status: 401, why: `ERR_CODE_REFUSED (${check.result})` },
+          {
+            interaction: 'second-factor',
+            outcome: 'refused',
+            status: 401,
+            why: `ERR_CODE_REFUSED (${check.result})`,
+          },
           staff,
         );
       }
@@ -355,7 +391,12 @@ const codePost: ConsolePage = {
         ctx,
         ok
           ? { interaction: 'totp-enrolment', outcome: 'success', status: 303 }
-          : { interaction: 'totp-enrolment', outcome: 'refused', status: 401, why: 'ERR_CODE_REFUSED (wrong)' },
+          : {
+              interaction: 'totp-enrolment',
+              outcome: 'refused',
+              status: 401,
+              why: 'ERR_CODE_REFUSED (wrong)',
+            },
         staff,
       );
     }
@@ -363,7 +404,11 @@ const codePost: ConsolePage = {
       const fresh = (await staffById(store, staff.id)) ?? staff;
       return ctx.page(tr(lang, 'Tweede stap', 'Second step'), codeForm(ctx, token, next, fresh), {
         status: 401,
-        error: tr(lang, 'Deze code klopt niet (of is al gebruikt).', 'This code is wrong (or was used already).'),
+        error: tr(
+          lang,
+          'Deze code klopt niet (of is al gebruikt).',
+          'This code is wrong (or was used already).',
+        ),
       });
     }
     await completeSecondFactor(store, token, now);
@@ -402,7 +447,14 @@ function enrolForm(ctx: ConsoleContext, code: string): SafeHtml {
       </div>
       <div class="field">
         <label for="password">${tr(lang, 'Nieuw wachtwoord', 'New password')}</label>
-        <input id="password" name="password" type="password" autocomplete="new-password" required minlength="12" />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          required
+          minlength="12"
+        />
       </div>
       <div class="field">
         <label for="again">${tr(lang, 'Nog een keer', 'Once more')}</label>
@@ -441,7 +493,11 @@ const enrolPost: ConsolePage = {
       if (locked !== undefined) return lockedPage(ctx, locked);
       return ctx.page(title, enrolForm(ctx, ''), {
         status: 400,
-        error: tr(lang, 'Deze aanmeldcode is onbekend of verlopen.', 'This enrolment code is unknown or has expired.'),
+        error: tr(
+          lang,
+          'Deze aanmeldcode is onbekend of verlopen.',
+          'This enrolment code is unknown or has expired.',
+        ),
       });
     }
     if (password !== field(ctx, 'again'))
@@ -459,7 +515,11 @@ const enrolPost: ConsolePage = {
     if (!staff)
       return ctx.page(title, enrolForm(ctx, ''), {
         status: 400,
-        error: tr(lang, 'Deze aanmeldcode is onbekend of verlopen.', 'This enrolment code is unknown or has expired.'),
+        error: tr(
+          lang,
+          'Deze aanmeldcode is onbekend of verlopen.',
+          'This enrolment code is unknown or has expired.',
+        ),
       });
     await recordLogin(ctx, { interaction: 'enrolment', outcome: 'success', status: 303 }, staff);
     ctx.redirect(
