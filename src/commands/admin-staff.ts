@@ -39,7 +39,7 @@ function osUser(): string {
   try {
     return userInfo().username;
   } catch {
-    return process.env.USER ?? 'unknown';
+    return 'unknown';
   }
 }
 
