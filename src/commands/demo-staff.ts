@@ -85,6 +85,7 @@ export function demoStaffLines(
       `    ${a.description}`,
       `      staff e-mail ${a.email}   password ${a.password}   TOTP secret ${a.totpSecret}`,
     ]),
-    `      ${npx} demo-totp ${first?.totpSecret ?? 'SECRET'}   (the staff TOTP code of the moment)`,
+    '                     the TOTP code of the moment (here for the functional administrator):',
+    `      ${npx} demo-totp ${first?.totpSecret ?? 'SECRET'}`,
   ];
 }

@@ -425,4 +425,45 @@ describe('the staff login and staff accounts', () => {
       .filter((e) => e.interaction === 'createStaff' && e.outcome === 'refused');
     expect(records.length).toBeGreaterThanOrEqual(2);
   });
+  it('ADMIN-STAFF-13: the staff page: the functional administrator adds a member (the enrolment link shown once) and blocks one; the support desk sees the list without forms', async () => {
+    const { staff, password, secret } = await account('functional-administrator');
+    const b = await fullLogin(staff.email, password, secret);
+    const page = await b.get('/admin/console/staff');
+    expect(page.res.status).toBe(200);
+    expect(page.text).toContain('Medewerker toevoegen');
+    const email = `pagina-${process.pid}@example.org`;
+    const added = await b.post('/admin/console/staff', {
+      _csrf: csrfOf(page.text),
+      name: 'Via De Pagina',
+      email,
+      role: 'privacy-officer',
+      reason: 'nieuwe privacy officer',
+    });
+    expect(added.res.status).toBe(201);
+    expect(added.text).toMatch(/\/admin\/console\/enrol\?code=[A-Za-z0-9_-]+/);
+    const list = await b.get('/admin/console/staff');
+    expect(list.text).toContain('Via De Pagina');
+    const newId = /action="\/admin\/console\/staff\/([^/"]+)\/block"/.exec(
+      list.text.slice(list.text.indexOf('Via De Pagina')),
+    )![1]!;
+    const blocked = await b.post(`/admin/console/staff/${newId}/block`, {
+      _csrf: csrfOf(list.text),
+      reason: 'vertrokken',
+    });
+    expect(blocked.res.status).toBe(303);
+    expect((await b.get('/admin/console/staff')).text).toContain('Geblokkeerd sinds');
+
+    const desk = await account('support-desk');
+    const d = await fullLogin(desk.staff.email, desk.password, desk.secret);
+    const deskPage = await d.get('/admin/console/staff');
+    expect(deskPage.res.status).toBe(200);
+    expect(deskPage.text).toContain('Via De Pagina');
+    expect(deskPage.text).not.toContain('Medewerker toevoegen');
+    expect(deskPage.text).not.toContain('/block"');
+    const forced = await d.post(`/admin/console/staff/${newId}/unblock`, {
+      _csrf: csrfOf(deskPage.text),
+      reason: 'toch maar',
+    });
+    expect(forced.res.status).toBe(403);
+  });
 });
