@@ -6,6 +6,7 @@ import {
   fail,
   registerAuditBreach,
   registerAdmin,
+  registerAdminStaff,
   registerAuditExplain,
   inzageProgram,
   registerConfigCheck,
@@ -40,6 +41,7 @@ export function buildCli(): Command {
   registerAuditPrune(program);
   registerAuditExport(program);
   registerAdmin(program);
+  registerAdminStaff(program);
   return program;
 }
 

@@ -73,6 +73,9 @@ export {
   registerAccount,
   linksOfAccount,
   AccountSecret,
+  acceptedTotpStep,
+  verifyAgainstNoAccount,
+  passwordProblems,
   type AccountLink,
   type MessageSender,
   type Recipient,
@@ -96,3 +99,5 @@ export {
   type RegisteredClient,
   type RegisteredClientChanges,
 } from './registered-clients';
+/** The login pages' shared lockout counters (login_throttle), for the admin console's login too. */
+export { clearFailures, longestLock, recordFailure, throttleKey, type Limit } from './pages/limits';

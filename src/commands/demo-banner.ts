@@ -3,6 +3,7 @@ import type { OrganisationConfig } from '../config';
 import type { ImportResult } from '../ecd';
 import type { DemoEcdClient } from './demo-ecd';
 import { demoLoginLines, type DemoLoginFacts } from './demo-login-banner';
+import { demoStaffLines, type DemoStaffAccount } from './demo-staff';
 
 /** One organisation's ECD backend client, and the export the printed dry run pushes. */
 export interface DemoEcdPush extends DemoEcdClient {
@@ -36,6 +37,8 @@ export interface DemoBannerFacts {
   commandPrefix: string;
   /** The portal apps and demo accounts. */
   login: DemoLoginFacts;
+  /** The console's staff accounts. */
+  staff: readonly DemoStaffAccount[];
 }
 
 /**
@@ -72,6 +75,8 @@ export function demoBanner(f: DemoBannerFacts): string {
     ...showcaseLines(f, npx),
     '',
     ...demoLoginLines(f.login),
+    '',
+    ...demoStaffLines(f.gatewayUrl, f.staff, npx),
     '',
     'Stop with Ctrl-C.',
     '',

@@ -33,6 +33,7 @@ import { demoBanner, type DemoShowcase } from './demo-banner';
 import { demoEcdClients } from './demo-ecd';
 import { startDemoLogin, type DemoLogin } from './demo-login';
 import type { DemoLoginFacts } from './demo-login-banner';
+import { registerDemoStaff, type DemoStaffAccount } from './demo-staff';
 import { registerDemoTotp } from './demo-totp';
 import { exitOnFailure } from './fail';
 import { integer } from './program';
@@ -168,6 +169,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     let imports: ImportResult[];
     let showcases: DemoShowcase[];
     let loginFacts: DemoLoginFacts;
+    let staff: DemoStaffAccount[];
     // An empty DATABASE_URL counts as unset: the printed commands then use the demo's database.
     const commandPrefix = options.env.DATABASE_URL ? 'DATABASE_URL= ' : '';
     try {
@@ -179,6 +181,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         commandPrefix,
         log,
       );
+      staff = await registerDemoStaff(gateway.store, config.organisations[0]!.id, login.secret);
     } catch (err) {
       await gateway.close();
       throw err;
@@ -198,6 +201,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       configFile,
       commandPrefix,
       login: loginFacts,
+      staff,
     });
     return {
       gateway,

@@ -53,3 +53,4 @@ export { startGateway, type RunningGateway } from './start-gateway';
 export { openConfiguredStore, type ConfiguredStore } from './open-store';
 export { stopOnSignals } from './stop-on-signals';
 export { registerAdmin, adminGroup, runAdminCommand, adminServicesOf } from './admin';
+export { registerAdminStaff, runAdminStaffAdd, type AdminStaffAddOptions } from './admin-staff';

@@ -38,6 +38,7 @@ export const SECTIONS = {
   audit: 'The audit trail (NEN 7513): every access and change, hash-chained',
   ecd: 'The ECD link: exports pushed by the ECD',
   smart: 'The SMART on FHIR authorization server: token lifetimes, portal apps and systems',
+  admin: "The care organisation's administration: its staff's console login",
   log: 'Logging (JSON lines on standard output)',
 } as const satisfies Record<string, string>;
 
@@ -358,6 +359,55 @@ export const SETTINGS = {
     reason:
       'an organisation’s identity provider may check only a password; set `false` for a provider that is two-factor itself (DigiD Midden or Substantieel through a broker)',
   },
+  'admin.identityProviders': {
+    type: 'list of OpenID Connect providers',
+    meaning:
+      "each care organisation's own identity provider its staff may log in to the console with (`/admin/console/login/oidc/<id>`)",
+    defaultText: 'none (password and TOTP only)',
+  },
+  'admin.identityProviders[].id': {
+    type: 'lower-case letters, digits and hyphens (at most 63), unique among all identity providers',
+    meaning: 'names the provider in URLs and its client secret variable (`INZAGE_IDP_SECRET_<ID>`)',
+    required: true,
+    example: 'meerzicht-staff',
+  },
+  'admin.identityProviders[].name': {
+    type: 'text',
+    meaning: 'the button text on the console login page',
+    required: true,
+    example: 'Meerzicht-account',
+  },
+  'admin.identityProviders[].organisation': {
+    type: 'an organisation id',
+    meaning:
+      'the organisation whose staff log in through it: a staff account is found by its linked identity or, the first time, by the verified e-mail address',
+    required: true,
+    example: 'meerzicht',
+  },
+  'admin.identityProviders[].issuer': {
+    type: '`http://` or `https://` URL',
+    meaning: "the provider's issuer; its discovery document is read from there",
+    required: true,
+    example: 'https://login.meerzicht.example.org',
+  },
+  'admin.identityProviders[].clientId': {
+    type: 'text',
+    meaning:
+      "the console's client id at that provider; its redirect URI there is `<publicUrl>/admin/console/login/oidc/<id>/callback`",
+    required: true,
+    example: 'inzage-beheer',
+  },
+  'admin.identityProviders[].mfa': {
+    type: '`gateway`, `amr` or `provider`',
+    meaning: "whether the provider's login counts as the second factor",
+    default: 'gateway',
+    values: {
+      gateway: 'the console still asks its own TOTP code',
+      amr: "it counts when the id_token's `amr` names `mfa` (RFC 8176); otherwise the code is asked",
+      provider: 'the provider enforces multi-factor authentication on every login',
+    },
+    reason: 'an organisation’s provider may check a password only; say otherwise only when it is known',
+  },
   'log.level': {
     type: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
     meaning: 'the least severe log lines written',
@@ -391,6 +441,7 @@ export const DEFAULTS = {
   refreshTokenDays: SETTINGS['smart.refreshTokenDays'].default,
   identityProviderSecondFactor: SETTINGS['smart.identityProviders[].secondFactor'].default,
   termsVersion: SETTINGS['organisations[].termsVersion'].default,
+  staffMfa: SETTINGS['admin.identityProviders[].mfa'].default,
 } as const;
 
 /** The FHIR base path; SMART discovery lives at `${FHIR_BASE_PATH}/.well-known/smart-configuration`. */

@@ -16,6 +16,9 @@ export { POLICY_PRESETS } from './schema';
 export type {
   ClientJwk,
   IdentityProviderConfig,
+  AdminConfig,
+  StaffIdentityProviderConfig,
+  StaffMfaPolicy,
   SmartClientConfig,
   SmartClientType,
   SmartConfig,

@@ -6,7 +6,14 @@ import { readConfigText } from './read';
 import { isSecretName, redactText } from './redact';
 import { configFileSchema, LOG_LEVELS, type ConfigFile } from './schema';
 import { sizeInBytes } from './size';
-import type { DatabaseConfig, GatewayConfig, LogLevel, SmartClientConfig, SmartConfig } from './types';
+import type {
+  AdminConfig,
+  DatabaseConfig,
+  GatewayConfig,
+  LogLevel,
+  SmartClientConfig,
+  SmartConfig,
+} from './types';
 import { urlProblem } from './urls';
 import { ecdClientSystem } from '../vocabulary';
 import {
@@ -158,6 +165,7 @@ export function resolveConfig(
       maxPushBytes: file.ecd?.maxPushSize ? sizeInBytes(file.ecd.maxPushSize) : DEFAULTS.ecdMaxPushBytes,
     },
     smart,
+    admin: adminConfig(file, env, issues, locate, new Set(smart.identityProviders.map((p) => p.id))),
     log: { level: logLevel },
   };
 }
@@ -233,7 +241,11 @@ function smartConfig(
     };
   });
   // A secret for a provider that is not configured is a typo that would otherwise go unnoticed.
-  const secretVariables = new Set([...providerIds].map(identityProviderSecretVariable));
+  const secretVariables = new Set(
+    [...providerIds, ...(file.admin?.identityProviders ?? []).map((p) => p.id)].map(
+      identityProviderSecretVariable,
+    ),
+  );
   for (const [name, value] of Object.entries(env)) {
     if (isIdentityProviderSecretVariable(name) && value && !secretVariables.has(name))
       issues.push({ field: `${name} (environment)`, message: 'names no configured identity provider' });
@@ -244,6 +256,42 @@ function smartConfig(
     clients,
     identityProviders,
   };
+}
+
+/** The staff's identity providers: each of a configured organisation, ids unique among all providers. */
+function adminConfig(
+  file: ConfigFile,
+  env: Environment,
+  issues: ConfigIssue[],
+  locate: (path: (string | number)[]) => number | undefined,
+  portalProviders: ReadonlySet<string>,
+): AdminConfig {
+  const organisations = new Set(file.organisations.map((o) => o.id));
+  const ids = new Set<string>();
+  const identityProviders = (file.admin?.identityProviders ?? []).map((idp, i) => {
+    const at = (field: string, message: string) =>
+      issues.push({
+        field: `admin.identityProviders[${i}].${field}`,
+        message,
+        line: locate(['admin', 'identityProviders', i, field]),
+      });
+    if (ids.has(idp.id) || portalProviders.has(idp.id))
+      at('id', `duplicate identity provider id '${idp.id}'`);
+    ids.add(idp.id);
+    if (!organisations.has(idp.organisation))
+      at('organisation', `names no configured organisation ('${idp.organisation}')`);
+    const secret = env[identityProviderSecretVariable(idp.id)];
+    return {
+      id: idp.id,
+      name: idp.name,
+      organisation: idp.organisation,
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      ...(secret ? { clientSecret: secret } : {}),
+      mfa: idp.mfa ?? DEFAULTS.staffMfa,
+    };
+  });
+  return { identityProviders };
 }
 
 /** Turns an ajv error into a message an operator can act on without reading JSON Schema. */
@@ -318,10 +366,11 @@ function secretHint(full: (string | number)[], raw: unknown): string {
   const topLevelConnection = full.length === 1 && /^database/i.test(name) && CONNECTION_PART.test(name);
   if (!isSecretName(name) && !connection && !topLevelConnection) return '';
   // Per-item secrets: an identity provider's client secret.
-  const provider = section === 'smart' && full[1] === 'identityProviders' && full.length > 3;
+  const provider =
+    (section === 'smart' || section === 'admin') && full[1] === 'identityProviders' && full.length > 3;
   const id = provider ? valueAt(raw, [...full.slice(0, 3), 'id']) : undefined;
   const itemId = typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) ? id : undefined;
-  const variable = variableForSecret(provider ? 'smart.identityProviders' : section, itemId);
+  const variable = variableForSecret(provider ? `${section}.identityProviders` : section, itemId);
   return variable
     ? `; secrets come from the environment (${variable}), never from the file`
     : '; secrets never go in the file, and no environment variable takes this one yet (not supported)';

@@ -1,6 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import { SIZE_PATTERN } from './size';
-import type { ClientJwk, LogLevel, PolicyPresetName, SmartClientType } from './types';
+import type { ClientJwk, LogLevel, PolicyPresetName, SmartClientType, StaffMfaPolicy } from './types';
 import { BASE_URL_PATTERN } from './urls';
 
 /**
@@ -62,11 +62,22 @@ export interface ConfigFile {
       secondFactor?: boolean;
     }>;
   };
+  admin?: {
+    identityProviders?: Array<{
+      id: string;
+      name: string;
+      organisation: string;
+      issuer: string;
+      clientId: string;
+      mfa?: StaffMfaPolicy;
+    }>;
+  };
   log?: { level?: LogLevel };
 }
 
 export const POLICY_PRESETS: readonly PolicyPresetName[] = ['meerlanden', 'amerpoort'];
 export const SMART_CLIENT_TYPES: readonly SmartClientType[] = ['public', 'confidential', 'backend'];
+export const STAFF_MFA_POLICIES: readonly StaffMfaPolicy[] = ['gateway', 'amr', 'provider'];
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const httpUrl = { type: 'string', pattern: BASE_URL_PATTERN } as const;
@@ -211,6 +222,30 @@ export const configFileSchema: JSONSchemaType<ConfigFile> = {
               issuer: httpUrl,
               clientId: { type: 'string', minLength: 1 },
               secondFactor: { type: 'boolean', nullable: true },
+            },
+          },
+        },
+      },
+    } as never,
+    admin: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      properties: {
+        identityProviders: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'name', 'organisation', 'issuer', 'clientId'],
+            properties: {
+              id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+              name: { type: 'string', minLength: 1 },
+              organisation: { type: 'string', minLength: 1 },
+              issuer: httpUrl,
+              clientId: { type: 'string', minLength: 1 },
+              mfa: { type: 'string', nullable: true, enum: [...STAFF_MFA_POLICIES] },
             },
           },
         },

@@ -119,6 +119,32 @@ export interface IdentityProviderConfig {
   secondFactor: boolean;
 }
 
+/**
+ * How a staff login through the organisation's own provider counts towards the second factor:
+ * `gateway`, the console still asks its TOTP code; `amr`, the provider's login counts when its
+ * id_token's `amr` names `mfa` (RFC 8176), else the code is asked; `provider`, the provider enforces
+ * multi-factor authentication for every login and the console trusts that.
+ */
+export type StaffMfaPolicy = 'gateway' | 'amr' | 'provider';
+
+/** The care organisation's own OpenID Connect provider, for its staff's console login (issue 12). */
+export interface StaffIdentityProviderConfig {
+  id: string;
+  name: string;
+  /** The organisation whose staff log in through it. */
+  organisation: string;
+  issuer: string;
+  clientId: string;
+  /** INZAGE_IDP_SECRET_<ID>; without it the console is a public client there (PKCE). */
+  clientSecret?: string;
+  mfa: StaffMfaPolicy;
+}
+
+/** The administration (issue 12). */
+export interface AdminConfig {
+  identityProviders: StaffIdentityProviderConfig[];
+}
+
 export interface SmartConfig {
   /** Lifetime of access tokens, in seconds. */
   accessTokenSeconds: number;
@@ -142,5 +168,7 @@ export interface GatewayConfig {
   ecd: EcdLinkConfig;
   /** The SMART authorization server: token lifetimes and registered clients. */
   smart: SmartConfig;
+  /** The administration; absent only in configurations not made by the loader. */
+  admin?: AdminConfig;
   log: { level: LogLevel };
 }

@@ -40,11 +40,11 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   {
     name: `${IDP_SECRET_PREFIX}<ID>`,
     holds:
-      "the gateway's client secret at one external identity provider (`smart.identityProviders[]`); `<ID>` is " +
+      "the gateway's client secret at one external identity provider (`smart.identityProviders[]`, `admin.identityProviders[]`); `<ID>` is " +
       'the provider id in capitals with `_` for `-` (`digid-broker`: `INZAGE_IDP_SECRET_DIGID_BROKER`); without it ' +
       'the gateway is a public client of that provider, protected by PKCE alone',
     secret: true,
-    secretFor: ['smart.identityproviders'],
+    secretFor: ['smart.identityproviders', 'admin.identityproviders'],
     perIdentityProvider: true,
   },
   {

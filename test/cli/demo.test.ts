@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { startDemo, type RunningDemo } from '../../src/commands';
+import { ConsoleBrowser, csrfOf } from '../admin/support/browser';
 
 const ROOT = join(__dirname, '../..');
 
@@ -117,7 +118,7 @@ describe('inzage demo: what it prints runs as printed', () => {
     expect(existsSync(demo.filesDir)).toBe(false);
   });
 
-  it('DEMO-1: it prints both portal apps, seven accounts with password and TOTP secret, a fresh link code and the outbox, never the link-code secret; demo-totp runs as printed', async () => {
+  it('DEMO-1: it prints both portal apps, seven accounts with password and TOTP secret, a fresh link code and the outbox, never the link-code secret; demo-totp runs as printed; three staff accounts log in to the console as printed', async () => {
     const secret = 'the link-code secret of this shell, 0123456789';
     const dataDir = join(mkdtempSync(join(tmpdir(), 'inzage-demo-test-')), 'demo');
     const start = () =>
@@ -198,6 +199,34 @@ describe('inzage demo: what it prints runs as printed', () => {
       );
       expect(codes).toContain(ran.stdout.trim());
       expect((await shell('npx inzage demo-totp not-base32!')).code).toBe(1);
+
+      // The console's staff accounts, one of each role, log in as printed (issue 12).
+      const staff = [
+        ...banner.matchAll(/^\s+staff e-mail (\S+)\s+password (\S+)\s+TOTP secret ([A-Z2-7]{32})$/gm),
+      ];
+      expect(staff.map((m) => m[1])).toEqual([
+        'beheerder@inzage-demo.example',
+        'privacy@inzage-demo.example',
+        'servicedesk@inzage-demo.example',
+      ]);
+      expect(banner).toContain(`Admin console      ${demo.gateway.url}/admin/console`);
+      const browser = new ConsoleBrowser(demo.gateway.url);
+      const form = await browser.get('/admin/console/login');
+      const [, email, password, staffSecret] = staff[0]!;
+      const passwordStep = await browser.post('/admin/console/login', {
+        _csrf: csrfOf(form.text),
+        email: email!,
+        password: password!,
+      });
+      expect(passwordStep.res.status).toBe(303);
+      const codePage = await browser.get('/admin/console/login/code');
+      const codeStep = await browser.post('/admin/console/login/code', {
+        _csrf: csrfOf(codePage.text),
+        code: new TOTP({ secret: Secret.fromBase32(staffSecret!) }).generate(),
+      });
+      expect(codeStep.res.status).toBe(303);
+      const me = await fetch(`${demo.gateway.url}/admin/me`, { headers: { cookie: browser.cookieHeader } });
+      expect(await me.json()).toMatchObject({ role: 'functional-administrator', email });
     } finally {
       await demo.close();
     }
@@ -205,6 +234,7 @@ describe('inzage demo: what it prints runs as printed', () => {
     demo = await start();
     try {
       expect(demo.banner.match(/^\s+e-mail \S+/gm)).toHaveLength(7);
+      expect(demo.banner.match(/^\s+staff e-mail \S+/gm)).toHaveLength(3);
       expect(demo.banner).not.toContain(freshCode!);
     } finally {
       await demo.close();

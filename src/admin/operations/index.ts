@@ -6,6 +6,7 @@ import { REQUEST_OPERATIONS } from './requests';
 import { TERMS_OPERATIONS } from './terms';
 import { INSIGHT_OPERATIONS } from './insight';
 import { APP_OPERATIONS } from './apps';
+import { STAFF_OPERATIONS } from './staff';
 
 /**
  * Every admin operation, in the order the OpenAPI document lists them. Each area's file exports its
@@ -20,6 +21,7 @@ export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   ...(REQUEST_OPERATIONS as AnyAdminOperation[]),
   ...INSIGHT_OPERATIONS,
   ...(APP_OPERATIONS as readonly AnyAdminOperation[]),
+  ...STAFF_OPERATIONS,
 ];
 
 export { clientOfCaller, clientName } from './client-scope';

@@ -12,6 +12,7 @@ import { auditTrail } from './0010-audit-trail';
 import { administration } from './0011-administration';
 import { administratorChoice } from './0012-administrator-choice';
 import { requestDesk } from './0013-request-desk';
+import { staffLogin } from './0014-staff-login';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   administration,
   administratorChoice,
   requestDesk,
+  staffLogin,
 ];

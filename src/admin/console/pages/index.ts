@@ -4,6 +4,9 @@ import { auditPage } from './audit';
 import { clientPage } from './client';
 import { decisionsPage } from './decisions';
 import { homePage } from './home';
+import { LOGIN_PAGES } from './login';
+import { OIDC_LOGIN_PAGES } from './login-oidc';
+import { STAFF_PAGES } from './staff';
 import { MAINTENANCE_PAGES } from './maintenance';
 import { ONBOARDING_PAGES } from './onboarding';
 import { REQUEST_PAGES } from './requests';
@@ -11,6 +14,8 @@ import { TERMS_PAGES } from './terms';
 
 /** Every console page. Each area's file exports its pages as one array; add it here. */
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
+  ...LOGIN_PAGES,
+  ...OIDC_LOGIN_PAGES,
   homePage,
   clientPage,
   decisionsPage,
@@ -20,4 +25,5 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   ...REQUEST_PAGES,
   ...APP_PAGES,
   ...MAINTENANCE_PAGES,
+  ...STAFF_PAGES,
 ];
