@@ -1,4 +1,5 @@
 import type { AnyAdminOperation } from '../operation';
+import { ACCESS_OPERATIONS } from './access';
 import { findClients, whoAmI } from './clients';
 
 /**
@@ -8,6 +9,7 @@ import { findClients, whoAmI } from './clients';
 export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   whoAmI as AnyAdminOperation,
   findClients as AnyAdminOperation,
+  ...ACCESS_OPERATIONS,
 ];
 
 export { clientOfCaller, clientName } from './client-scope';

@@ -10,6 +10,7 @@ import { accountIdentity } from './0008-account-identity';
 import { fhirApi } from './0009-fhir-api';
 import { auditTrail } from './0010-audit-trail';
 import { administration } from './0011-administration';
+import { access } from './0012-access';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   fhirApi,
   auditTrail,
   administration,
+  access,
 ];
