@@ -402,6 +402,163 @@ describe('admin access operations', () => {
     expect(JSON.stringify(reenrolRecord)).not.toContain(reenrol.body.linkCode);
   }, 90_000);
 
+  /** The console as a staff member: GET and form POSTs with the page's own CSRF field. */
+  function console(staff: StaffLogin) {
+    const jar = new Map<string, string>();
+    const cookie = () => [staff.cookie, ...[...jar].map(([k, v]) => `${k}=${v}`)].join('; ');
+    const keep = (res: Response) => {
+      for (const line of res.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (pair.slice(eq + 1) === '') jar.delete(pair.slice(0, eq));
+        else jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+    };
+    return {
+      async get(path: string) {
+        const res = await fetch(`${gateway.base}/admin/console${path}`, { headers: { cookie: cookie() } });
+        keep(res);
+        return { status: res.status, html: await res.text() };
+      },
+      async post(path: string, fields: Record<string, string>) {
+        const res = await fetch(`${gateway.base}/admin/console${path}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+        });
+        keep(res);
+        return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+      },
+    };
+  }
+  const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const actions = (page: string) =>
+    formsOf(page)
+      .filter((f) => f.method === 'post' && f.action.includes('/clients/'))
+      .map((f) => f.action.replace(/^.*\/clients\/[^/]+\//, ''));
+
+  it('ADMIN-ACCESS-7 (M-5, A-10): the console access page shows the people and the forms; a suspension, its lift, a closure and the reopening through the forms come back with a Dutch notice', async () => {
+    const { person, token, patientId } = await reader();
+    const fa = console(admin);
+    const page = await fa.get(`/clients/${patientId}/access`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('<html lang="nl">');
+    expect(page.html).toContain(person.email);
+    expect(actions(page.html)).toEqual(expect.arrayContaining(['suspend', 'close', 'block']));
+    expect(page.html).toContain(`<option value="${person.person}">`);
+    for (const id of ['suspend-person', 'suspend-reason', 'suspend-until', 'close-reason', 'block-account'])
+      expect(page.html).toContain(`<label for="${id}"`);
+
+    const lastDay = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const suspended = await fa.post(`/clients/${patientId}/suspend`, {
+      _csrf: csrfOf(page.html),
+      person: person.person,
+      reason: 'misbruik, tijdelijk geblokkeerd',
+      untilDate: lastDay,
+    });
+    expect(suspended.status).toBe(303);
+    expect(suspended.location).toBe(`/admin/console/clients/${patientId}/access`);
+    expect((await fhirRead(gateway.base, token, `Patient/${patientId}`)).status).toBe(404);
+    const after = await fa.get(`/clients/${patientId}/access`);
+    expect(after.html).toContain('De toegang is opgeschort.');
+    expect(after.html).toContain('misbruik, tijdelijk geblokkeerd');
+    expect(actions(after.html)).toContain('lift');
+    const listed = await adminCall(gateway.base, admin, 'GET', `/clients/${patientId}/suspensions`);
+    const suspension = listed.body.suspensions[0];
+    // Up to and including the day typed: until the next midnight in Amsterdam.
+    expect(new Date(suspension.until).getTime()).toBeGreaterThan(new Date(`${lastDay}T20:00:00Z`).getTime());
+    const adminRecord = (await records(['admin'])).find(
+      (e) => e.interaction === 'suspendAccess' && e.patient === `Patient/${patientId}`,
+    );
+    expect(adminRecord).toMatchObject({
+      detail: { channel: 'console', reason: 'misbruik, tijdelijk geblokkeerd' },
+    });
+
+    const lifted = await fa.post(`/clients/${patientId}/lift`, {
+      _csrf: csrfOf(after.html),
+      suspensionId: suspension.id,
+      reason: 'opgelost',
+    });
+    expect(lifted.status).toBe(303);
+    expect((await fhirRead(gateway.base, token, `Patient/${patientId}`)).status).toBe(200);
+    expect((await fa.get(`/clients/${patientId}/access`)).html).toContain('De opschorting is opgeheven.');
+
+    const closed = await fa.post(`/clients/${patientId}/close`, {
+      _csrf: csrfOf(after.html),
+      reason: 'datalek',
+    });
+    expect(closed.status).toBe(303);
+    const closedPage = await fa.get(`/clients/${patientId}/access`);
+    expect(closedPage.html).toContain('Het portaal is gesloten.');
+    expect(closedPage.html).toContain('niemand heeft nu toegang');
+    expect(actions(closedPage.html)).toContain('reopen');
+    expect(actions(closedPage.html)).not.toContain('close');
+    expect((await fhirRead(gateway.base, token, `Patient/${patientId}`)).status).toBe(404);
+    const reopened = await fa.post(`/clients/${patientId}/reopen`, {
+      _csrf: csrfOf(closedPage.html),
+      reason: 'onderzoek klaar',
+    });
+    expect(reopened.status).toBe(303);
+    expect((await fhirRead(gateway.base, token, `Patient/${patientId}`)).status).toBe(200);
+
+    // A missing reason: the form's error page, nothing changed.
+    const noReason = await fa.post(`/clients/${patientId}/close`, { _csrf: csrfOf(after.html) });
+    expect(noReason.status).toBe(400);
+    // English on request.
+    const english = await fa.get(`/clients/${patientId}/access?lang=en`);
+    expect(english.html).toContain('<html lang="en">');
+    expect(english.html).toContain('Suspend or end access');
+  }, 60_000);
+
+  it('ADMIN-ACCESS-8 (M-6): the support desk sees no suspend or close form and a forged one is refused; it blocks through the form and gets a fresh link code; a reviewer sees no form at all', async () => {
+    const { person, token, patientId } = await reader();
+    const sd = console(desk);
+    const page = await sd.get(`/clients/${patientId}/access`);
+    expect(page.status).toBe(200);
+    expect(actions(page.html)).toEqual(['block']);
+    expect(page.html).not.toContain('suspend-person');
+    const forged = await sd.post(`/clients/${patientId}/suspend`, {
+      _csrf: csrfOf(page.html),
+      person: person.person,
+      reason: 'mag niet',
+    });
+    expect(forged.status).toBe(403);
+    expect(forged.html).toContain('support-desk');
+    const noCsrf = await sd.post(`/clients/${patientId}/block`, {
+      accountId: person.accountId,
+      reason: 'zonder csrf',
+    });
+    expect(noCsrf.status).toBe(403);
+    expect((await fhirRead(gateway.base, token, `Patient/${patientId}`)).status).toBe(200);
+
+    const blocked = await sd.post(`/clients/${patientId}/block`, {
+      _csrf: csrfOf(page.html),
+      accountId: person.accountId,
+      reason: 'telefoon kwijt',
+    });
+    expect(blocked.status).toBe(303);
+    expect((await fhirRead(gateway.base, token, `Patient/${patientId}`)).status).toBe(401);
+    const blockedPage = await sd.get(`/clients/${patientId}/access`);
+    expect(blockedPage.html).toContain('Het account is geblokkeerd');
+    expect(actions(blockedPage.html)).toEqual(['reenrol']);
+    const code = await sd.post(`/clients/${patientId}/reenrol`, {
+      _csrf: csrfOf(blockedPage.html),
+      accountId: person.accountId,
+      reason: 'identiteit gecontroleerd',
+    });
+    expect(code.status).toBe(200);
+    expect(code.html).toMatch(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    expect(code.html).toContain(person.email);
+
+    const po = console(reviewer);
+    const reviewed = await po.get(`/clients/${patientId}/access`);
+    expect(reviewed.status).toBe(200);
+    expect(actions(reviewed.html)).toEqual([]);
+    // Another organisation's client is not found.
+    expect((await console(other).get(`/clients/${patientId}/access`)).status).toBe(404);
+  }, 60_000);
+
   function lastCode(address: string): string {
     const captured = gateway.latestCode(address);
     if (!captured) throw new Error(`no code to ${address}`);
