@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import type { Browser as Chromium } from 'playwright-core';
+import { describeBrowser, launchChromium } from '../support/browser';
 import { findAuditRecords, type AuditEntry } from '../../src/audit';
 import { totpCode } from '../../src/auth';
 import { formsOf } from '../smart/support/login';
@@ -20,6 +23,9 @@ import {
   refresh,
 } from './support/access';
 import { staffLogin, type StaffLogin } from './support/staff';
+
+const AXE = join(__dirname, '../../node_modules/axe-core/axe.min.js');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /** Issue 12, item 2: suspend, lift, close, reopen, block and re-enrol over the admin API (PGlite). */
 describe('admin access operations', () => {
@@ -558,6 +564,55 @@ describe('admin access operations', () => {
     // Another organisation's client is not found.
     expect((await console(other).get(`/clients/${patientId}/access`)).status).toBe(404);
   }, 60_000);
+
+  describeBrowser('the access page in Chromium', () => {
+    let chromium: Chromium;
+    beforeAll(async () => {
+      chromium = await launchChromium();
+    }, 60_000);
+    afterAll(async () => chromium?.close());
+
+    it('ADMIN-ACCESS-9: axe-core finds no WCAG 2.1 AA violation on the access page, open and closed, blocked, in Dutch and English', async () => {
+      const { person, patientId } = await reader();
+      const context = await chromium.newContext({ bypassCSP: true });
+      try {
+        const [name, value] = admin.cookie.split('=') as [string, string];
+        await context.addCookies([{ name, value, url: gateway.base }]);
+        const page = await context.newPage();
+        const audit = async (state: string) => {
+          for (const lang of ['nl', 'en'] as const) {
+            await page.goto(`${gateway.base}/admin/console/clients/${patientId}/access?lang=${lang}`);
+            expect(await page.getAttribute('html', 'lang')).toBe(lang);
+            await page.addScriptTag({ path: AXE });
+            const violations = await page.evaluate(async (tags) => {
+              const scope = globalThis as unknown as {
+                axe: { run: (context: unknown, options: unknown) => Promise<{ violations: unknown[] }> };
+                document: unknown;
+              };
+              return (await scope.axe.run(scope.document, { runOnly: { type: 'tag', values: tags } }))
+                .violations;
+            }, TAGS);
+            expect([state, lang, violations]).toEqual([state, lang, []]);
+          }
+        };
+        // Open: the suspend, close and block forms.
+        await audit('open');
+        await adminCall(gateway.base, admin, 'POST', `/clients/${patientId}/suspensions`, {
+          person: person.person,
+          reason: 'tijdelijk <geblokkeerd>',
+          until: new Date(Date.now() + 86_400_000).toISOString(),
+        });
+        await adminCall(gateway.base, admin, 'POST', `/clients/${patientId}/close`, { reason: 'datalek' });
+        await adminCall(gateway.base, desk, 'POST', `/accounts/${person.accountId}/block`, {
+          reason: 'kwijt',
+        });
+        // Closed, suspended and blocked: the reopen, lift and re-enrol forms and the history.
+        await audit('closed');
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
+  });
 
   function lastCode(address: string): string {
     const captured = gateway.latestCode(address);
