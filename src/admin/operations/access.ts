@@ -18,6 +18,7 @@ import {
 import {
   liftSuspension as liftConsentSuspension,
   suspendAccess as suspendConsentAccess,
+  suspendAccessAll,
   suspensionById,
   suspensionHistoryOf,
   type SuspensionEntry,
@@ -253,9 +254,9 @@ export const suspendAccountEverywhere = defineOperation<
   tag: 'access',
   summary: "Suspend a portal account's access to every client of the organisation it is linked to (M-5)",
   description:
-    'One suspension per current link, as the person of that link, all in one go: if one cannot be ' +
-    "made, the answer says so and those made stay (each is recorded). Other organisations' links are " +
-    'not touched.',
+    'One suspension per current link, as the person of that link, in one transaction (all or none), each ' +
+    "with its audit record. Other organisations' links are not touched. An account without a current " +
+    'link here is a 404.',
   roles: ACCESS_MANAGERS,
   action: 'C',
   status: 201,
@@ -272,20 +273,30 @@ export const suspendAccountEverywhere = defineOperation<
     print: (out) => out.suspensions.map((s) => `${s.id}\t${s.patientId}\t${s.person ?? ''}`).join('\n'),
   },
   async run(context, input) {
-    staffOf(context);
+    const { actor, origin } = staffOf(context);
     const links = (await ownLinks(context, input.accountId)).filter((l) => l.endedAt === undefined);
-    periodOf(context, input); // refuse a bad period before the first suspension
+    if (links.length === 0)
+      throw new NotFound(`portal account ${input.accountId} has no current link here`, {
+        code: 'ERR_ADMIN_NO_ACCOUNT',
+      });
+    const period = periodOf(context, input);
+    const { store, engine, trail } = context.services;
+    // One suspension per link, as the person of that link, in one transaction: all or none.
+    const ids = await suspendAccessAll(
+      engine,
+      store,
+      links.map((link) => ({
+        patient: link.patient,
+        principal: link.person,
+        ...period,
+        reason: input.reason,
+        by: actor,
+        at: context.now,
+      })),
+      auditJournal(trail, origin),
+    );
     const suspensions: SuspensionView[] = [];
-    for (const link of links)
-      suspensions.push(
-        await suspend(context, {
-          patientId: link.patient.slice('Patient/'.length),
-          person: link.person,
-          reason: input.reason,
-          ...(input.from ? { from: input.from } : {}),
-          ...(input.until ? { until: input.until } : {}),
-        }),
-      );
+    for (const id of ids) suspensions.push(viewOf((await suspensionById(store, id))!, context.now));
     return { suspensions };
   },
 });
