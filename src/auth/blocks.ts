@@ -17,6 +17,15 @@ import {
 } from './accounts';
 import { revokeByAccountIds } from './adapter';
 
+/**
+ * Records the block inside its transaction (the admin API writes an audit record with it, so that
+ * there is no block without its record).
+ */
+export type BlockJournal = (
+  tx: Queryable,
+  block: BlockResult & { links: readonly AccountLink[] },
+) => Promise<void>;
+
 export interface BlockResult {
   readonly account: Account;
   /** False when the account was blocked already (the tokens are revoked again all the same). */
@@ -36,12 +45,18 @@ export async function blockAccount(
   accountId: string,
   by: Actor,
   at: Date = new Date(),
+  journal?: BlockJournal,
 ): Promise<BlockResult> {
   actorText(by); // a malformed actor is refused before anything changes
-  return store.transaction((tx) => blockIn(tx, accountId, at));
+  return store.transaction((tx) => blockIn(tx, accountId, at, journal));
 }
 
-async function blockIn(tx: Queryable, accountId: string, at: Date): Promise<BlockResult> {
+async function blockIn(
+  tx: Queryable,
+  accountId: string,
+  at: Date,
+  journal: BlockJournal | undefined,
+): Promise<BlockResult> {
   {
     const before = await tx.query<{ blocked_at: Date | null }>(
       'SELECT blocked_at FROM account WHERE id = $1 FOR UPDATE',
@@ -57,11 +72,13 @@ async function blockIn(tx: Queryable, accountId: string, at: Date): Promise<Bloc
       tx,
       links.map((l) => l.id),
     );
-    return {
+    const result = {
       account: (await accountById(tx, accountId))!,
       newlyBlocked: before[0].blocked_at === null,
       revoked,
     };
+    await journal?.(tx, { ...result, links });
+    return result;
   }
 }
 
@@ -85,14 +102,21 @@ export interface Reenrolment {
  */
 export async function reenrolAccount(
   store: Store,
-  input: { accountId: string; by: Actor; at?: Date; patient?: string; organisationId?: string },
+  input: {
+    accountId: string;
+    by: Actor;
+    at?: Date;
+    patient?: string;
+    organisationId?: string;
+    journal?: BlockJournal;
+  },
   secret: AccountSecret = AccountSecret.fromEnvironment(),
 ): Promise<Reenrolment> {
   const at = input.at ?? new Date();
   actorText(input.by);
   // The block, the revocation and the code commit together.
   return store.transaction(async (tx) => {
-    const blocked = await blockIn(tx, input.accountId, at);
+    const blocked = await blockIn(tx, input.accountId, at, input.journal);
     const links = (await linksOfAccount(tx, input.accountId)).filter(
       (l) =>
         (input.patient === undefined || l.patient === input.patient) &&

@@ -37,7 +37,13 @@ export { authRouter, type AuthRouterOptions } from './routes';
 export { INTROSPECT_SCOPE } from './introspection';
 export { revokeAccountTokens, type RevokeOptions } from './revoke';
 /** M-6: block an account after lost credentials, and let it re-enrol with a fresh link code. */
-export { blockAccount, reenrolAccount, type BlockResult, type Reenrolment } from './blocks';
+export {
+  blockAccount,
+  reenrolAccount,
+  type BlockJournal,
+  type BlockResult,
+  type Reenrolment,
+} from './blocks';
 export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './pages';
 export { smartConfiguration, SMART_CAPABILITIES } from './discovery';
 export { capabilityStatement } from './capability';

@@ -322,6 +322,15 @@ describe('admin access operations', () => {
       actor: { account: `staff:${desk.staff.id}`, role: 'support-desk', name: 'Sam Servicedesk' },
       detail: { reason: 'telefoon gestolen, gemeld door de cliënt' },
     });
+    // The block's own record, written in the block's transaction, names the account and what went.
+    const tokenRecord = (await records(['token'])).find(
+      (e) => e.interaction === 'account-blocked' && e.detail?.account === person.accountId,
+    );
+    expect(tokenRecord).toMatchObject({
+      requestId: record!.requestId,
+      actor: { account: `staff:${desk.staff.id}`, role: 'support-desk' },
+      detail: { revoked: blocked.body.revoked, reason: 'telefoon gestolen, gemeld door de cliënt' },
+    });
   }, 60_000);
 
   it('ADMIN-ACCESS-6 (M-6): re-enrolment: a fresh link code with the same e-mail address sets a new password and a new second factor; the old password no longer works', async () => {

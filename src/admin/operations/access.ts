@@ -14,6 +14,7 @@ import {
   linksOfPatient,
   reenrolAccount as reenrolPortalAccount,
   type AccountLink,
+  type BlockJournal,
 } from '../../auth';
 import {
   liftSuspension as liftConsentSuspension,
@@ -23,7 +24,7 @@ import {
   suspensionHistoryOf,
   type SuspensionEntry,
 } from '../../consent';
-import { auditJournal } from '../../ecd';
+import { auditJournal, type ChangeOrigin } from '../../ecd';
 import { Conflict, Forbidden, InvalidInput, NotFound, Unavailable } from '../../errors';
 import type { Actor } from '../../vocabulary';
 import {
@@ -100,7 +101,7 @@ function viewOf(entry: SuspensionEntry, now: Date): SuspensionView {
 }
 
 /** The staff member behind the call: these operations change access, so only staff run them. */
-function staffOf(context: OperationContext): { actor: Actor; origin: Parameters<typeof auditJournal>[1] } {
+function staffOf(context: OperationContext): { actor: Actor; origin: ChangeOrigin } {
   const caller = context.caller;
   if (caller.kind !== 'staff')
     throw new Forbidden('this operation is for staff only', { code: 'ERR_ADMIN_SCOPE' });
@@ -421,6 +422,40 @@ export const reopenPortal = defineOperation<
   },
 });
 
+/**
+ * The block's own audit record, in the block's transaction: kind 'token', the account and how many
+ * sessions, grants and tokens went, by whom and why (the invoker's 'admin' record follows).
+ */
+function blockJournal(
+  context: OperationContext,
+  interaction: 'account-blocked' | 'account-reenrol',
+): BlockJournal {
+  const { origin } = staffOf(context);
+  return async (tx, block) => {
+    await context.services.trail.recordIn(tx, {
+      kind: 'token',
+      action: 'D',
+      at: context.now,
+      outcome: 'success',
+      ...(origin.requestId ? { requestId: origin.requestId } : {}),
+      actor: {
+        account: origin.account!,
+        ...(origin.name ? { name: origin.name } : {}),
+        ...(origin.role ? { role: origin.role } : {}),
+        onBehalfOf: `Organization/${context.caller.organisationId}`,
+        ...(origin.address ? { address: origin.address } : {}),
+      },
+      interaction,
+      detail: {
+        account: block.account.id,
+        revoked: block.revoked,
+        links: block.links.map((l) => l.id).join(','),
+        ...(origin.reason ? { reason: origin.reason.slice(0, 1000) } : {}),
+      },
+    });
+  };
+}
+
 interface AccountBlockView {
   accountId: string;
   blockedAt: string;
@@ -466,7 +501,13 @@ export const blockAccount = defineOperation<{ accountId: string; reason: string 
   async run(context, input) {
     const { actor } = staffOf(context);
     await ownLinks(context, input.accountId);
-    const done = await blockPortalAccount(context.services.store, input.accountId, actor, context.now);
+    const done = await blockPortalAccount(
+      context.services.store,
+      input.accountId,
+      actor,
+      context.now,
+      blockJournal(context, 'account-blocked'),
+    );
     return {
       accountId: input.accountId,
       blockedAt: done.account.blockedAt!.toISOString(),
@@ -545,6 +586,7 @@ export const reenrolAccount = defineOperation<
         at: context.now,
         organisationId: context.caller.organisationId,
         ...(input.patientId ? { patient: `Patient/${input.patientId}` } : {}),
+        journal: blockJournal(context, 'account-reenrol'),
       },
       secret,
     );
