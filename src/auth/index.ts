@@ -36,6 +36,14 @@ export { AccessTokenVerifier, bearerToken, type VerifiedAccessToken } from './ac
 export { authRouter, type AuthRouterOptions } from './routes';
 export { INTROSPECT_SCOPE } from './introspection';
 export { revokeAccountTokens, type RevokeOptions } from './revoke';
+/** M-6: block an account after lost credentials, and let it re-enrol with a fresh link code. */
+export {
+  blockAccount,
+  reenrolAccount,
+  type BlockJournal,
+  type BlockResult,
+  type Reenrolment,
+} from './blocks';
 export { termsAnswersOf, type RecordedTermsAnswer, type TermsAnswer } from './pages';
 export { maintenancePage, type MaintenancePageInput } from './pages';
 export {

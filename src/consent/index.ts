@@ -37,7 +37,15 @@ export type { DataPeriod, SecurityLabel } from './provisions';
 export { explainDecision } from './explain';
 
 export { grantAccess, withdrawAccess, type GrantRequest, type WithdrawalRequest } from './grants';
-export { suspendAccess, liftSuspension, type SuspensionRequest, type LiftRequest } from './suspensions';
+export {
+  suspendAccess,
+  suspendAccessAll,
+  liftSuspension,
+  type SuspensionRequest,
+  type LiftRequest,
+} from './suspensions';
+/** The suspensions as staff read them (issue 12): current, scheduled and past, with who and why. */
+export { suspensionHistoryOf, suspensionById, type SuspensionEntry } from './suspension-store';
 /** What those writes tell the audit trail, inside their transaction. */
 export type { ConsentChange, ConsentChangeJournal, ConsentChangeKind } from './change-journal';
 

@@ -131,3 +131,72 @@ export async function suspensionsOfAsOf(q: Queryable, patientId: string, at: Dat
   );
   return rows.map(fromRow);
 }
+
+/** A suspension as staff see it (issue 12): who suspended and why, and who lifted it and when. */
+export interface SuspensionEntry {
+  readonly id: string;
+  readonly organisationId: string;
+  readonly patientId: string;
+  /** The person whose access it concerns; absent: the client's whole portal (A-10). */
+  readonly principal?: PersonReference;
+  readonly startsAt: Date;
+  readonly endsAt?: Date;
+  readonly reason: string;
+  /** actorText of who suspended. */
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly liftedAt?: Date;
+  readonly liftedBy?: string;
+}
+
+interface SuspensionEntryRow {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  principal: string | null;
+  starts_at: Date;
+  ends_at: Date | null;
+  reason: string;
+  created_by: string;
+  created_at: Date;
+  lifted_at: Date | null;
+  lifted_by: string | null;
+}
+
+const ENTRY_COLUMNS =
+  'id, organisation_id, patient_id, principal, starts_at, ends_at, reason, created_by, created_at, lifted_at, lifted_by';
+
+function entryOf(row: SuspensionEntryRow): SuspensionEntry {
+  const principal = tryParseReference(row.principal)?.reference as PersonReference | undefined;
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    patientId: row.patient_id,
+    ...(principal ? { principal } : {}),
+    startsAt: new Date(row.starts_at),
+    ...(row.ends_at ? { endsAt: new Date(row.ends_at) } : {}),
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at),
+    ...(row.lifted_at ? { liftedAt: new Date(row.lifted_at) } : {}),
+    ...(row.lifted_by ? { liftedBy: row.lifted_by } : {}),
+  };
+}
+
+/** Every suspension of a client ever recorded, lifted ones too, newest first. */
+export async function suspensionHistoryOf(q: Queryable, patientId: string): Promise<SuspensionEntry[]> {
+  const rows = await q.query<SuspensionEntryRow & Record<string, unknown>>(
+    `SELECT ${ENTRY_COLUMNS} FROM access_suspension WHERE patient_id = $1 ORDER BY starts_at DESC, created_at DESC, id`,
+    [patientId],
+  );
+  return rows.map(entryOf);
+}
+
+/** One suspension by its id, lifted or not. */
+export async function suspensionById(q: Queryable, id: string): Promise<SuspensionEntry | undefined> {
+  const rows = await q.query<SuspensionEntryRow & Record<string, unknown>>(
+    `SELECT ${ENTRY_COLUMNS} FROM access_suspension WHERE id = $1`,
+    [id],
+  );
+  return rows[0] && entryOf(rows[0]);
+}

@@ -51,45 +51,86 @@ export async function suspendAccess(
   request: SuspensionRequest,
   journal?: ConsentChangeJournal,
 ): Promise<string> {
-  const patient = parsePatientReference(request.patient);
-  const principal =
-    request.principal === undefined ? undefined : parsePersonReference(request.principal).reference;
-  const reason = request.reason.trim();
-  if (!reason) throw new InvalidInput('a suspension needs a reason', { code: 'ERR_INVALID_SUSPENSION' });
-  const at = request.at ?? new Date();
-  const startsAt = request.startsAt ?? at;
-  if (request.endsAt && request.endsAt <= startsAt)
-    throw new InvalidInput('a suspension must end after it starts', { code: 'ERR_INVALID_SUSPENSION' });
-  const createdBy = actorText(request.by);
-  const facts = await engine.facts(patient.reference);
-  if (!facts) throw new UnknownClient(patient.reference);
-  const id = `suspension-${randomUUID()}`;
-  await changeClientFacts(engine, store, async (tx, announce) => {
-    await recordSuspension(tx, {
-      id,
-      organisationId: facts.organisationId,
-      patientId: patient.id,
+  const [id] = await suspendAccessAll(engine, store, [request], journal);
+  return id!;
+}
+
+/**
+ * Several suspensions in one transaction (M-5: one account's access to every client it is linked
+ * to): all are recorded and announced, each with its journal record, or none is. Returns their ids,
+ * in the order of the requests.
+ */
+export async function suspendAccessAll(
+  engine: PolicyEngine,
+  store: Store,
+  requests: readonly SuspensionRequest[],
+  journal?: ConsentChangeJournal,
+): Promise<string[]> {
+  const prepared: {
+    request: SuspensionRequest;
+    patient: ReturnType<typeof parsePatientReference>;
+    principal?: ReturnType<typeof parsePersonReference>['reference'];
+    reason: string;
+    at: Date;
+    startsAt: Date;
+    createdBy: string;
+    facts: NonNullable<Awaited<ReturnType<PolicyEngine['facts']>>>;
+    id: string;
+  }[] = [];
+  for (const request of requests) {
+    const patient = parsePatientReference(request.patient);
+    const principal =
+      request.principal === undefined ? undefined : parsePersonReference(request.principal).reference;
+    const reason = request.reason.trim();
+    if (!reason) throw new InvalidInput('a suspension needs a reason', { code: 'ERR_INVALID_SUSPENSION' });
+    const at = request.at ?? new Date();
+    const startsAt = request.startsAt ?? at;
+    if (request.endsAt && request.endsAt <= startsAt)
+      throw new InvalidInput('a suspension must end after it starts', { code: 'ERR_INVALID_SUSPENSION' });
+    const createdBy = actorText(request.by);
+    const facts = await engine.facts(patient.reference);
+    if (!facts) throw new UnknownClient(patient.reference);
+    const id = `suspension-${randomUUID()}`;
+    prepared.push({
+      request,
+      patient,
       ...(principal ? { principal } : {}),
-      startsAt,
-      ...(request.endsAt ? { endsAt: request.endsAt } : {}),
       reason,
-      createdBy,
-      createdAt: at,
-    });
-    await announce(patient.reference);
-    await journal?.(tx, {
-      kind: 'suspension-start',
-      patient: patient.reference,
-      organisationId: facts.organisationId,
       at,
-      by: request.by,
-      suspensionId: id,
-      ...(principal ? { subject: principal } : {}),
-      reason,
-      period: { start: startsAt, ...(request.endsAt ? { end: request.endsAt } : {}) },
+      startsAt,
+      createdBy,
+      facts,
+      id,
     });
+  }
+  await changeClientFacts(engine, store, async (tx, announce) => {
+    for (const { request, patient, principal, reason, at, startsAt, createdBy, facts, id } of prepared) {
+      await recordSuspension(tx, {
+        id,
+        organisationId: facts.organisationId,
+        patientId: patient.id,
+        ...(principal ? { principal } : {}),
+        startsAt,
+        ...(request.endsAt ? { endsAt: request.endsAt } : {}),
+        reason,
+        createdBy,
+        createdAt: at,
+      });
+      await announce(patient.reference);
+      await journal?.(tx, {
+        kind: 'suspension-start',
+        patient: patient.reference,
+        organisationId: facts.organisationId,
+        at,
+        by: request.by,
+        suspensionId: id,
+        ...(principal ? { subject: principal } : {}),
+        reason,
+        period: { start: startsAt, ...(request.endsAt ? { end: request.endsAt } : {}) },
+      });
+    }
   });
-  return id;
+  return prepared.map((p) => p.id);
 }
 
 /**

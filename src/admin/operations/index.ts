@@ -7,6 +7,7 @@ import { TERMS_OPERATIONS } from './terms';
 import { INSIGHT_OPERATIONS } from './insight';
 import { APP_OPERATIONS } from './apps';
 import { STAFF_OPERATIONS } from './staff';
+import { ACCESS_OPERATIONS } from './access';
 
 /**
  * Every admin operation, in the order the OpenAPI document lists them. Each area's file exports its
@@ -15,6 +16,7 @@ import { STAFF_OPERATIONS } from './staff';
 export const ADMIN_OPERATIONS: readonly AnyAdminOperation[] = [
   whoAmI as AnyAdminOperation,
   findClients as AnyAdminOperation,
+  ...ACCESS_OPERATIONS,
   ...ONBOARDING_OPERATIONS,
   ...(MAINTENANCE_OPERATIONS as unknown as AnyAdminOperation[]),
   ...(TERMS_OPERATIONS as AnyAdminOperation[]),

@@ -49,8 +49,12 @@ export interface RegisterAccountInput {
 }
 
 export interface Registration {
-  /** 'created': a new account; 'linked': an existing account (same e-mail, its password) got a link. */
-  readonly outcome: 'created' | 'linked';
+  /**
+   * 'created': a new account; 'linked': an existing account (same e-mail, its password) got a link;
+   * 'reenrolled': a blocked account re-enrolled with the code the organisation issued for it (M-6):
+   * a new password and mobile number, its addresses to be verified and its second factor enrolled anew.
+   */
+  readonly outcome: 'created' | 'linked' | 'reenrolled';
   readonly account: Account;
   readonly link: AccountLink;
 }
@@ -238,6 +242,10 @@ export async function registerAccount(
   const mobile = normaliseMobile(input.mobile);
   const redeemed = await redeemLinkCode(tx, input.linkCode, input.at, secret);
   const existing = await accountRowByEmail(tx, email, true);
+  if (existing !== undefined && existing.blocked_at !== null) {
+    const reenrolment = await reenrolWith(tx, existing, redeemed.id, redeemed.binding, mobile, input);
+    if (reenrolment !== undefined) return reenrolment;
+  }
   if (existing !== undefined) {
     if (!(await verifyPassword(input.password, existing.password_hash))) {
       throw new AccountExists({ detail: `registration for ${existing.id} with another password` });
@@ -258,6 +266,43 @@ export async function registerAccount(
   if (row === undefined) throw new AccountExists({ detail: `concurrent registration of ${email}` });
   const link = await insertLink(tx, id, redeemed.id, redeemed.binding, input.at);
   return { outcome: 'created', account: accountOf(row), link };
+}
+
+/**
+ * M-6: the re-enrolment of a blocked account with the link code the organisation issued for it
+ * (reenrolAccount): the code is the organisation's word that the person proved who they are, so the
+ * old password does not count. Sets the new password and mobile number, forgets the second factor
+ * and the verifications (the pages verify both addresses and enrol a factor next), and lifts the
+ * block. Undefined when the code is not this account's re-enrolment code.
+ */
+async function reenrolWith(
+  tx: Queryable,
+  existing: AccountRow,
+  codeId: string,
+  binding: LinkCodeBinding,
+  mobile: string,
+  input: RegisterAccountInput,
+): Promise<Registration | undefined> {
+  const [pending] = await tx.query<{ reenrol_link_code_id: string | null }>(
+    'SELECT reenrol_link_code_id FROM account WHERE id = $1',
+    [existing.id],
+  );
+  if (pending?.reenrol_link_code_id !== codeId) return undefined;
+  assertPasswordPolicy(input.password);
+  const [row] = await tx.query<AccountRow>(
+    `UPDATE account SET password_hash = $2, mobile = $3, totp_secret = NULL, totp_last_step = NULL,
+       email_verified_at = NULL, mobile_verified_at = NULL, blocked_at = NULL, reenrol_link_code_id = NULL
+     WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+    [existing.id, await hashPassword(input.password), mobile],
+  );
+  const [current] = await tx.query<LinkRow>(
+    `SELECT id, account_id, organisation_id, person_reference, patient_reference, linked_at, ended_at
+     FROM account_link WHERE account_id = $1 AND organisation_id = $2 AND person_reference = $3
+       AND patient_reference = $4 AND ended_at IS NULL`,
+    [existing.id, binding.organisationId, binding.person, binding.patient],
+  );
+  const link = current ? linkOf(current) : await insertLink(tx, existing.id, codeId, binding, input.at);
+  return { outcome: 'reenrolled', account: accountOf(row!), link };
 }
 
 /** One link with its account's state: what a token for this link is about (oidc-provider's accountId). */

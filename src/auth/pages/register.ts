@@ -112,7 +112,7 @@ export async function postRegister(ix: Interaction): Promise<void> {
           kind: 'link-code',
           action: 'C',
           outcome: 'success',
-          interaction: made.outcome === 'created' ? 'registered' : 'linked',
+          interaction: made.outcome === 'created' ? 'registered' : made.outcome,
           account: made.account.id,
           person: made.link.person,
           patient: made.link.patient,

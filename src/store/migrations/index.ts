@@ -13,6 +13,7 @@ import { administration } from './0011-administration';
 import { administratorChoice } from './0012-administrator-choice';
 import { requestDesk } from './0013-request-desk';
 import { staffLogin } from './0014-staff-login';
+import { access } from './0015-access';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   administratorChoice,
   requestDesk,
   staffLogin,
+  access,
 ];

@@ -71,6 +71,8 @@ export interface ConformanceGateway {
   relationOf(clientId: string, role: EcdRelationRole): string;
   /** Registers a person with a link code for `patient` as `person` (the client themself when absent). */
   register(email: string, patient: `Patient/${string}`, person?: string): Promise<Person>;
+  /** The latest six-digit code the gateway sent to an address (e-mail, or a mobile number in E.164). */
+  latestCode(address: string): string | undefined;
   /** Imports an ECD export again (the ECD reporting a change). */
   importExport(exp: EcdExport): Promise<void>;
   close(): Promise<void>;
@@ -197,6 +199,7 @@ export async function startConformanceGateway(options: GatewayOptions): Promise<
           person,
         };
       },
+      latestCode: (address) => messages.latestCode(address),
       importExport,
       close: () => running.close(),
     };

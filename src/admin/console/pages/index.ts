@@ -1,4 +1,5 @@
 import type { ConsolePage } from '../page';
+import { ACCESS_PAGES } from './access';
 import { APP_PAGES } from './apps';
 import { auditPage } from './audit';
 import { clientPage } from './client';
@@ -20,6 +21,7 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   clientPage,
   decisionsPage,
   auditPage,
+  ...ACCESS_PAGES,
   ...ONBOARDING_PAGES,
   ...TERMS_PAGES,
   ...REQUEST_PAGES,
