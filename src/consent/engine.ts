@@ -40,7 +40,10 @@ export interface PolicyEngineOptions {
 export class PolicyEngine {
   readonly #facts: FactsSource;
   readonly #presets: ReadonlyMap<string, PolicyPreset>;
-  readonly #cache = new Map<string, Promise<ClientFacts | undefined>>();
+  readonly #cache = new Map<
+    string,
+    { facts: Promise<ClientFacts | undefined>; version: string | undefined }
+  >();
   /** Bumped on every invalidation, so a load that raced with one is not cached. */
   #generation = 0;
 
@@ -77,11 +80,15 @@ export class PolicyEngine {
   }
 
   async facts(patient: string): Promise<ClientFacts | undefined> {
+    // The counters are read before the facts, so that facts loaded after a change under the old
+    // counter are reloaded once more rather than kept (a notification may come later than the next
+    // request: M-5, A-10 ask for the very next one).
+    const version = this.#facts.version ? await this.#facts.version(patient) : undefined;
     const cached = this.#cache.get(patient);
-    if (cached) return cached;
+    if (cached && cached.version === version) return cached.facts;
     const generation = this.#generation;
     const loading = this.#facts.load(patient);
-    this.#cache.set(patient, loading);
+    this.#cache.set(patient, { facts: loading, version });
     try {
       const facts = await loading;
       if (generation !== this.#generation) this.#cache.delete(patient);

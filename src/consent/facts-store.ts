@@ -1,5 +1,5 @@
 import type { Consent, Patient, RelatedPerson } from '@medplum/fhirtypes';
-import { resourcesOfPatient, resourcesOfPatientAsOf, type StoredResource } from '../resources';
+import { factVersion, resourcesOfPatient, resourcesOfPatientAsOf, type StoredResource } from '../resources';
 import type { Queryable, Store } from '../store';
 import { tryParseReference, type RelatedPersonReference } from '../vocabulary';
 import { factsFromResources, type ClientFacts, type Suspension } from './facts';
@@ -15,6 +15,12 @@ export interface FactsSource {
    * 20 November?"); a source that keeps no history leaves it out.
    */
   loadAsOf?(patient: string, at: Date): Promise<ClientFacts | undefined>;
+  /**
+   * A value that changes whenever the client's facts do (the change counters): the engine reads it
+   * before each decision and reloads cached facts loaded under another value. Without it, cached
+   * facts last until a change notification drops them.
+   */
+  version?(patient: string): Promise<string>;
 }
 
 /**
@@ -57,6 +63,10 @@ export function consentFactsStore(store: Store, options: ConsentFactsStoreOption
     });
   };
   return {
+    async version(patient) {
+      const id = patientIdOf(patient);
+      return id === undefined ? 'none' : factVersion(store, `Patient/${id}`);
+    },
     async load(patient) {
       const id = patientIdOf(patient);
       if (id === undefined) return undefined;

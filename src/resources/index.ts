@@ -14,7 +14,13 @@ export {
 } from './resource-store';
 export { contentHash, stripVersion } from './content-hash';
 export { findPatients, patientIdsOfOrganisation } from './patient-search';
-export { announceChange, CLIENT_CHANGE_CHANNEL, BULK_CHANGE_CHANNEL, type Change } from './changes';
+export {
+  announceChange,
+  factVersion,
+  CLIENT_CHANGE_CHANNEL,
+  BULK_CHANGE_CHANNEL,
+  type Change,
+} from './changes';
 export {
   currentVersions,
   currentResources,

@@ -160,6 +160,26 @@ function describeFreshness(name: string, open: () => Promise<[Store, Store, () =
       await expect(liftSuspension(engineA, writer, { id, by: staff })).rejects.toThrow(/no suspension/);
     });
 
+    it('M-5/M-3: an instance whose notification has not arrived yet still decides on the new facts at its very next request (the change counters)', async () => {
+      // Engine C never listens: it stands for an instance that the NOTIFY reaches late.
+      const engineC = createPolicyEngine(ORGANISATIONS, reader, parts);
+      await sync(writer, smallExport());
+      expect((await engineC.decide({ principal: firstContact, patient: client, at: AT })).permit).toBe(true);
+      const id = await suspendAccess(engineA, writer, {
+        patient: client,
+        principal: firstContact,
+        startsAt: new Date('2026-11-23T11:00:00+01:00'),
+        reason: 'misuse reported by the client',
+        by: staff,
+      });
+      expect((await engineC.decide({ principal: firstContact, patient: client, at: AT })).permit).toBe(false);
+      await liftSuspension(engineA, writer, { id, by: staff });
+      expect((await engineC.decide({ principal: firstContact, patient: client, at: AT })).permit).toBe(true);
+      // An ECD sync announces per organisation: its counter makes the withdrawal count at once too.
+      await sync(writer, withdrawn());
+      expect((await engineC.decide({ principal: firstContact, patient: client, at: AT })).permit).toBe(false);
+    });
+
     it('a cached decision is not served after the facts changed, even for a load in flight', async () => {
       await sync(writer, smallExport());
       const loading = engineB.decide({ principal: firstContact, patient: client, at: AT });

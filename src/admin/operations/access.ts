@@ -25,7 +25,6 @@ import {
   type SuspensionEntry,
 } from '../../consent';
 import { auditJournal, type ChangeOrigin } from '../../ecd';
-import { CLIENT_CHANGE_CHANNEL } from '../../resources';
 import { Conflict, Forbidden, InvalidInput, NotFound, Unavailable } from '../../errors';
 import type { Actor } from '../../vocabulary';
 import {
@@ -119,48 +118,6 @@ function staffOf(context: OperationContext): { actor: Actor; origin: ChangeOrigi
   };
 }
 
-/** How long a change waits for its announcement to come round before it answers anyway. */
-const ANNOUNCEMENT_WAIT_MS = 2000;
-
-/**
- * Runs a suspension or a lift and answers only once this instance has heard its announcement of the
- * change (src/consent's NOTIFY on the client-change channel, at most ANNOUNCEMENT_WAIT_MS): PostgreSQL
- * hands a notification to every listening instance at the same moment, so by the time staff read
- * "done", the other instances have it too and their next request decides on the new facts.
- */
-async function announced<T>(
-  context: OperationContext,
-  patients: readonly string[],
-  change: () => Promise<T>,
-): Promise<T> {
-  const { store } = context.services;
-  const waiting = new Set(patients);
-  let heard: () => void = () => undefined;
-  const all = new Promise<void>((resolve) => {
-    heard = resolve;
-  });
-  const stop = await store
-    .listen(CLIENT_CHANGE_CHANNEL, (patient) => {
-      waiting.delete(patient);
-      if (waiting.size === 0) heard();
-    })
-    .catch(() => undefined);
-  try {
-    const result = await change();
-    if (stop !== undefined && waiting.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        all,
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, ANNOUNCEMENT_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
-    }
-    return result;
-  } finally {
-    await stop?.().catch(() => undefined);
-  }
-}
-
 function dateOf(text: string | undefined, field: string): Date | undefined {
   if (text === undefined) return undefined;
   const date = new Date(text);
@@ -198,20 +155,18 @@ async function suspend(
       code: 'ERR_ADMIN_PERSON',
     });
   const { store, engine, trail } = context.services;
-  const id = await announced(context, [`Patient/${input.patientId}`], () =>
-    suspendConsentAccess(
-      engine,
-      store,
-      {
-        patient: `Patient/${input.patientId}`,
-        ...(input.person ? { principal: input.person } : {}),
-        ...periodOf(context, input),
-        reason: input.reason,
-        by: actor,
-        at: context.now,
-      },
-      auditJournal(trail, origin),
-    ),
+  const id = await suspendConsentAccess(
+    engine,
+    store,
+    {
+      patient: `Patient/${input.patientId}`,
+      ...(input.person ? { principal: input.person } : {}),
+      ...periodOf(context, input),
+      reason: input.reason,
+      by: actor,
+      at: context.now,
+    },
+    auditJournal(trail, origin),
   );
   return viewOf((await suspensionById(store, id))!, context.now);
 }
@@ -230,9 +185,7 @@ async function lift(context: OperationContext, id: string): Promise<SuspensionVi
   if (found.liftedAt !== undefined)
     throw new NotFound(`suspension ${id} was lifted already`, { code: 'ERR_ADMIN_LIFTED' });
   const { store, engine, trail } = context.services;
-  await announced(context, [`Patient/${found.patientId}`], () =>
-    liftConsentSuspension(engine, store, { id, by: actor, at: context.now }, auditJournal(trail, origin)),
-  );
+  await liftConsentSuspension(engine, store, { id, by: actor, at: context.now }, auditJournal(trail, origin));
   return viewOf((await suspensionById(store, id))!, context.now);
 }
 
@@ -330,20 +283,18 @@ export const suspendAccountEverywhere = defineOperation<
     const period = periodOf(context, input);
     const { store, engine, trail } = context.services;
     // One suspension per link, as the person of that link, in one transaction: all or none.
-    const ids = await announced(context, [...new Set(links.map((l) => l.patient))], () =>
-      suspendAccessAll(
-        engine,
-        store,
-        links.map((link) => ({
-          patient: link.patient,
-          principal: link.person,
-          ...period,
-          reason: input.reason,
-          by: actor,
-          at: context.now,
-        })),
-        auditJournal(trail, origin),
-      ),
+    const ids = await suspendAccessAll(
+      engine,
+      store,
+      links.map((link) => ({
+        patient: link.patient,
+        principal: link.person,
+        ...period,
+        reason: input.reason,
+        by: actor,
+        at: context.now,
+      })),
+      auditJournal(trail, origin),
     );
     const suspensions: SuspensionView[] = [];
     for (const id of ids) suspensions.push(viewOf((await suspensionById(store, id))!, context.now));

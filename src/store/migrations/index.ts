@@ -14,6 +14,7 @@ import { administratorChoice } from './0012-administrator-choice';
 import { requestDesk } from './0013-request-desk';
 import { staffLogin } from './0014-staff-login';
 import { access } from './0015-access';
+import { factVersions } from './0016-fact-versions';
 
 /** Every schema change, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   requestDesk,
   staffLogin,
   access,
+  factVersions,
 ];
