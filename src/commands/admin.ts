@@ -46,7 +46,7 @@ export function registerAdmin(
     const area = commandGroup(
       admin,
       operation.command.group,
-      `${operation.tag}: the ${operation.command.group} operations`,
+      GROUP_DESCRIPTIONS[operation.command.group] ?? `the ${operation.command.group} operations`,
     );
     const command = area
       .command(operation.command.name)
@@ -85,6 +85,19 @@ export function registerAdmin(
     });
   }
 }
+
+/** What each `inzage admin <group>` is for, in its --help. */
+const GROUP_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  clients: 'find clients; who has access and why, the coming changes, what needs a decision, the audit log',
+  access: 'suspend, end, close and reopen access; block and re-enrol accounts (M-5, M-6, M-7, A-10)',
+  'link-codes': 'issue, list and revoke link codes (A-9)',
+  administrator: 'the portal administrator where the rules leave a choice (A-3, A-5)',
+  terms: 'publish terms versions and see who accepted which (M-12, A-15)',
+  requests: 'the data-subject requests of the request channel (M-9, M-10)',
+  maintenance: 'maintenance mode, now or scheduled (M-8, A-12)',
+  apps: 'the SMART apps of portal vendors registered at run time',
+  staff: 'staff accounts and roles (`staff add` makes the first one)',
+};
 
 interface Field {
   readonly name: string;

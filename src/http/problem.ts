@@ -188,7 +188,10 @@ function logProblem(log: Logger, err: unknown, problem: ProblemResponse): void {
 }
 
 function underFhirBase(path: string): boolean {
-  return path === FHIR_BASE_PATH || path.startsWith(`${FHIR_BASE_PATH}/`);
+  // Express routes without regard to case, so /FHIR/… reaches the FHIR API: its errors too must be
+  // OperationOutcomes.
+  const lower = path.toLowerCase();
+  return lower === FHIR_BASE_PATH || lower.startsWith(`${FHIR_BASE_PATH}/`);
 }
 
 /** The full path, also inside a router mounted on a prefix (where `req.path` is relative). */

@@ -170,6 +170,9 @@ function languageOf(req: Request, res: Response): ConsoleLanguage {
 }
 
 function switchUrlOf(req: Request, lang: ConsoleLanguage): string {
+  // The answer to a form (a letter, an error) has no address of its own to show again: the switch
+  // goes to the console's start page instead of re-sending the form as a GET.
+  if (req.method !== 'GET') return `${CONSOLE_BASE}?lang=${lang === 'nl' ? 'en' : 'nl'}`;
   const url = new URL(req.originalUrl, 'http://console.invalid');
   url.searchParams.set('lang', lang === 'nl' ? 'en' : 'nl');
   return `${url.pathname}${url.search}`;
