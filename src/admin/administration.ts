@@ -6,7 +6,6 @@ import { CONSOLE_PAGES, consoleRouter } from './console';
 import type { ConsolePage } from './console';
 import type { AdminServices, AnyAdminOperation } from './operation';
 import { ADMIN_OPERATIONS } from './operations';
-import { compileAll } from './schemas';
 
 export interface AdministrationOptions {
   readonly services: AdminServices;
@@ -26,7 +25,6 @@ export function createAdministration(options: AdministrationOptions): AdminApi {
   if (first === undefined) throw new Error('no cookie keys to derive the console key from');
   const sessionKey = createHash('sha256').update(`inzage admin console\n${first}`).digest();
   const operations = options.operations ?? ADMIN_OPERATIONS;
-  compileAll(operations);
   const { services } = options;
   const router = Router();
   if (services.tokens)

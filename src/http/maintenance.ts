@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Queryable, Store } from '../store';
+import { StoreError, type Queryable, type Store } from '../store';
+import { Unavailable } from '../errors';
 
 /**
  * Maintenance mode (M-8, A-12): one switch for the whole gateway, shared by every instance through
@@ -153,7 +154,19 @@ export function maintenanceGuard(
         res.set('Cache-Control', 'no-store');
         rule.answer(req, res, active);
       },
-      (err: unknown) => next(err),
+      // Fail closed: without the switch nothing is served. The database gone is the same 503 as
+      // in the FHIR pipeline; anything else goes to the error handler as it is.
+      (err: unknown) => next(databaseUnavailable(err)),
     );
   };
+}
+
+function databaseUnavailable(err: unknown): unknown {
+  if (err instanceof StoreError && (err.code === 'ERR_STORE_UNREACHABLE' || err.code === 'ERR_STORE_CLOSED'))
+    return new Unavailable("the gateway's database cannot be reached; try again shortly", 5, {
+      code: 'ERR_DATABASE_UNAVAILABLE',
+      detail: err.message,
+      cause: err,
+    });
+  return err;
 }

@@ -1,3 +1,5 @@
+import { ADMIN_OPERATIONS } from '../../src/admin';
+import { compileAll } from '../../src/admin/schemas';
 import { findAuditRecords } from '../../src/audit';
 import { startConformanceGateway, type ConformanceGateway } from '../smart/support/gateway';
 import { backendToken, clientKey, type ClientKey } from '../support/backend-clients';
@@ -26,6 +28,10 @@ describe('the admin API foundation', () => {
 
   const adminRecords = async () =>
     (await findAuditRecords(gateway.running.store, { kinds: ['admin'] })).map((r) => r.entry);
+
+  it("ADMIN-SCHEMA-1: every operation's input and output schemas compile (strict ajv), so that none fails at its first call", () => {
+    expect(() => compileAll(ADMIN_OPERATIONS)).not.toThrow();
+  });
 
   it('ADMIN-OPENAPI-1: /admin/openapi.json is a valid OpenAPI 3.1 document naming every operation', async () => {
     const res = await fetch(`${gateway.base}/admin/openapi.json`);
